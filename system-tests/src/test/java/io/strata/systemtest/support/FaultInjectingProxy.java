@@ -43,11 +43,15 @@ public final class FaultInjectingProxy implements AutoCloseable {
     private volatile boolean closed;
 
     public FaultInjectingProxy(String targetHost, int targetPort, Policy policy) {
+        this(0, targetHost, targetPort, policy);
+    }
+
+    public FaultInjectingProxy(int listenPort, String targetHost, int targetPort, Policy policy) {
         this.targetHost = targetHost;
         this.targetPort = targetPort;
         this.policy = policy;
         try {
-            this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            this.server = new ServerSocket(listenPort, 50, InetAddress.getLoopbackAddress());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -125,7 +125,7 @@ public final class StrataNode implements AutoCloseable {
     }
 
     public int advertisedPort() {
-        return advertisedPort;
+        return externalBootstrap != null ? kafkaPort() : advertisedPort;
     }
 
     public String httpBase() {
