@@ -55,7 +55,7 @@ public interface StrataConfig {
         /** Network threads; defaults to the number of cores. */
         OptionalInt ioThreads();
 
-        /** Threads that run request handlers; defaults to the number of cores. */
+        /** Threads that run request handlers; defaults to twice the cores (at least 4), so an fsync does not stall every connection. */
         OptionalInt requestHandlerThreads();
 
         /** Requests read ahead from one connection before the node stops reading from it. */

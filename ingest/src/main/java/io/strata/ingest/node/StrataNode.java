@@ -93,7 +93,7 @@ public class StrataNode {
         int cores = Runtime.getRuntime().availableProcessors();
         KafkaServer kafkaServer = new KafkaServer(apis, metrics, kafka.maxRequestBytes(),
                 kafka.maxQueuedRequestsPerConnection(),
-                kafka.ioThreads().orElse(cores), kafka.requestHandlerThreads().orElse(cores));
+                kafka.ioThreads().orElse(cores), kafka.requestHandlerThreads().orElse(Math.max(4, 2 * cores)));
         kafkaServer.start(kafka.host(), kafka.port());
         server = kafkaServer;
         LOG.infof("Node %d of cluster %s serving Kafka clients at %s:%d, data in %s", brokerNode.nodeId(),
