@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** kcat 1.7 (librdkafka 2.0): metadata, produce and consume, and interplay with the Java client. */
 @ExtendWith(NodeLogOnFailure.class)
 class KcatIT {
-    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration TIMEOUT = Duration.ofSeconds(45);
     private static StrataNode node;
 
     @BeforeAll
@@ -115,5 +115,31 @@ class KcatIT {
         List<String> expected = IntStream.range(0, 10)
                 .mapToObj(i -> i + "|k" + i + "|v" + i + "|h=hv" + i + "|" + (1_700_000_000_000L + i)).toList();
         assertThat(consumed.stdoutLines()).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void queriesOffsetsByLogicalPositionAndTimestamp() throws Exception {
+        // kcat resolves "beginning", "end" and timestamps with ListOffsets v1/v2 (librdkafka 2.0).
+        String topic = "kcat-offsets";
+        Clients.createTopic(node.bootstrap(), topic, 1);
+        long base = 1_700_000_000_000L;
+        try (KafkaProducer<byte[], byte[]> producer = Clients.producer(node.bootstrap())) {
+            for (int i = 0; i < 3; i++) {
+                producer.send(new ProducerRecord<>(topic, 0, base + 1_000L * i, null, ("v" + i).getBytes())).get();
+            }
+        }
+        assertThat(queryOffset(topic, -1)).as("end").isEqualTo(3);
+        assertThat(queryOffset(topic, -2)).as("beginning").isEqualTo(0);
+        assertThat(queryOffset(topic, base + 500)).as("first offset at or after base+500").isEqualTo(1);
+        assertThat(queryOffset(topic, base + 2_000)).isEqualTo(2);
+        assertThat(queryOffset(topic, base + 5_000)).as("past the last timestamp").isEqualTo(-1);
+    }
+
+    private static long queryOffset(String topic, long timestamp) {
+        ToolResult result = Kcat.run(null, TIMEOUT, "-b", node.bootstrap(), "-Q", "-t", topic + ":0:" + timestamp)
+                .assertSuccess();
+        String line = result.stdoutLines().stream().filter(l -> l.startsWith(topic + " [0] offset ")).findFirst()
+                .orElseThrow(() -> new AssertionError("no offset line in " + result));
+        return Long.parseLong(line.substring((topic + " [0] offset ").length()).trim());
     }
 }
