@@ -55,6 +55,7 @@ public final class StrataNode implements AutoCloseable {
     private final String externalHttp;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Process process;
+    private boolean stoppedByTest;
     private int starts;
     private Integer lastExitCode;
 
@@ -179,6 +180,7 @@ public final class StrataNode implements AutoCloseable {
         builder.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         builder.directory(dataDir.getParent().toFile());
         starts++;
+        stoppedByTest = false;
         appendToLog("==== start #" + starts + " at " + Instant.now() + ": " + String.join(" ", command)
                 + "\n==== env " + envDescription(processEnv) + "\n");
         try {
@@ -221,6 +223,7 @@ public final class StrataNode implements AutoCloseable {
             return lastExitCode == null ? 0 : lastExitCode;
         }
         appendToLog("==== SIGTERM at " + Instant.now() + "\n");
+        stoppedByTest = true;
         process.destroy();
         try {
             if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -244,6 +247,7 @@ public final class StrataNode implements AutoCloseable {
         if (process == null || !process.isAlive()) {
             throw new IllegalStateException(name + " is not running");
         }
+        stoppedByTest = true;
         process.destroyForcibly();
         try {
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
@@ -264,6 +268,21 @@ public final class StrataNode implements AutoCloseable {
             stop();
         }
         return startProcess();
+    }
+
+    /** One line on the state of the process, for failure reports. */
+    public synchronized String processState() {
+        if (!isManaged()) {
+            return "external broker";
+        }
+        if (process == null) {
+            return "never started";
+        }
+        if (process.isAlive()) {
+            return "running (pid " + process.pid() + ")";
+        }
+        return (stoppedByTest ? "stopped by the test" : "EXITED UNEXPECTEDLY (not stopped by the test)")
+                + ", exit code " + process.exitValue();
     }
 
     public HttpResult httpGet(String path) {
