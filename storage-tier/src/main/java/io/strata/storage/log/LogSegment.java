@@ -1,7 +1,6 @@
 package io.strata.storage.log;
 
 import org.apache.kafka.common.InvalidRecordException;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.record.internal.FileLogInputStream.FileChannelRecordBatch;
 import org.apache.kafka.common.record.internal.FileRecords;
@@ -273,7 +272,8 @@ final class LogSegment implements Closeable {
             }
         } catch (CorruptRecordException | InvalidRecordException e) {
             LOG.warn("Found invalid data in {} at position {}: {}", log.file(), validBytes, e.getMessage());
-        } catch (KafkaException e) {
+        } catch (RuntimeException e) {
+            // Garbage can fail in many ways (a legacy-looking header, an absurd size): all mean "stop here".
             LOG.warn("Could not read {} past position {}: {}", log.file(), validBytes, e.toString());
         }
         int truncated = log.sizeInBytes() - validBytes;

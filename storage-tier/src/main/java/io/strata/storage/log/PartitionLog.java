@@ -200,7 +200,14 @@ public final class PartitionLog implements Closeable {
                 continue;
             }
             recovered = true;
-            int truncated = segment.recover(cfg, batch -> epochCache.assign(batch.partitionLeaderEpoch(), batch.baseOffset()));
+            // The checkpoint is written before the first batch of a new epoch, so it already knows every
+            // epoch in the log; the scan only fills in epochs newer than it knows (a lost checkpoint).
+            int truncated = segment.recover(cfg, batch -> {
+                OptionalInt latest = epochCache.latestEpoch();
+                if (latest.isEmpty() || batch.partitionLeaderEpoch() > latest.getAsInt()) {
+                    epochCache.assign(batch.partitionLeaderEpoch(), batch.baseOffset());
+                }
+            });
             epochsChanged = true;
             if (!last) {
                 if (truncated > 0) {
