@@ -48,6 +48,8 @@ final class LogSegment implements Closeable {
     private int bytesSinceLastIndexEntry;
     private volatile long maxTimestampSoFar = RecordBatch.NO_TIMESTAMP;
     private volatile long offsetOfMaxTimestampSoFar;
+    /** Set by {@link #open} when an index file was absent (and so created empty). */
+    private boolean indexFilesMissing;
     /** Wall-clock time of the segment's first append (or of its opening), for segment.ms. */
     private volatile long rollingBaseMs;
 
@@ -89,6 +91,8 @@ final class LogSegment implements Closeable {
      */
     static LogSegment open(Path dir, long baseOffset, LogConfig config, long nowMs) throws IOException {
         File logFile = dir.resolve(fileName(baseOffset, LOG_SUFFIX)).toFile();
+        boolean indexesExist = Files.exists(dir.resolve(fileName(baseOffset, INDEX_SUFFIX)))
+                && Files.exists(dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX)));
         FileRecords records = FileRecords.open(logFile, true, true, 0, false);
         LogSegment segment = new LogSegment(baseOffset, records,
                 new OffsetIndex(dir.resolve(fileName(baseOffset, INDEX_SUFFIX)).toFile(), baseOffset, -1),
@@ -97,6 +101,7 @@ final class LogSegment implements Closeable {
         TimeIndex.TimestampOffset last = segment.timeIndex.lastEntry();
         segment.maxTimestampSoFar = last.timestamp();
         segment.offsetOfMaxTimestampSoFar = last.offset();
+        segment.indexFilesMissing = !indexesExist;
         return segment;
     }
 
@@ -146,6 +151,13 @@ final class LogSegment implements Closeable {
     /** Checks the indexes found on disk; false when they must be rebuilt. */
     boolean indexesLookSane() {
         try {
+            if (indexFilesMissing) {
+                throw new AbstractIndex.CorruptIndexException("index files missing");
+            }
+            if (size() > 0 && timeIndex.entries() == 0) {
+                // Every sealed or cleanly closed segment with timestamps ends its time index with its maximum.
+                throw new AbstractIndex.CorruptIndexException("empty time index for a non-empty segment");
+            }
             offsetIndex.sanityCheck(size());
             timeIndex.sanityCheck(size());
             long lastTimeOffset = timeIndex.lastEntry().offset();

@@ -47,6 +47,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 
@@ -115,7 +116,7 @@ public final class PartitionLog implements Closeable {
 
     private volatile EndState end;
     private volatile long logStartOffset;
-    private volatile long highWatermark;
+    private final AtomicLong highWatermark = new AtomicLong();
     private volatile long recoveryPoint;
     private volatile long lastFlushMs;
     private volatile boolean closed;
@@ -248,7 +249,7 @@ public final class PartitionLog implements Closeable {
         } else {
             this.recoveryPoint = Math.min(Math.max(checkpointedRecoveryPoint, start), logEndOffset);
         }
-        this.highWatermark = logEndOffset;
+        this.highWatermark.set(logEndOffset);
         this.lastFlushMs = now;
         LOG.info("Opened log {} in {}: start {}, end {}, {} segments{}", topicPartition, dir, start, logEndOffset,
                 segments.size(), recovered ? " (recovered)" : "");
@@ -337,20 +338,13 @@ public final class PartitionLog implements Closeable {
     }
 
     public long highWatermark() {
-        return highWatermark;
+        return highWatermark.get();
     }
 
     /** Moves the high watermark, clamped to [logStartOffset, logEndOffset]; never moves it backwards unless truncating. */
     public void updateHighWatermark(long offset) {
-        lock.lock();
-        try {
-            long clamped = Math.max(logStartOffset, Math.min(offset, end.logEndOffset()));
-            if (clamped > highWatermark) {
-                highWatermark = clamped;
-            }
-        } finally {
-            lock.unlock();
-        }
+        long clamped = Math.max(logStartOffset, Math.min(offset, end.logEndOffset()));
+        highWatermark.accumulateAndGet(clamped, Math::max); // lock-free: called after every append
     }
 
     /** Everything below this offset is fsynced. */
@@ -711,7 +705,7 @@ public final class PartitionLog implements Closeable {
     public LogReadResult read(long startOffset, int maxBytes, long maxOffset, boolean minOneBatch) {
         EndState e = end;
         long start = logStartOffset;
-        long hw = highWatermark;
+        long hw = highWatermark.get();
         if (startOffset < start || startOffset > e.logEndOffset()) {
             throw new OffsetOutOfRangeException("Offset " + startOffset + " is out of range [" + start + ", "
                     + e.logEndOffset() + "] for " + topicPartition);
@@ -960,7 +954,7 @@ public final class PartitionLog implements Closeable {
                 return 0;
             }
             long excess = retentionBytes >= 0 ? sizeInBytes() - retentionBytes : Long.MIN_VALUE;
-            long hw = highWatermark;
+            long hw = highWatermark.get();
             long logEnd = end.logEndOffset();
             Iterator<LogSegment> it = segments.values().iterator();
             LogSegment segment = it.hasNext() ? it.next() : null;
@@ -1012,9 +1006,7 @@ public final class PartitionLog implements Closeable {
             return;
         }
         logStartOffset = newStart;
-        if (highWatermark < newStart) {
-            highWatermark = newStart;
-        }
+        highWatermark.accumulateAndGet(newStart, Math::max);
         if (epochCache.truncateFromStart(newStart)) {
             epochCache.persist();
         }
@@ -1124,6 +1116,6 @@ public final class PartitionLog implements Closeable {
     @Override
     public String toString() {
         return "PartitionLog(" + topicPartition + ", start=" + logStartOffset + ", end=" + end.logEndOffset()
-                + ", hw=" + highWatermark + ", segments=" + segments.size() + ")";
+                + ", hw=" + highWatermark.get() + ", segments=" + segments.size() + ")";
     }
 }

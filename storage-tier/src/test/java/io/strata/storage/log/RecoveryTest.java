@@ -171,4 +171,20 @@ class RecoveryTest {
             assertThat(log.appendAsLeader(batch(1, T0, "more"), 2).firstOffset()).isEqualTo(120);
         }
     }
+
+    @Test
+    void missingIndexFilesAreRebuiltOnACleanOpen() throws Exception {
+        try (PartitionLog log = TestSupport.open(tmp, config, time)) {
+            fill(log);
+        }
+        Path dir = tmp.resolve("events-0");
+        Files.delete(dir.resolve(LogSegment.fileName(0, ".timeindex")));
+        Files.delete(dir.resolve(LogSegment.fileName(0, ".index")));
+        try (PartitionLog log = TestSupport.reopen(tmp, config, time, 120, true)) {
+            assertThat(Files.size(dir.resolve(LogSegment.fileName(0, ".index")))).isPositive();
+            assertThat(Files.size(dir.resolve(LogSegment.fileName(0, ".timeindex")))).isPositive();
+            assertThat(log.offsetForTimestamp(T0 + 5).orElseThrow().offset).isEqualTo(15);
+            assertThat(log.offsetForTimestamp(-3).orElseThrow().offset).isEqualTo(117);
+        }
+    }
 }
