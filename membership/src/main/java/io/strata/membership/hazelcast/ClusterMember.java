@@ -72,8 +72,10 @@ public final class ClusterMember implements AutoCloseable {
     }
 
     /**
-     * Starts a member and joins the configured cluster. Blocks until the member has joined and the
-     * durable maps are loaded (3-6 s on a small machine, plus the join wait when it is the first).
+     * Starts a member and joins the configured cluster. Blocks until the member has joined, the
+     * split-brain quorum of members is present (up to {@code quorumWait}; members of a cluster are
+     * started together, as the voters of a KRaft quorum are) and the durable maps are loaded
+     * (3-6 s on a small machine, plus the join wait when it is the first).
      *
      * @throws DuplicateNodeIdException when another member already carries {@code self.nodeId()}
      *                                  (after waiting up to {@code maxNoHeartbeat} for it to vanish,
@@ -86,6 +88,7 @@ public final class ClusterMember implements AutoCloseable {
         HazelcastInstance hz = Hazelcast.newHazelcastInstance(HazelcastConfigs.build(config, self));
         try {
             refuseDuplicateNodeId(hz, config);
+            awaitQuorum(hz, config);
             ClusterMember member = new ClusterMember(config, self, hz);
             LOG.info("Node {} joined cluster {} ({} members, controller {})", config.nodeId(),
                     member.identity.clusterId(), hz.getCluster().getMembers().size(), member.controller.controllerNodeId());
@@ -117,6 +120,38 @@ public final class ClusterMember implements AutoCloseable {
                 throw new DuplicateNodeIdException(config.nodeId(), older.get().getAddress().toString());
             }
         }
+    }
+
+    /**
+     * Metadata maps refuse writes without the quorum, and Hazelcast's initial load from the store
+     * counts as a write: the maps can only be opened once enough members are present.
+     */
+    private static void awaitQuorum(HazelcastInstance hz, MembershipConfig config) {
+        long deadline = System.nanoTime() + config.quorumWait().toNanos();
+        boolean logged = false;
+        while (!hasQuorum(hz)) {
+            if (System.nanoTime() >= deadline) {
+                throw new IllegalStateException("Only " + hz.getCluster().getMembers().size() + " of the "
+                        + config.effectiveQuorum() + " members needed for metadata writes joined within "
+                        + config.quorumWait() + "; members configured: " + config.members());
+            }
+            if (!logged) {
+                LOG.info("Node {} waits for {} members (split-brain quorum) before opening the metadata maps",
+                        config.nodeId(), config.effectiveQuorum());
+                logged = true;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while waiting for the cluster quorum", e);
+            }
+        }
+    }
+
+    private static boolean hasQuorum(HazelcastInstance hz) {
+        return hz.getSplitBrainProtectionService().getSplitBrainProtection(MetadataMaps.SPLIT_BRAIN_PROTECTION)
+                .hasMinimumSize();
     }
 
     private static Optional<Member> olderMemberWithNodeId(HazelcastInstance hz, int nodeId) {
@@ -170,8 +205,7 @@ public final class ClusterMember implements AutoCloseable {
 
     /** Whether enough members are present for metadata writes (the split-brain quorum). */
     public boolean hasQuorum() {
-        return hz.getSplitBrainProtectionService().getSplitBrainProtection(MetadataMaps.SPLIT_BRAIN_PROTECTION)
-                .hasMinimumSize();
+        return hasQuorum(hz);
     }
 
     public boolean isRunning() {

@@ -28,6 +28,8 @@ import java.util.Objects;
  * @param defaultReplicationFactor replicas per partition when a topic is assigned without an explicit
  *                               factor (capped at the number of live nodes; default 1, as Kafka)
  * @param producerIdBlockSize    producer ids a node reserves per durable write (default 1000)
+ * @param quorumWait             how long {@link ClusterMember#start} waits for the split-brain quorum
+ *                               of members to be present before giving up (default 5 min)
  * @param metadataStore          the shared durable store under the metadata maps
  */
 public record MembershipConfig(
@@ -44,6 +46,7 @@ public record MembershipConfig(
         Duration joinWait,
         int defaultReplicationFactor,
         int producerIdBlockSize,
+        Duration quorumWait,
         MetadataStore metadataStore) {
 
     public static final int DEFAULT_PORT = 5701;
@@ -52,6 +55,7 @@ public record MembershipConfig(
         Objects.requireNonNull(clusterName, "clusterName");
         Objects.requireNonNull(bindHost, "bindHost");
         Objects.requireNonNull(metadataStore, "metadataStore (the shared durable store)");
+        Objects.requireNonNull(quorumWait, "quorumWait");
         if (nodeId < 0) {
             throw new IllegalArgumentException("nodeId must be >= 0");
         }
@@ -96,6 +100,7 @@ public record MembershipConfig(
         private Duration joinWait = Duration.ofSeconds(5);
         private int defaultReplicationFactor = 1;
         private int producerIdBlockSize = 1000;
+        private Duration quorumWait = Duration.ofMinutes(5);
         private MetadataStore metadataStore;
 
         private Builder(int nodeId) {
@@ -114,6 +119,7 @@ public record MembershipConfig(
         public Builder joinWait(Duration v) { joinWait = v; return this; }
         public Builder defaultReplicationFactor(int v) { defaultReplicationFactor = v; return this; }
         public Builder producerIdBlockSize(int v) { producerIdBlockSize = v; return this; }
+        public Builder quorumWait(Duration v) { quorumWait = v; return this; }
         public Builder metadataStore(MetadataStore v) { metadataStore = v; return this; }
 
         /** Uses a {@link FileMetadataStore} in {@code dir}, which every member must share. */
@@ -122,7 +128,7 @@ public record MembershipConfig(
         public MembershipConfig build() {
             return new MembershipConfig(clusterName, nodeId, bindHost, port, members, heartbeatInterval,
                     maxNoHeartbeat, splitBrainQuorum, backupCount, partitionCount, joinWait,
-                    defaultReplicationFactor, producerIdBlockSize, metadataStore);
+                    defaultReplicationFactor, producerIdBlockSize, quorumWait, metadataStore);
         }
     }
 }
