@@ -7,6 +7,7 @@ import io.strata.membership.cluster.NodeListener;
 import io.strata.membership.cluster.NodeRegistry;
 import io.strata.membership.topic.TopicDescriptor;
 import io.strata.membership.topic.TopicListener;
+import io.strata.membership.topic.TopicRecord;
 import io.strata.membership.topic.HazelcastTopicRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -116,12 +117,19 @@ public final class PartitionAssigner implements AutoCloseable {
     }
 
     /**
-     * Gives a topic's partitions their first states, unless they have states already, and returns
-     * the topic's states. Normally the controller does this when it sees the topic; a node that
-     * creates a topic with an explicit replication factor calls it right after creating the topic
-     * (whichever writes first wins, atomically per partition).
+     * Gives a topic's partitions their first states (with the replication factor the topic was
+     * created with), unless they have states already, and returns the topic's states. The controller
+     * does this when it sees a new topic; a node that created a topic may call it to have the states
+     * at once (whichever writes first wins, atomically per partition).
      */
+    public Map<PartitionId, PartitionState> assign(TopicDescriptor topic) {
+        int rf = topics.record(topic.name()).map(TopicRecord::replicationFactor).orElse(TopicRecord.DEFAULT_REPLICATION);
+        return assign(topic, rf);
+    }
+
+    /** As {@link #assign(TopicDescriptor)} with an explicit replication factor (0: the default). */
     public Map<PartitionId, PartitionState> assign(TopicDescriptor topic, int replicationFactor) {
+        int rf = replicationFactor == TopicRecord.DEFAULT_REPLICATION ? defaultReplicationFactor : replicationFactor;
         List<Integer> live = new ArrayList<>(nodes.liveNodeIds());
         Map<PartitionId, PartitionState> current = states.forTopic(topic.name(), topic.partitions());
         Map<PartitionId, PartitionState> result = new HashMap<>();
@@ -129,7 +137,7 @@ public final class PartitionAssigner implements AutoCloseable {
             PartitionId id = new PartitionId(topic.name(), p);
             PartitionState st = current.get(id);
             if (st == null) {
-                st = states.createIfAbsent(id, initialState(topic, p, live, replicationFactor)).current();
+                st = states.createIfAbsent(id, initialState(topic, p, live, rf)).current();
             }
             result.put(id, st);
         }
@@ -188,7 +196,10 @@ public final class PartitionAssigner implements AutoCloseable {
         }
         boolean clean = true;
         Map<String, TopicDescriptor> byName = new HashMap<>();
-        for (TopicDescriptor topic : topics.all()) {
+        for (TopicRecord record : topics.records()) {
+            TopicDescriptor topic = record.descriptor();
+            int rf = record.replicationFactor() == TopicRecord.DEFAULT_REPLICATION
+                    ? defaultReplicationFactor : record.replicationFactor();
             byName.put(topic.name(), topic);
             Map<PartitionId, PartitionState> current = states.forTopic(topic.name(), topic.partitions());
             for (int p = 0; p < topic.partitions(); p++) {
@@ -196,10 +207,10 @@ public final class PartitionAssigner implements AutoCloseable {
                 PartitionState st = current.get(id);
                 CasResult r = null;
                 if (st == null) {
-                    r = states.createIfAbsent(id, initialState(topic, p, live, defaultReplicationFactor));
+                    r = states.createIfAbsent(id, initialState(topic, p, live, rf));
                 } else if (!st.topicId().equals(topic.topicId())) {
                     // left over from a deleted topic of the same name: start the new topic's state
-                    PartitionState fresh = initialState(topic, p, live, defaultReplicationFactor);
+                    PartitionState fresh = initialState(topic, p, live, rf);
                     r = states.compareAndSet(id, st.leaderEpoch(), new PartitionState(topic.topicId(),
                             fresh.leaderNodeId(), st.leaderEpoch() + 1, fresh.replicas()));
                 } else if (!live.contains(st.leaderNodeId())) {

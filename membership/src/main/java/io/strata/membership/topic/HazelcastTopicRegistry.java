@@ -77,10 +77,35 @@ public final class HazelcastTopicRegistry implements TopicRegistry {
         return all;
     }
 
+    /** Every topic with the replication factor it was created with. */
+    public Collection<TopicRecord> records() {
+        List<TopicRecord> all = new ArrayList<>();
+        for (byte[] v : map.values()) {
+            all.add(TopicDescriptorCodec.decodeRecord(v));
+        }
+        return all;
+    }
+
+    public Optional<TopicRecord> record(String name) {
+        return Optional.ofNullable(TopicDescriptorCodec.decodeRecord(map.get(name)));
+    }
+
+    /** Creates a topic whose partitions get the cluster's default replication factor. */
     @Override
     public TopicDescriptor create(String name, int partitions, Map<String, String> configs) {
+        return create(name, partitions, TopicRecord.DEFAULT_REPLICATION, configs);
+    }
+
+    /**
+     * Creates a topic whose partitions the controller assigns with {@code replicationFactor} replicas
+     * (capped at the number of live nodes; {@link TopicRecord#DEFAULT_REPLICATION} for the default).
+     *
+     * @throws TopicAlreadyExistsException when a topic of that name exists (also when another node
+     *                                     created it at the same moment: exactly one creator wins)
+     */
+    public TopicDescriptor create(String name, int partitions, int replicationFactor, Map<String, String> configs) {
         TopicDescriptor topic = new TopicDescriptor(name, UUID.randomUUID(), partitions, configs);
-        if (map.putIfAbsent(name, TopicDescriptorCodec.encode(topic)) != null) {
+        if (map.putIfAbsent(name, TopicDescriptorCodec.encode(new TopicRecord(topic, replicationFactor))) != null) {
             throw new TopicAlreadyExistsException(name);
         }
         idIndex.put(topic.topicId(), name);
@@ -98,13 +123,13 @@ public final class HazelcastTopicRegistry implements TopicRegistry {
 
     @Override
     public TopicDescriptor update(TopicDescriptor updated) {
-        byte[] next = TopicDescriptorCodec.encode(updated);
         while (true) {
             byte[] current = map.get(updated.name());
-            TopicDescriptor cur = TopicDescriptorCodec.decode(current);
-            if (cur == null || !cur.topicId().equals(updated.topicId())) {
+            TopicRecord cur = TopicDescriptorCodec.decodeRecord(current);
+            if (cur == null || !cur.descriptor().topicId().equals(updated.topicId())) {
                 throw new UnknownTopicException(updated.name());
             }
+            byte[] next = TopicDescriptorCodec.encode(new TopicRecord(updated, cur.replicationFactor()));
             if (Arrays.equals(current, next) || map.replace(updated.name(), current, next)) {
                 return updated;
             }

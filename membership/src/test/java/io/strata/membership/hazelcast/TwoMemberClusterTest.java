@@ -152,8 +152,8 @@ class TwoMemberClusterTest {
         assertThat(leaders.stream().filter(l -> l == 1).count()).isEqualTo(2);
 
         // an explicit replication factor through assign() (as a node handling CreateTopics does)
-        TopicDescriptor rf2 = b.topics().create("replicated", 2, Map.of());
-        Map<PartitionId, PartitionState> assigned = b.assigner().assign(rf2, 2);
+        TopicDescriptor rf2 = b.topics().create("replicated", 2, 2, Map.of());
+        Map<PartitionId, PartitionState> assigned = b.assigner().assign(rf2);
         assertThat(assigned).hasSize(2);
         assigned.values().forEach(s -> assertThat(s.replicas()).hasSize(2).containsExactlyInAnyOrder(1, 2)
                 .startsWith(s.leaderNodeId()));
