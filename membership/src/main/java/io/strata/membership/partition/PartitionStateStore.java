@@ -6,6 +6,7 @@ import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryLoadedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
+import io.strata.membership.cluster.WriteQuorum;
 
 import java.util.Arrays;
 import java.util.HashMap;
@@ -16,7 +17,7 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Partition leadership on a durable, split-brain-protected Hazelcast map: key
+ * Partition leadership on a durable, quorum-guarded Hazelcast map: key
  * {@link PartitionId#key()}, value {@link PartitionState#toBytes()}. States change only through
  * {@link PartitionStateCas} on the entry's owner, compare-and-set on the expected leader epoch, and
  * every applied change carries a higher epoch. Writes go through to the metadata store before they
@@ -25,9 +26,11 @@ import java.util.UUID;
 public final class PartitionStateStore {
 
     private final IMap<String, byte[]> map;
+    private final WriteQuorum quorum;
 
-    public PartitionStateStore(IMap<String, byte[]> map) {
+    public PartitionStateStore(IMap<String, byte[]> map, WriteQuorum quorum) {
         this.map = map;
+        this.quorum = quorum;
     }
 
     public Optional<PartitionState> get(PartitionId partition) {
@@ -82,6 +85,7 @@ public final class PartitionStateStore {
     }
 
     private CasResult cas(PartitionId partition, int expectedEpoch, byte[] next) {
+        quorum.check();
         byte[] result = map.executeOnKey(partition.key(), new PartitionStateCas(expectedEpoch, next));
         PartitionState current = result.length > 1 ? PartitionState.fromBytes(Arrays.copyOfRange(result, 1, result.length)) : null;
         return new CasResult(result[0] == 1, current);
