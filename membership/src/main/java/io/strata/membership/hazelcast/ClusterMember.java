@@ -62,7 +62,8 @@ public final class ClusterMember implements AutoCloseable {
         this.nodes = new NodeRegistry(hz, self);
         this.controller = new ControllerElection(hz, controllerMap, config.nodeId(), quorum);
         this.topics = new HazelcastTopicRegistry(topicMap, quorum);
-        this.partitions = new PartitionStateStore(partitionMap, quorum);
+        this.partitions = new PartitionStateStore(partitionMap, quorum, config.metadataStore(),
+                MetadataMaps.namespace(MetadataMaps.PARTITIONS));
         this.groupOffsets = new HazelcastGroupOffsetStore(offsetMap, quorum);
         this.producerIds = new HazelcastProducerIdAllocator(producerIdMap, config.producerIdBlockSize(), quorum);
         this.assigner = new PartitionAssigner(nodes, controller, topics, partitions, config.defaultReplicationFactor());

@@ -230,7 +230,8 @@ public final class PartitionAssigner implements AutoCloseable {
                     r = states.compareAndSet(id, st.leaderEpoch(), new PartitionState(topic.topicId(),
                             fresh.leaderNodeId(), st.leaderEpoch() + 1, fresh.replicas()));
                 } else if (!live.contains(st.leaderNodeId())) {
-                    PartitionState moved = failover(topic, p, st, live);
+                    int durableEpoch = states.durableState(id).map(PartitionState::leaderEpoch).orElse(0);
+                    PartitionState moved = failover(topic, p, st, live, Math.max(st.leaderEpoch(), durableEpoch) + 1);
                     if (moved != null) {
                         r = states.compareAndSet(id, st.leaderEpoch(), moved);
                         if (r.applied()) {
@@ -258,10 +259,11 @@ public final class PartitionAssigner implements AutoCloseable {
         return clean;
     }
 
-    private static PartitionState failover(TopicDescriptor topic, int p, PartitionState st, List<Integer> live) {
+    private static PartitionState failover(TopicDescriptor topic, int p, PartitionState st, List<Integer> live,
+                                           int newEpoch) {
         for (int replica : st.replicas()) {
             if (live.contains(replica)) {
-                return st.withLeader(replica, st.replicas());
+                return new PartitionState(st.topicId(), replica, newEpoch, st.replicas());
             }
         }
         // no replica is live: a live node takes the dead leader's place among the replicas
@@ -269,7 +271,7 @@ public final class PartitionAssigner implements AutoCloseable {
         List<Integer> replicas = new ArrayList<>(st.replicas());
         int slot = replicas.indexOf(st.leaderNodeId());
         replicas.set(Math.max(slot, 0), chosen);
-        return st.withLeader(chosen, replicas);
+        return new PartitionState(st.topicId(), chosen, newEpoch, replicas);
     }
 
     static PartitionState initialState(TopicDescriptor topic, int p, List<Integer> liveSorted, int replicationFactor) {

@@ -7,6 +7,7 @@ import com.hazelcast.map.listener.EntryLoadedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import io.strata.membership.cluster.WriteQuorum;
+import io.strata.membership.durable.MetadataStore;
 
 import java.util.Arrays;
 import java.util.HashMap;
@@ -27,10 +28,14 @@ public final class PartitionStateStore {
 
     private final IMap<String, byte[]> map;
     private final WriteQuorum quorum;
+    private final MetadataStore store;
+    private final String storePrefix;
 
-    public PartitionStateStore(IMap<String, byte[]> map, WriteQuorum quorum) {
+    public PartitionStateStore(IMap<String, byte[]> map, WriteQuorum quorum, MetadataStore store, String namespace) {
         this.map = map;
         this.quorum = quorum;
+        this.store = store;
+        this.storePrefix = namespace + "/";
     }
 
     public Optional<PartitionState> get(PartitionId partition) {
@@ -47,6 +52,15 @@ public final class PartitionStateStore {
         Map<PartitionId, PartitionState> result = new HashMap<>();
         map.getAll(keys).forEach((k, v) -> result.put(PartitionId.fromKey(k), PartitionState.fromBytes(v)));
         return result;
+    }
+
+    /**
+     * The state as last written to the metadata store, bypassing memory. It can be ahead of the map
+     * in one case: a change written through by an owner that died before its backup had it. The
+     * controller bases new epochs on the higher of both, so an epoch is never handed out twice.
+     */
+    public Optional<PartitionState> durableState(PartitionId partition) {
+        return store.get(storePrefix + partition.key()).map(PartitionState::fromBytes);
     }
 
     /** Every partition state of the cluster. */
