@@ -1,0 +1,64 @@
+package io.strata.membership.group;
+
+import com.hazelcast.map.IMap;
+import io.strata.membership.cluster.WriteQuorum;
+import io.strata.membership.partition.PartitionId;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@link GroupOffsetStore} on a durable, quorum-guarded Hazelcast map: one entry per group
+ * (see {@link GroupOffsetsCodec} for the format), changed by entry processors on the entry's owner,
+ * written through to the metadata store and synchronously backed up before a commit returns.
+ */
+public final class HazelcastGroupOffsetStore implements GroupOffsetStore {
+
+    private final IMap<String, byte[]> map;
+    private final WriteQuorum quorum;
+
+    public HazelcastGroupOffsetStore(IMap<String, byte[]> map, WriteQuorum quorum) {
+        this.map = map;
+        this.quorum = quorum;
+    }
+
+    @Override
+    public void commit(String groupId, Map<PartitionId, CommittedOffset> offsets) {
+        if (offsets.isEmpty()) {
+            return;
+        }
+        quorum.check();
+        map.executeOnKey(groupId, new CommitOffsetsProcessor(GroupOffsetsCodec.encode(offsets)));
+    }
+
+    @Override
+    public Optional<CommittedOffset> fetch(String groupId, PartitionId partition) {
+        return Optional.ofNullable(fetchAll(groupId).get(partition));
+    }
+
+    @Override
+    public Map<PartitionId, CommittedOffset> fetchAll(String groupId) {
+        return GroupOffsetsCodec.decode(map.get(groupId));
+    }
+
+    @Override
+    public void delete(String groupId, Collection<PartitionId> partitions) {
+        if (!partitions.isEmpty()) {
+            quorum.check();
+            map.executeOnKey(groupId, new DeleteOffsetsProcessor(GroupOffsetsCodec.encodePartitions(partitions)));
+        }
+    }
+
+    @Override
+    public Set<String> groups() {
+        return Set.copyOf(map.keySet());
+    }
+
+    @Override
+    public boolean deleteGroup(String groupId) {
+        quorum.check();
+        return map.remove(groupId) != null;
+    }
+}
