@@ -1,0 +1,83 @@
+package io.strata.ingest.broker;
+
+import io.strata.storage.log.LogAppendInfo;
+import io.strata.storage.log.PartitionLog;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.FencedLeaderEpochException;
+import org.apache.kafka.common.errors.UnknownLeaderEpochException;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+
+import java.util.Optional;
+
+/**
+ * A partition this node leads: its log plus the leadership facts clients are fenced with.
+ *
+ * <p>With a single node the leader epoch is fixed at creation; the high watermark follows the log
+ * end offset because the leader is the only in-sync replica. Thread-safe: appends are serialised
+ * by the log, everything else is read-only or volatile.
+ */
+public final class Partition {
+
+    private final TopicPartition topicPartition;
+    private final Uuid topicId;
+    private final PartitionLog log;
+    private final int leaderEpoch;
+
+    public Partition(TopicPartition topicPartition, Uuid topicId, PartitionLog log, int leaderEpoch) {
+        this.topicPartition = topicPartition;
+        this.topicId = topicId;
+        this.log = log;
+        this.leaderEpoch = leaderEpoch;
+    }
+
+    public TopicPartition topicPartition() {
+        return topicPartition;
+    }
+
+    public Uuid topicId() {
+        return topicId;
+    }
+
+    public PartitionLog log() {
+        return log;
+    }
+
+    public int leaderEpoch() {
+        return leaderEpoch;
+    }
+
+    /**
+     * Appends as leader and advances the high watermark (the leader is the only replica).
+     * When the topic fsyncs every batch, returns only after the batch is on stable storage.
+     */
+    public LogAppendInfo appendAsLeader(MemoryRecords records, boolean waitForFlush) {
+        LogAppendInfo info = log.appendAsLeader(records, leaderEpoch);
+        if (!info.duplicate() && waitForFlush && log.config().flushEveryBatch()) {
+            log.flush(info.lastOffset() + 1);
+        }
+        log.updateHighWatermark(log.logEndOffset());
+        return info;
+    }
+
+    /**
+     * Checks a client's view of the leader epoch (KIP-320). An absent or -1 epoch skips the check.
+     *
+     * @throws FencedLeaderEpochException when the client's epoch is older than ours
+     * @throws UnknownLeaderEpochException when the client's epoch is newer than ours
+     */
+    public void checkLeaderEpoch(Optional<Integer> clientEpoch) {
+        if (clientEpoch.isEmpty() || clientEpoch.get() < 0) {
+            return;
+        }
+        int epoch = clientEpoch.get();
+        if (epoch < leaderEpoch) {
+            throw new FencedLeaderEpochException("Leader epoch " + epoch + " is older than the current " + leaderEpoch
+                    + " of " + topicPartition);
+        }
+        if (epoch > leaderEpoch) {
+            throw new UnknownLeaderEpochException("Leader epoch " + epoch + " is newer than the current " + leaderEpoch
+                    + " of " + topicPartition);
+        }
+    }
+}

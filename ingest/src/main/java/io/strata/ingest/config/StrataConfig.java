@@ -1,0 +1,93 @@
+package io.strata.ingest.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+
+/** The node's own settings ({@code strata.*}; each also settable as an environment variable, e.g. STRATA_KAFKA_PORT). */
+@ConfigMapping(prefix = "strata")
+public interface StrataConfig {
+
+    /** This node's broker id. */
+    @WithDefault("0")
+    int nodeId();
+
+    /** Where logs and node metadata live. */
+    @WithDefault("./data")
+    Path dataDir();
+
+    Kafka kafka();
+
+    Log log();
+
+    interface Kafka {
+        /** Address the Kafka listener binds to. */
+        @WithDefault("0.0.0.0")
+        String host();
+
+        @WithDefault("9092")
+        int port();
+
+        /** Host that clients are told to connect to (Metadata, DescribeCluster). */
+        @WithDefault("127.0.0.1")
+        String advertisedHost();
+
+        /** Port that clients are told to connect to; defaults to {@link #port()}. */
+        OptionalInt advertisedPort();
+
+        /** Largest request frame accepted; a larger length prefix closes the connection. */
+        @WithDefault("104857600")
+        int maxRequestBytes();
+
+        /** Create a topic when a client asks Metadata for it and allows creation. */
+        @WithDefault("true")
+        boolean autoCreateTopics();
+
+        /** Partitions of a topic created without a count. */
+        @WithDefault("1")
+        int defaultPartitions();
+
+        /** Network threads; defaults to the number of cores. */
+        OptionalInt ioThreads();
+
+        /** Threads that run request handlers; defaults to twice the cores (at least 4), so an fsync does not stall every connection. */
+        OptionalInt requestHandlerThreads();
+
+        /** Requests read ahead from one connection before the node stops reading from it. */
+        @WithDefault("64")
+        int maxQueuedRequestsPerConnection();
+
+        /** How long shutdown waits for in-flight requests. */
+        @WithDefault("10s")
+        Duration shutdownGracePeriod();
+    }
+
+    /** Node-wide defaults for topic configs; a topic's own settings override them. */
+    interface Log {
+        /** flush.messages: 1 fsyncs every batch before it is acknowledged. */
+        OptionalLong flushMessages();
+
+        /** flush.ms */
+        OptionalLong flushMs();
+
+        /** segment.bytes */
+        OptionalInt segmentBytes();
+
+        /** segment.ms */
+        OptionalLong segmentMs();
+
+        /** retention.ms */
+        OptionalLong retentionMs();
+
+        /** retention.bytes */
+        OptionalLong retentionBytes();
+
+        /** message.timestamp.type */
+        Optional<String> messageTimestampType();
+    }
+}

@@ -1,0 +1,213 @@
+package io.strata.ingest.kafka.api;
+
+import io.strata.ingest.broker.FetchPurgatory;
+import io.strata.ingest.broker.Partition;
+import io.strata.ingest.broker.TopicManager;
+import io.strata.ingest.observability.BrokerMetrics;
+import io.strata.membership.topic.TopicDescriptor;
+import io.strata.storage.log.LogReadResult;
+import io.strata.storage.log.PartitionLog;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
+import org.apache.kafka.common.message.FetchRequestData.FetchTopic;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.FetchResponseData.FetchableTopicResponse;
+import org.apache.kafka.common.message.FetchResponseData.PartitionData;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.record.internal.Records;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.FetchRequest;
+import org.apache.kafka.common.requests.FetchResponse;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Fetch for consumers: reads each partition up to the high watermark and answers with file slices
+ * that go to the socket zero-copy.
+ *
+ * <p>Size limits follow Kafka: the first partition with data may exceed the limits by one batch so
+ * a consumer always makes progress; after that each partition gets at most its own max bytes and
+ * the response at most the request's. When less than min.bytes is available, the fetch waits in
+ * the purgatory up to max.wait.ms. Fetch sessions (KIP-227) are not kept: every answer carries
+ * session id 0, which tells clients to send full fetch requests.
+ */
+public final class FetchApi {
+
+    private static final Logger LOG = Logger.getLogger(FetchApi.class);
+
+    private final TopicManager topics;
+    private final FetchPurgatory purgatory;
+    private final BrokerMetrics metrics;
+
+    public FetchApi(TopicManager topics, FetchPurgatory purgatory, BrokerMetrics metrics) {
+        this.topics = topics;
+        this.purgatory = purgatory;
+        this.metrics = metrics;
+    }
+
+    public CompletableFuture<AbstractResponse> handle(FetchRequest request) {
+        FetchRequestData data = request.data();
+        List<Target> targets = resolve(data);
+        ReadOutcome first = readAll(targets, data.maxBytes());
+        CompletableFuture<AbstractResponse> result = new CompletableFuture<>();
+        if (data.maxWaitMs() <= 0 || first.bytes >= data.minBytes() || first.anyError || targets.isEmpty()) {
+            result.complete(respond(first));
+            return result;
+        }
+        List<TopicPartition> watched = targets.stream().map(t -> t.tp).toList();
+        long[] hwAtRead = first.highWatermarks;
+        purgatory.park(watched, data.minBytes() - first.bytes, data.maxWaitMs(),
+                () -> changedSince(targets, hwAtRead),
+                () -> {
+                    try {
+                        result.complete(respond(readAll(targets, data.maxBytes())));
+                    } catch (RuntimeException e) {
+                        result.completeExceptionally(e);
+                    }
+                });
+        return result;
+    }
+
+    private List<Target> resolve(FetchRequestData data) {
+        List<Target> targets = new ArrayList<>();
+        for (FetchTopic fetchTopic : data.topics()) {
+            boolean byId = !Uuid.ZERO_UUID.equals(fetchTopic.topicId());
+            Optional<TopicDescriptor> topic = byId ? topics.topic(fetchTopic.topicId()) : topics.topic(fetchTopic.topic());
+            for (FetchPartition fp : fetchTopic.partitions()) {
+                String name = topic.map(TopicDescriptor::name).orElse(fetchTopic.topic());
+                Partition partition = topic.isPresent() ? topics.partition(new TopicPartition(name, fp.partition())) : null;
+                Errors lookupError = Errors.NONE;
+                if (partition == null) {
+                    lookupError = byId && topic.isEmpty() ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                }
+                targets.add(new Target(fetchTopic, fp, new TopicPartition(name == null ? "" : name, fp.partition()),
+                        partition, lookupError));
+            }
+        }
+        return targets;
+    }
+
+    private ReadOutcome readAll(List<Target> targets, int requestMaxBytes) {
+        ReadOutcome outcome = new ReadOutcome(targets);
+        int remaining = Math.max(0, requestMaxBytes);
+        boolean minOneBatch = true;
+        for (int i = 0; i < targets.size(); i++) {
+            Target target = targets.get(i);
+            PartitionData pd = new PartitionData().setPartitionIndex(target.request.partition());
+            outcome.partitions.add(pd);
+            if (target.lookupError != Errors.NONE) {
+                pd.setErrorCode(target.lookupError.code());
+                outcome.anyError = true;
+                continue;
+            }
+            PartitionLog log = target.partition.log();
+            try {
+                target.partition.checkLeaderEpoch(Optional.of(target.request.currentLeaderEpoch()));
+                long hw = log.highWatermark();
+                outcome.highWatermarks[i] = hw;
+                int limit = Math.min(target.request.partitionMaxBytes(), remaining);
+                LogReadResult read = log.read(target.request.fetchOffset(), limit, hw, minOneBatch);
+                Records records = read.records();
+                int size = records.sizeInBytes();
+                pd.setHighWatermark(read.highWatermark())
+                        .setLastStableOffset(read.highWatermark())
+                        .setLogStartOffset(read.logStartOffset())
+                        .setRecords(records);
+                if (size > 0) {
+                    minOneBatch = false;
+                    remaining = Math.max(0, remaining - size);
+                    outcome.bytes += size;
+                    metrics.recordOut(target.tp.topic(), size, countRecords(records));
+                }
+            } catch (RuntimeException e) {
+                Errors error = Errors.forException(e);
+                if (error == Errors.UNKNOWN_SERVER_ERROR) {
+                    LOG.errorf(e, "Fetch from %s failed", target.tp);
+                }
+                pd.setErrorCode(error.code())
+                        .setHighWatermark(log.highWatermark())
+                        .setLastStableOffset(log.highWatermark())
+                        .setLogStartOffset(log.logStartOffset())
+                        .setRecords(MemoryRecords.EMPTY);
+                outcome.anyError = true;
+            }
+        }
+        return outcome;
+    }
+
+    private static boolean changedSince(List<Target> targets, long[] hwAtRead) {
+        for (int i = 0; i < targets.size(); i++) {
+            Partition partition = targets.get(i).partition;
+            if (partition != null && partition.log().highWatermark() != hwAtRead[i]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private FetchResponse respond(ReadOutcome outcome) {
+        FetchResponseData data = new FetchResponseData().setErrorCode(Errors.NONE.code()).setSessionId(0);
+        FetchableTopicResponse current = null;
+        FetchTopic currentRequest = null;
+        List<Target> targets = outcome.targets;
+        for (int i = 0; i < outcome.partitions.size(); i++) {
+            Target target = targets.get(i);
+            if (current == null || currentRequest != target.topicRequest) {
+                currentRequest = target.topicRequest;
+                current = new FetchableTopicResponse()
+                        .setTopic(target.topicRequest.topic())
+                        .setTopicId(target.topicRequest.topicId());
+                data.responses().add(current);
+            }
+            current.partitions().add(outcome.partitions.get(i));
+        }
+        return FetchResponse.of(data);
+    }
+
+    /** Records in the batches of a slice, read from batch headers only. */
+    private static long countRecords(Records records) {
+        long count = 0;
+        for (RecordBatch batch : records.batches()) {
+            count += batch.lastOffset() - batch.baseOffset() + 1;
+        }
+        return count;
+    }
+
+    private static final class Target {
+        final FetchTopic topicRequest;
+        final FetchPartition request;
+        final TopicPartition tp;
+        final Partition partition;
+        final Errors lookupError;
+
+        Target(FetchTopic topicRequest, FetchPartition request, TopicPartition tp, Partition partition, Errors lookupError) {
+            this.topicRequest = topicRequest;
+            this.request = request;
+            this.tp = tp;
+            this.partition = partition;
+            this.lookupError = lookupError;
+        }
+    }
+
+    private static final class ReadOutcome {
+        final List<Target> targets;
+        final List<PartitionData> partitions;
+        final long[] highWatermarks;
+        long bytes;
+        boolean anyError;
+
+        ReadOutcome(List<Target> targets) {
+            this.targets = targets;
+            partitions = new ArrayList<>(targets.size());
+            highWatermarks = new long[targets.size()];
+        }
+    }
+}

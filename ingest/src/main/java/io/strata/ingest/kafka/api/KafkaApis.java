@@ -1,0 +1,117 @@
+package io.strata.ingest.kafka.api;
+
+import io.strata.ingest.kafka.network.KafkaRequestHandler;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.message.ApiMessageType;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersionCollection;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.ApiVersionsRequest;
+import org.apache.kafka.common.requests.ApiVersionsResponse;
+import org.apache.kafka.common.requests.CreatePartitionsRequest;
+import org.apache.kafka.common.requests.CreateTopicsRequest;
+import org.apache.kafka.common.requests.DeleteTopicsRequest;
+import org.apache.kafka.common.requests.DescribeClusterRequest;
+import org.apache.kafka.common.requests.DescribeConfigsRequest;
+import org.apache.kafka.common.requests.DescribeTopicPartitionsRequest;
+import org.apache.kafka.common.requests.FetchRequest;
+import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
+import org.apache.kafka.common.requests.InitProducerIdRequest;
+import org.apache.kafka.common.requests.ListOffsetsRequest;
+import org.apache.kafka.common.requests.MetadataRequest;
+import org.apache.kafka.common.requests.OffsetsForLeaderEpochRequest;
+import org.apache.kafka.common.requests.ProduceRequest;
+import org.apache.kafka.common.requests.RequestContext;
+
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Routes each Kafka request to the component that answers it. The set of APIs here is exactly what
+ * ApiVersions advertises; any other request the codec can parse is answered with its own error
+ * response carrying UNSUPPORTED_VERSION, so a client never waits on a silent connection.
+ */
+public final class KafkaApis implements KafkaRequestHandler {
+
+    /** The APIs this node implements. */
+    public static final Set<ApiKeys> SUPPORTED = EnumSet.of(
+            ApiKeys.API_VERSIONS, ApiKeys.METADATA, ApiKeys.PRODUCE, ApiKeys.FETCH, ApiKeys.LIST_OFFSETS,
+            ApiKeys.OFFSET_FOR_LEADER_EPOCH, ApiKeys.INIT_PRODUCER_ID, ApiKeys.CREATE_TOPICS, ApiKeys.DELETE_TOPICS,
+            ApiKeys.CREATE_PARTITIONS, ApiKeys.DESCRIBE_CONFIGS, ApiKeys.INCREMENTAL_ALTER_CONFIGS,
+            ApiKeys.DESCRIBE_CLUSTER, ApiKeys.DESCRIBE_TOPIC_PARTITIONS);
+
+    private static final ApiVersionCollection API_VERSIONS = advertisedVersions();
+
+    private final ProduceApi produce;
+    private final FetchApi fetch;
+    private final OffsetsApi offsets;
+    private final MetadataApi metadata;
+    private final TopicAdminApi topicAdmin;
+    private final ConfigsApi configs;
+    private final ProducerIdApi producerIds;
+
+    public KafkaApis(ProduceApi produce, FetchApi fetch, OffsetsApi offsets, MetadataApi metadata,
+                     TopicAdminApi topicAdmin, ConfigsApi configs, ProducerIdApi producerIds) {
+        this.produce = produce;
+        this.fetch = fetch;
+        this.offsets = offsets;
+        this.metadata = metadata;
+        this.topicAdmin = topicAdmin;
+        this.configs = configs;
+        this.producerIds = producerIds;
+    }
+
+    @Override
+    public CompletableFuture<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
+        return switch (request.apiKey()) {
+            case API_VERSIONS -> done(apiVersions((ApiVersionsRequest) request));
+            case METADATA -> done(metadata.metadata((MetadataRequest) request));
+            case PRODUCE -> produce.handle((ProduceRequest) request);
+            case FETCH -> fetch.handle((FetchRequest) request);
+            case LIST_OFFSETS -> done(offsets.listOffsets((ListOffsetsRequest) request));
+            case OFFSET_FOR_LEADER_EPOCH -> done(offsets.offsetForLeaderEpoch((OffsetsForLeaderEpochRequest) request));
+            case INIT_PRODUCER_ID -> done(producerIds.initProducerId((InitProducerIdRequest) request));
+            case CREATE_TOPICS -> done(topicAdmin.createTopics((CreateTopicsRequest) request));
+            case DELETE_TOPICS -> done(topicAdmin.deleteTopics((DeleteTopicsRequest) request));
+            case CREATE_PARTITIONS -> done(topicAdmin.createPartitions((CreatePartitionsRequest) request));
+            case DESCRIBE_CONFIGS -> done(configs.describeConfigs((DescribeConfigsRequest) request));
+            case INCREMENTAL_ALTER_CONFIGS -> done(configs.incrementalAlterConfigs((IncrementalAlterConfigsRequest) request));
+            case DESCRIBE_CLUSTER -> done(metadata.describeCluster((DescribeClusterRequest) request));
+            case DESCRIBE_TOPIC_PARTITIONS -> done(metadata.describeTopicPartitions((DescribeTopicPartitionsRequest) request));
+            default -> done(request.getErrorResponse(new UnsupportedVersionException(
+                    "This node does not implement " + request.apiKey().name + ".")));
+        };
+    }
+
+    private static CompletableFuture<AbstractResponse> done(AbstractResponse response) {
+        return CompletableFuture.completedFuture(response);
+    }
+
+    /**
+     * An ApiVersions request at a version this node cannot read gets a v0 UNSUPPORTED_VERSION answer
+     * that still lists the supported range, so the client retries at a version both sides know.
+     */
+    private static AbstractResponse apiVersions(ApiVersionsRequest request) {
+        ApiVersionsResponseData data = new ApiVersionsResponseData()
+                .setApiKeys(API_VERSIONS.duplicate())
+                .setFinalizedFeaturesEpoch(ApiVersionsResponse.UNKNOWN_FINALIZED_FEATURES_EPOCH);
+        if (request.hasUnsupportedRequestVersion()) {
+            data.setErrorCode(Errors.UNSUPPORTED_VERSION.code());
+        } else if (!request.isValid()) {
+            data.setErrorCode(Errors.INVALID_REQUEST.code());
+        }
+        return new ApiVersionsResponse(data);
+    }
+
+    private static ApiVersionCollection advertisedVersions() {
+        ApiVersionCollection versions = new ApiVersionCollection();
+        for (ApiKeys api : SUPPORTED) {
+            api.toApiVersionForApiResponse(false, ApiMessageType.ListenerType.BROKER).ifPresent(versions::add);
+        }
+        return versions;
+    }
+}

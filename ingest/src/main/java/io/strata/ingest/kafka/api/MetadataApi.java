@@ -1,0 +1,215 @@
+package io.strata.ingest.kafka.api;
+
+import io.strata.ingest.broker.Partition;
+import io.strata.ingest.broker.TopicManager;
+import io.strata.membership.topic.TopicDescriptor;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.message.DescribeClusterResponseData;
+import org.apache.kafka.common.message.DescribeClusterResponseData.DescribeClusterBroker;
+import org.apache.kafka.common.message.DescribeTopicPartitionsRequestData;
+import org.apache.kafka.common.message.DescribeTopicPartitionsResponseData;
+import org.apache.kafka.common.message.DescribeTopicPartitionsResponseData.DescribeTopicPartitionsResponsePartition;
+import org.apache.kafka.common.message.DescribeTopicPartitionsResponseData.DescribeTopicPartitionsResponseTopic;
+import org.apache.kafka.common.message.MetadataRequestData.MetadataRequestTopic;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseBroker;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponsePartition;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseTopic;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.DescribeClusterRequest;
+import org.apache.kafka.common.requests.DescribeClusterResponse;
+import org.apache.kafka.common.requests.DescribeTopicPartitionsRequest;
+import org.apache.kafka.common.requests.DescribeTopicPartitionsResponse;
+import org.apache.kafka.common.requests.MetadataRequest;
+import org.apache.kafka.common.requests.MetadataResponse;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Cluster and topic metadata: Metadata (with auto topic creation), DescribeCluster and
+ * DescribeTopicPartitions. Every partition is led by this node, its only replica.
+ *
+ * <p>No authorizer is configured, so every client may do everything: when authorized operations
+ * are asked for, all of them are reported.
+ */
+public final class MetadataApi {
+
+    private static final Logger LOG = Logger.getLogger(MetadataApi.class);
+    private static final int TOPIC_OPERATIONS = bitField(EnumSet.of(AclOperation.READ, AclOperation.WRITE,
+            AclOperation.CREATE, AclOperation.DELETE, AclOperation.ALTER, AclOperation.DESCRIBE,
+            AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS));
+    private static final int CLUSTER_OPERATIONS = bitField(EnumSet.of(AclOperation.CREATE, AclOperation.ALTER,
+            AclOperation.DESCRIBE, AclOperation.CLUSTER_ACTION, AclOperation.DESCRIBE_CONFIGS,
+            AclOperation.ALTER_CONFIGS, AclOperation.IDEMPOTENT_WRITE));
+
+    private final TopicManager topics;
+    private final BrokerNode node;
+    private final boolean autoCreateTopics;
+
+    public MetadataApi(TopicManager topics, BrokerNode node, boolean autoCreateTopics) {
+        this.topics = topics;
+        this.node = node;
+        this.autoCreateTopics = autoCreateTopics;
+    }
+
+    public MetadataResponse metadata(MetadataRequest request) {
+        var data = request.data();
+        MetadataResponseData response = new MetadataResponseData()
+                .setClusterId(node.clusterId())
+                .setControllerId(node.nodeId())
+                .setClusterAuthorizedOperations(data.includeClusterAuthorizedOperations()
+                        ? CLUSTER_OPERATIONS : MetadataResponse.AUTHORIZED_OPERATIONS_OMITTED);
+        response.brokers().add(new MetadataResponseBroker().setNodeId(node.nodeId()).setHost(node.host()).setPort(node.port()));
+        int topicOps = data.includeTopicAuthorizedOperations() ? TOPIC_OPERATIONS : MetadataResponse.AUTHORIZED_OPERATIONS_OMITTED;
+
+        if (request.isAllTopics()) {
+            topics.topics().stream().sorted(Comparator.comparing(TopicDescriptor::name))
+                    .forEach(t -> response.topics().add(describe(t, topicOps)));
+        } else {
+            boolean mayCreate = data.allowAutoTopicCreation() && autoCreateTopics;
+            for (MetadataRequestTopic requested : data.topics()) {
+                MetadataResponseTopic out = requested.name() == null
+                        ? byId(requested.topicId(), topicOps)
+                        : byName(requested.name(), mayCreate, topicOps);
+                if (out.name() == null || response.topics().find(out.name()) == null) {
+                    response.topics().add(out);
+                }
+            }
+        }
+        return new MetadataResponse(response, request.version());
+    }
+
+    private MetadataResponseTopic byId(Uuid topicId, int topicOps) {
+        return topics.topic(topicId).map(t -> describe(t, topicOps))
+                .orElseGet(() -> new MetadataResponseTopic().setTopicId(topicId).setName(null)
+                        .setErrorCode(Errors.UNKNOWN_TOPIC_ID.code()));
+    }
+
+    private MetadataResponseTopic byName(String name, boolean mayCreate, int topicOps) {
+        Optional<TopicDescriptor> topic = topics.topic(name);
+        if (topic.isPresent()) {
+            return describe(topic.get(), topicOps);
+        }
+        MetadataResponseTopic missing = new MetadataResponseTopic().setName(name).setTopicId(Uuid.ZERO_UUID);
+        if (!Topic.isValid(name)) {
+            return missing.setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code());
+        }
+        if (!mayCreate) {
+            return missing.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+        }
+        try {
+            return describe(topics.createTopic(name, -1, Map.of(), false), topicOps);
+        } catch (ApiException e) {
+            // Lost a race with another creator: describe what is there now.
+            Optional<TopicDescriptor> raced = topics.topic(name);
+            if (raced.isPresent()) {
+                return describe(raced.get(), topicOps);
+            }
+            LOG.debugf("Auto-creation of %s failed: %s", name, e.getMessage());
+            return missing.setErrorCode(Errors.forException(e).code());
+        }
+    }
+
+    private MetadataResponseTopic describe(TopicDescriptor topic, int topicOps) {
+        MetadataResponseTopic out = new MetadataResponseTopic()
+                .setName(topic.name())
+                .setTopicId(TopicManager.kafkaId(topic))
+                .setIsInternal(false)
+                .setTopicAuthorizedOperations(topicOps);
+        for (int p = 0; p < topic.partitions(); p++) {
+            Partition partition = topics.partition(new TopicPartition(topic.name(), p));
+            MetadataResponsePartition mp = new MetadataResponsePartition().setPartitionIndex(p);
+            if (partition == null) {
+                mp.setErrorCode(Errors.LEADER_NOT_AVAILABLE.code()).setLeaderId(MetadataResponse.NO_LEADER_ID);
+            } else {
+                mp.setLeaderId(node.nodeId()).setLeaderEpoch(partition.leaderEpoch())
+                        .setReplicaNodes(List.of(node.nodeId())).setIsrNodes(List.of(node.nodeId()));
+            }
+            out.partitions().add(mp);
+        }
+        return out;
+    }
+
+    public DescribeClusterResponse describeCluster(DescribeClusterRequest request) {
+        DescribeClusterResponseData response = new DescribeClusterResponseData()
+                .setClusterId(node.clusterId())
+                .setControllerId(node.nodeId())
+                .setEndpointType(request.data().endpointType())
+                .setClusterAuthorizedOperations(request.data().includeClusterAuthorizedOperations()
+                        ? CLUSTER_OPERATIONS : MetadataResponse.AUTHORIZED_OPERATIONS_OMITTED);
+        if (request.data().endpointType() != 1) {
+            return new DescribeClusterResponse(response.setErrorCode(Errors.UNSUPPORTED_ENDPOINT_TYPE.code())
+                    .setErrorMessage("Only broker endpoints can be described."));
+        }
+        response.brokers().add(new DescribeClusterBroker().setBrokerId(node.nodeId()).setHost(node.host()).setPort(node.port()));
+        return new DescribeClusterResponse(response);
+    }
+
+    public DescribeTopicPartitionsResponse describeTopicPartitions(DescribeTopicPartitionsRequest request) {
+        DescribeTopicPartitionsRequestData data = request.data();
+        Map<String, Optional<TopicDescriptor>> wanted = new TreeMap<>();
+        if (data.topics().isEmpty()) {
+            topics.topics().forEach(t -> wanted.put(t.name(), Optional.of(t)));
+        } else {
+            data.topics().forEach(t -> wanted.put(t.name(), topics.topic(t.name())));
+        }
+        DescribeTopicPartitionsResponseData response = new DescribeTopicPartitionsResponseData();
+        int budget = Math.max(1, data.responsePartitionLimit());
+        String cursorTopic = data.cursor() == null ? null : data.cursor().topicName();
+        int cursorPartition = data.cursor() == null ? 0 : data.cursor().partitionIndex();
+        for (Map.Entry<String, Optional<TopicDescriptor>> entry : wanted.entrySet()) {
+            String name = entry.getKey();
+            if (cursorTopic != null && name.compareTo(cursorTopic) < 0) {
+                continue;
+            }
+            DescribeTopicPartitionsResponseTopic out = new DescribeTopicPartitionsResponseTopic().setName(name)
+                    .setTopicAuthorizedOperations(TOPIC_OPERATIONS);
+            if (entry.getValue().isEmpty()) {
+                response.topics().add(out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code()).setTopicId(Uuid.ZERO_UUID));
+                continue;
+            }
+            TopicDescriptor topic = entry.getValue().get();
+            out.setTopicId(TopicManager.kafkaId(topic)).setIsInternal(false);
+            int first = name.equals(cursorTopic) ? cursorPartition : 0;
+            for (int p = first; p < topic.partitions(); p++) {
+                if (budget == 0) {
+                    response.topics().add(out);
+                    response.setNextCursor(new DescribeTopicPartitionsResponseData.Cursor().setTopicName(name).setPartitionIndex(p));
+                    return new DescribeTopicPartitionsResponse(response);
+                }
+                Partition partition = topics.partition(new TopicPartition(name, p));
+                out.partitions().add(new DescribeTopicPartitionsResponsePartition()
+                        .setPartitionIndex(p)
+                        .setLeaderId(node.nodeId())
+                        .setLeaderEpoch(partition == null ? -1 : partition.leaderEpoch())
+                        .setReplicaNodes(List.of(node.nodeId()))
+                        .setIsrNodes(List.of(node.nodeId()))
+                        .setEligibleLeaderReplicas(new ArrayList<>())
+                        .setLastKnownElr(new ArrayList<>()));
+                budget--;
+            }
+            response.topics().add(out);
+        }
+        return new DescribeTopicPartitionsResponse(response);
+    }
+
+    private static int bitField(Set<AclOperation> operations) {
+        int bits = 0;
+        for (AclOperation op : operations) {
+            bits |= 1 << op.code();
+        }
+        return bits;
+    }
+}

@@ -1,0 +1,128 @@
+package io.strata.ingest.kafka.api;
+
+import io.strata.ingest.broker.FetchPurgatory;
+import io.strata.ingest.broker.Partition;
+import io.strata.ingest.broker.TopicManager;
+import io.strata.ingest.observability.BrokerMetrics;
+import io.strata.membership.topic.TopicDescriptor;
+import io.strata.storage.log.LogAppendInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.message.ProduceRequestData.PartitionProduceData;
+import org.apache.kafka.common.message.ProduceRequestData.TopicProduceData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
+import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.ProduceRequest;
+import org.apache.kafka.common.requests.ProduceResponse;
+import org.jboss.logging.Logger;
+
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Produce: validates and appends each partition's batches, then answers according to acks.
+ *
+ * <p>acks=0 gets no response. acks=1 and acks=all are the same on a single replica: the answer is
+ * sent once the batch is in the log, and for topics with flush.messages=1 once it is fsynced.
+ * The append happens before this method returns, on the connection's handler thread, which keeps
+ * a producer's pipelined batches in order.
+ */
+public final class ProduceApi {
+
+    private static final Logger LOG = Logger.getLogger(ProduceApi.class);
+
+    private final TopicManager topics;
+    private final FetchPurgatory fetchPurgatory;
+    private final BrokerMetrics metrics;
+
+    public ProduceApi(TopicManager topics, FetchPurgatory fetchPurgatory, BrokerMetrics metrics) {
+        this.topics = topics;
+        this.fetchPurgatory = fetchPurgatory;
+        this.metrics = metrics;
+    }
+
+    public CompletableFuture<AbstractResponse> handle(ProduceRequest request) {
+        short acks = request.data().acks();
+        Errors requestError = Errors.NONE;
+        String requestErrorMessage = null;
+        if (acks != 0 && acks != 1 && acks != -1) {
+            requestError = Errors.INVALID_REQUIRED_ACKS;
+        } else if (request.data().transactionalId() != null) {
+            requestError = Errors.UNSUPPORTED_VERSION;
+            requestErrorMessage = "Transactions are not supported by this node.";
+        }
+
+        ProduceResponseData response = new ProduceResponseData();
+        for (TopicProduceData topicData : request.data().topicData()) {
+            Optional<TopicDescriptor> topic = resolve(topicData);
+            TopicProduceResponse topicResponse = new TopicProduceResponse()
+                    .setName(topicData.name())
+                    .setTopicId(topicData.topicId());
+            for (PartitionProduceData partitionData : topicData.partitionData()) {
+                PartitionProduceResponse partitionResponse = new PartitionProduceResponse()
+                        .setIndex(partitionData.index());
+                if (requestError != Errors.NONE) {
+                    partitionResponse.setErrorCode(requestError.code()).setErrorMessage(requestErrorMessage);
+                } else if (topic.isEmpty()) {
+                    Errors unknown = Uuid.ZERO_UUID.equals(topicData.topicId())
+                            ? Errors.UNKNOWN_TOPIC_OR_PARTITION : Errors.UNKNOWN_TOPIC_ID;
+                    partitionResponse.setErrorCode(unknown.code());
+                } else {
+                    append(topic.get().name(), partitionData, acks != 0, partitionResponse);
+                }
+                topicResponse.partitionResponses().add(partitionResponse);
+            }
+            response.responses().add(topicResponse);
+        }
+        if (acks == 0) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return CompletableFuture.completedFuture(new ProduceResponse(response));
+    }
+
+    private Optional<TopicDescriptor> resolve(TopicProduceData topicData) {
+        if (!Uuid.ZERO_UUID.equals(topicData.topicId())) {
+            return topics.topic(topicData.topicId());
+        }
+        return topics.topic(topicData.name());
+    }
+
+    private void append(String topic, PartitionProduceData partitionData, boolean waitForFlush,
+                        PartitionProduceResponse out) {
+        TopicPartition tp = new TopicPartition(topic, partitionData.index());
+        Partition partition = topics.partition(tp);
+        if (partition == null) {
+            out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+            return;
+        }
+        if (!(partitionData.records() instanceof MemoryRecords records) || records.sizeInBytes() == 0) {
+            out.setErrorCode(Errors.INVALID_RECORD.code()).setErrorMessage("The produce request carries no records.");
+            return;
+        }
+        try {
+            LogAppendInfo info = partition.appendAsLeader(records, waitForFlush);
+            out.setErrorCode(Errors.NONE.code())
+                    .setBaseOffset(info.firstOffset())
+                    .setLogAppendTimeMs(info.logAppendTimeMs())
+                    .setLogStartOffset(info.logStartOffset());
+            if (!info.duplicate()) {
+                metrics.recordIn(topic, info.validBytes(), info.recordCount());
+                fetchPurgatory.onAppend(tp, info.validBytes());
+            }
+        } catch (RuntimeException e) {
+            Errors error = Errors.forException(e);
+            if (e instanceof ApiException) {
+                LOG.debugf("Rejected produce to %s: %s", tp, e.getMessage());
+            } else {
+                LOG.errorf(e, "Append to %s failed", tp);
+            }
+            out.setErrorCode(error.code()).setErrorMessage(e.getMessage())
+                    .setBaseOffset(-1).setLogAppendTimeMs(-1).setLogStartOffset(partition.log().logStartOffset());
+        }
+    }
+}

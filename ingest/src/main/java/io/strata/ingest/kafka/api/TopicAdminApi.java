@@ -1,0 +1,184 @@
+package io.strata.ingest.kafka.api;
+
+import io.strata.ingest.broker.TopicManager;
+import io.strata.membership.topic.TopicDescriptor;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
+import org.apache.kafka.common.errors.InvalidReplicationFactorException;
+import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.errors.UnknownTopicIdException;
+import org.apache.kafka.common.message.CreatePartitionsRequestData.CreatePartitionsTopic;
+import org.apache.kafka.common.message.CreatePartitionsResponseData;
+import org.apache.kafka.common.message.CreatePartitionsResponseData.CreatePartitionsTopicResult;
+import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableReplicaAssignment;
+import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
+import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopicConfig;
+import org.apache.kafka.common.message.CreateTopicsResponseData;
+import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicConfigs;
+import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicResult;
+import org.apache.kafka.common.message.DeleteTopicsRequestData.DeleteTopicState;
+import org.apache.kafka.common.message.DeleteTopicsResponseData;
+import org.apache.kafka.common.message.DeleteTopicsResponseData.DeletableTopicResult;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.CreatePartitionsRequest;
+import org.apache.kafka.common.requests.CreatePartitionsResponse;
+import org.apache.kafka.common.requests.CreateTopicsRequest;
+import org.apache.kafka.common.requests.CreateTopicsResponse;
+import org.apache.kafka.common.requests.DeleteTopicsRequest;
+import org.apache.kafka.common.requests.DeleteTopicsResponse;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * CreateTopics, DeleteTopics and CreatePartitions. Each topic in a request succeeds or fails on its
+ * own, with Kafka's error for the reason; a name given twice in one request is rejected for both.
+ */
+public final class TopicAdminApi {
+
+    private static final Logger LOG = Logger.getLogger(TopicAdminApi.class);
+
+    private final TopicManager topics;
+    private final BrokerNode node;
+    private final Set<String> nodeDefaults;
+
+    public TopicAdminApi(TopicManager topics, BrokerNode node, Set<String> nodeDefaults) {
+        this.topics = topics;
+        this.node = node;
+        this.nodeDefaults = nodeDefaults;
+    }
+
+    public CreateTopicsResponse createTopics(CreateTopicsRequest request) {
+        boolean validateOnly = request.data().validateOnly();
+        Set<String> duplicates = duplicates(request.data().topics().stream().map(CreatableTopic::name).toList());
+        CreateTopicsResponseData response = new CreateTopicsResponseData();
+        for (CreatableTopic t : request.data().topics()) {
+            CreatableTopicResult result = new CreatableTopicResult().setName(t.name()).setTopicId(Uuid.ZERO_UUID)
+                    .setNumPartitions(-1).setReplicationFactor((short) -1);
+            if (duplicates.contains(t.name())) {
+                result.setErrorCode(Errors.INVALID_REQUEST.code())
+                        .setErrorMessage("Topic '" + t.name() + "' appears more than once in the request.");
+                response.topics().add(result);
+                continue;
+            }
+            try {
+                int partitions = partitionCount(t);
+                Map<String, String> configs = new HashMap<>();
+                for (CreatableTopicConfig c : t.configs()) {
+                    if (c.value() != null) {
+                        configs.put(c.name(), c.value());
+                    }
+                }
+                TopicDescriptor created = topics.createTopic(t.name(), partitions, configs, validateOnly);
+                result.setTopicId(validateOnly ? Uuid.ZERO_UUID : TopicManager.kafkaId(created))
+                        .setNumPartitions(created.partitions())
+                        .setReplicationFactor((short) 1);
+                for (TopicConfigs.Entry e : TopicConfigs.describe(topics.logConfig(created.configs()), nodeDefaults)) {
+                    result.configs().add(new CreatableTopicConfigs().setName(e.name()).setValue(e.value())
+                            .setConfigSource(e.source().id()).setReadOnly(false).setIsSensitive(false));
+                }
+            } catch (ApiException e) {
+                LOG.debugf("CreateTopics %s rejected: %s", t.name(), e.getMessage());
+                result.setErrorCode(Errors.forException(e).code()).setErrorMessage(e.getMessage());
+            }
+            response.topics().add(result);
+        }
+        return new CreateTopicsResponse(response);
+    }
+
+    /** Partition count from either numPartitions or a manual assignment, which must name only this node. */
+    private int partitionCount(CreatableTopic t) {
+        short rf = t.replicationFactor();
+        if (!t.assignments().isEmpty()) {
+            if (t.numPartitions() != -1 || rf != -1) {
+                throw new InvalidRequestException("Give either a replica assignment or numPartitions and replicationFactor, not both.");
+            }
+            Set<Integer> indexes = new HashSet<>();
+            for (CreatableReplicaAssignment a : t.assignments()) {
+                if (!a.brokerIds().equals(List.of(node.nodeId()))) {
+                    throw new InvalidReplicaAssignmentException("Partition " + a.partitionIndex()
+                            + " is assigned to brokers " + a.brokerIds() + "; this cluster has only broker " + node.nodeId() + ".");
+                }
+                indexes.add(a.partitionIndex());
+            }
+            for (int i = 0; i < indexes.size(); i++) {
+                if (!indexes.contains(i)) {
+                    throw new InvalidReplicaAssignmentException("Partitions must be numbered consecutively from 0.");
+                }
+            }
+            return indexes.size();
+        }
+        if (rf != -1 && rf != 1) {
+            throw new InvalidReplicationFactorException("Replication factor " + rf
+                    + " is not possible: this cluster has 1 broker.");
+        }
+        return t.numPartitions();
+    }
+
+    public DeleteTopicsResponse deleteTopics(DeleteTopicsRequest request) {
+        List<DeleteTopicState> targets = new ArrayList<>(request.data().topics());
+        for (String name : request.data().topicNames()) {
+            targets.add(new DeleteTopicState().setName(name).setTopicId(Uuid.ZERO_UUID));
+        }
+        DeleteTopicsResponseData response = new DeleteTopicsResponseData();
+        for (DeleteTopicState target : targets) {
+            DeletableTopicResult result = new DeletableTopicResult().setName(target.name()).setTopicId(target.topicId());
+            try {
+                String name = target.name();
+                if (name == null) {
+                    name = topics.topic(target.topicId()).map(TopicDescriptor::name)
+                            .orElseThrow(() -> new UnknownTopicIdException("No topic with id " + target.topicId() + "."));
+                }
+                TopicDescriptor deleted = topics.deleteTopic(name);
+                result.setName(deleted.name()).setTopicId(TopicManager.kafkaId(deleted));
+            } catch (ApiException e) {
+                result.setErrorCode(Errors.forException(e).code()).setErrorMessage(e.getMessage());
+            }
+            response.responses().add(result);
+        }
+        return new DeleteTopicsResponse(response);
+    }
+
+    public CreatePartitionsResponse createPartitions(CreatePartitionsRequest request) {
+        Set<String> duplicates = duplicates(request.data().topics().stream().map(CreatePartitionsTopic::name).toList());
+        CreatePartitionsResponseData response = new CreatePartitionsResponseData();
+        for (CreatePartitionsTopic t : request.data().topics()) {
+            CreatePartitionsTopicResult result = new CreatePartitionsTopicResult().setName(t.name());
+            try {
+                if (duplicates.contains(t.name())) {
+                    throw new InvalidRequestException("Topic '" + t.name() + "' appears more than once in the request.");
+                }
+                if (t.assignments() != null) {
+                    for (var a : t.assignments()) {
+                        if (!a.brokerIds().equals(List.of(node.nodeId()))) {
+                            throw new InvalidReplicaAssignmentException("New partitions can only be assigned to broker "
+                                    + node.nodeId() + ".");
+                        }
+                    }
+                }
+                topics.createPartitions(t.name(), t.count(), request.data().validateOnly());
+            } catch (ApiException e) {
+                result.setErrorCode(Errors.forException(e).code()).setErrorMessage(e.getMessage());
+            }
+            response.results().add(result);
+        }
+        return new CreatePartitionsResponse(response);
+    }
+
+    private static Set<String> duplicates(List<String> names) {
+        Set<String> seen = new HashSet<>();
+        Set<String> dup = new HashSet<>();
+        for (String n : names) {
+            if (!seen.add(n)) {
+                dup.add(n);
+            }
+        }
+        return dup;
+    }
+}

@@ -1,0 +1,20 @@
+package io.strata.ingest.kafka.network;
+
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.RequestContext;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Answers one parsed Kafka request. Called on a request-handler thread, one request of a connection
+ * at a time and in arrival order, so per-connection ordering (which idempotent producers rely on)
+ * holds without locks.
+ *
+ * <p>Everything that reads the request must happen before this method returns: the request's
+ * buffers are released then. The returned future may complete later on any thread (long-poll
+ * fetch, fsync); a future completed with {@code null} means "send no response" (Produce acks=0).
+ */
+public interface KafkaRequestHandler {
+    CompletableFuture<AbstractResponse> handle(RequestContext context, AbstractRequest request);
+}

@@ -1,0 +1,103 @@
+package io.strata.ingest.observability;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.strata.storage.log.PartitionLog;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.protocol.ApiKeys;
+
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The node's Prometheus metrics (served at /q/metrics): bytes and records in and out per topic,
+ * request latency per API, log size per partition. Meters are created once and cached, so the
+ * request path only increments.
+ */
+@Singleton
+public class BrokerMetrics {
+
+    private final MeterRegistry registry;
+    private final Map<ApiKeys, Timer> requestTimers = new EnumMap<>(ApiKeys.class);
+    private final Map<String, TopicMeters> topics = new ConcurrentHashMap<>();
+    private final Map<TopicPartition, Meter> logSizes = new ConcurrentHashMap<>();
+
+    @Inject
+    public BrokerMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        for (ApiKeys api : ApiKeys.values()) {
+            requestTimers.put(api, Timer.builder("strata.kafka.request")
+                    .description("Time from receipt of a Kafka request to its response being queued")
+                    .tag("api", api.name)
+                    .register(registry));
+        }
+    }
+
+    public void recordRequest(ApiKeys api, long nanos) {
+        requestTimers.get(api).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void recordIn(String topic, long bytes, long records) {
+        TopicMeters m = topic(topic);
+        m.bytesIn.increment(bytes);
+        m.recordsIn.increment(records);
+    }
+
+    public void recordOut(String topic, long bytes, long records) {
+        TopicMeters m = topic(topic);
+        m.bytesOut.increment(bytes);
+        m.recordsOut.increment(records);
+    }
+
+    public void registerLog(PartitionLog log) {
+        TopicPartition tp = log.topicPartition();
+        logSizes.computeIfAbsent(tp, k -> Gauge.builder("strata.log.size", log, PartitionLog::sizeInBytes)
+                .description("Bytes of the partition's log on local disk")
+                .baseUnit("bytes")
+                .tags(Tags.of("topic", tp.topic(), "partition", Integer.toString(tp.partition())))
+                .register(registry));
+    }
+
+    public void removeTopic(String topic, List<TopicPartition> partitions) {
+        for (TopicPartition tp : partitions) {
+            Meter gauge = logSizes.remove(tp);
+            if (gauge != null) {
+                registry.remove(gauge);
+            }
+        }
+        TopicMeters m = topics.remove(topic);
+        if (m != null) {
+            registry.remove(m.bytesIn);
+            registry.remove(m.bytesOut);
+            registry.remove(m.recordsIn);
+            registry.remove(m.recordsOut);
+        }
+    }
+
+    private TopicMeters topic(String topic) {
+        return topics.computeIfAbsent(topic, t -> new TopicMeters(registry, t));
+    }
+
+    private static final class TopicMeters {
+        final Counter bytesIn;
+        final Counter recordsIn;
+        final Counter bytesOut;
+        final Counter recordsOut;
+
+        TopicMeters(MeterRegistry registry, String topic) {
+            bytesIn = Counter.builder("strata.topic.bytes.in").description("Record bytes appended").tag("topic", topic).register(registry);
+            recordsIn = Counter.builder("strata.topic.records.in").description("Records appended").tag("topic", topic).register(registry);
+            bytesOut = Counter.builder("strata.topic.bytes.out").description("Record bytes served to consumers").tag("topic", topic).register(registry);
+            recordsOut = Counter.builder("strata.topic.records.out").description("Records served to consumers (estimated from batch headers)").tag("topic", topic).register(registry);
+        }
+    }
+}
