@@ -1,6 +1,5 @@
 package io.strata.loadtests;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.strata.loadtests.Plan.Kind;
 import io.strata.loadtests.Plan.Variant;
 import io.strata.loadtests.Plan.Workload;
@@ -13,13 +12,12 @@ import io.strata.loadtests.report.ReportWriter;
 import io.strata.loadtests.report.Results;
 import io.strata.loadtests.report.Results.MetricDef;
 import io.strata.loadtests.report.RunInfo;
-import io.strata.loadtests.tools.AssignConsumerPerf;
-import io.strata.loadtests.tools.FixedRateLatency;
-import io.strata.loadtests.tools.ToolResult;
+import io.strata.loadtests.workload.AssignConsumerRunner;
+import io.strata.loadtests.workload.FixedRateLatencyRunner;
+import io.strata.loadtests.workload.ProducerPerformanceRunner;
+import io.strata.loadtests.workload.WorkloadRunner;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -44,8 +42,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -105,6 +101,11 @@ public final class Benchmark implements Callable<Integer> {
 
     @Option(names = "--node-start-timeout-s", defaultValue = "120")
     int nodeStartTimeoutS;
+
+    private static final Map<Kind, WorkloadRunner> RUNNERS = Map.of(
+            Kind.PRODUCE, new ProducerPerformanceRunner(),
+            Kind.CONSUME, new AssignConsumerRunner(),
+            Kind.LATENCY, new FixedRateLatencyRunner());
 
     private Plan plan;
     private ChildJvm jvm;
@@ -339,7 +340,8 @@ public final class Benchmark implements Callable<Integer> {
                     failure = "skipped after two workloads timed out on this node";
                 } else {
                     try {
-                        failure = runWorkload(node, v, w, rep, logDir, produced);
+                        failure = RUNNERS.get(w.kind()).run(new WorkloadRunner.Context(jvm, toolJvmArgs(), logDir,
+                                mode.equals("smoke"), results, produced, prefix), node, v, w);
                     } catch (Exception e) {
                         failure = "harness error: " + e;
                     }
@@ -376,128 +378,6 @@ public final class Benchmark implements Callable<Integer> {
             return null;
         } catch (Exception e) {
             return "CreateTopics failed: " + e;
-        }
-    }
-
-    /** Runs one workload, records its metrics, returns null or a failure description. */
-    private String runWorkload(Node node, Variant v, Workload w, int rep, Path logDir, Map<String, Long> produced)
-            throws Exception {
-        List<MetricDef> m = Plan.metrics(v, w);
-        Path log = logDir.resolve(w.id() + ".log");
-        String prefix = String.format("[%s %d] %-6s %-20s", v.id(), rep, node.system(), w.id());
-        boolean smoke = mode.equals("smoke");
-        switch (w.kind()) {
-            case PRODUCE -> {
-                List<String> args = List.of("--topic", w.topic(), "--num-records", Long.toString(w.records()),
-                        "--record-size", Integer.toString(w.recordSize()), "--throughput", "-1",
-                        "--producer-props", "bootstrap.servers=" + node.bootstrap(), "acks=" + w.acks(),
-                        "client.id=producer-performance");
-                ChildJvm.Outcome out = ChildJvm.run(jvm.command(toolJvmArgs(),
-                        "org.apache.kafka.tools.ProducerPerformance", args), Map.of(), logDir, log,
-                        Duration.ofSeconds(smoke ? 90 : 300));
-                if (out.timedOut()) {
-                    return "timed out: ProducerPerformance did not finish in time\n" + out.tail(10);
-                }
-                Matcher mm = PRODUCER_SUMMARY.matcher(out.output());
-                String summary = null;
-                while (mm.find()) {
-                    summary = mm.group();
-                }
-                if (out.exitCode() != 0 || summary == null) {
-                    return "ProducerPerformance exited " + out.exitCode() + "\n" + out.tail(15);
-                }
-                String clientError = firstClientError(out.output());
-                if (clientError != null) {
-                    return "ProducerPerformance reported send errors: " + clientError;
-                }
-                Matcher s = PRODUCER_SUMMARY.matcher(summary);
-                s.matches();
-                long acked = endOffsetSum(node, w.topic());
-                if (acked != w.records()) {
-                    return "ProducerPerformance finished but the topic's end offsets add up to " + acked
-                            + ", expected " + w.records() + "\n" + summary;
-                }
-                produced.put(w.id(), acked);
-                double recPerSec = Double.parseDouble(s.group(2));
-                double mib = recPerSec * w.recordSize() / (1024.0 * 1024.0);
-                results.add(m.get(0), node.system(), mib);
-                results.add(m.get(1), node.system(), recPerSec);
-                results.add(m.get(2), node.system(), Double.parseDouble(s.group(8)));
-                say("%s %.1f MiB/s, %.0f records/s, p99 %s ms", prefix, mib, recPerSec, s.group(8));
-            }
-            case CONSUME -> {
-                Long expected = produced.get(w.source());
-                if (expected == null) {
-                    return "no data to read: " + w.source() + " did not complete on this node";
-                }
-                ChildJvm.Outcome out = ChildJvm.run(jvm.command(toolJvmArgs(), AssignConsumerPerf.class.getName(),
-                        List.of("--bootstrap-server", node.bootstrap(), "--topic", w.topic(), "--timeout-ms",
-                                smoke ? "60000" : "180000")), Map.of(), logDir, log,
-                        Duration.ofSeconds(smoke ? 90 : 240));
-                if (out.timedOut()) {
-                    return "timed out: AssignConsumerPerf did not finish in time\n" + out.tail(10);
-                }
-                JsonNode r = ToolResult.parse(out.output());
-                if (out.exitCode() != 0 || r == null) {
-                    return "AssignConsumerPerf exited " + out.exitCode() + "\n" + out.tail(15);
-                }
-                if (r.get("records").asLong() != expected) {
-                    return "AssignConsumerPerf read " + r.get("records").asLong() + " records, expected " + expected;
-                }
-                results.add(m.get(0), node.system(), r.get("mibPerSec").asDouble());
-                results.add(m.get(1), node.system(), r.get("recordsPerSec").asDouble());
-                say("%s %.1f MiB/s, %.0f records/s", prefix, r.get("mibPerSec").asDouble(),
-                        r.get("recordsPerSec").asDouble());
-            }
-            case LATENCY -> {
-                ChildJvm.Outcome out = ChildJvm.run(jvm.command(toolJvmArgs(), FixedRateLatency.class.getName(),
-                        List.of("--bootstrap-server", node.bootstrap(), "--topic", w.topic(),
-                                "--rate", Integer.toString(w.rate()), "--duration-s", Double.toString(w.durationS()),
-                                "--warmup-s", Double.toString(w.warmupS()),
-                                "--record-size", Integer.toString(w.recordSize()), "--acks", w.acks())),
-                        Map.of(), logDir, log, Duration.ofSeconds((long) (w.durationS() + w.warmupS()) + 90));
-                if (out.timedOut()) {
-                    return "timed out: FixedRateLatency did not finish in time\n" + out.tail(10);
-                }
-                JsonNode r = ToolResult.parse(out.output());
-                if (out.exitCode() != 0 || r == null || !r.has("p50Ms")) {
-                    return "FixedRateLatency exited " + out.exitCode() + "\n" + out.tail(15);
-                }
-                results.add(m.get(0), node.system(), r.get("p50Ms").asDouble());
-                results.add(m.get(1), node.system(), r.get("p99Ms").asDouble());
-                results.add(m.get(2), node.system(), r.get("p999Ms").asDouble());
-                say("%s p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms (%.0f/s achieved)", prefix, r.get("p50Ms").asDouble(),
-                        r.get("p99Ms").asDouble(), r.get("p999Ms").asDouble(), r.get("achievedRate").asDouble());
-            }
-            case NODE -> {
-            }
-        }
-        return null;
-    }
-
-    /** e.g. "50000 records sent, 41234.5 records/sec (40.27 MB/sec), 12.30 ms avg latency, 456.00 ms max latency,
-     *  10 ms 50th, 30 ms 95th, 40 ms 99th, 50 ms 99.9th." */
-    static final Pattern PRODUCER_SUMMARY = Pattern.compile(
-            "(\\d+) records sent, ([\\d.]+) records/sec \\(([\\d.]+) MB/sec\\), ([\\d.]+) ms avg latency, "
-                    + "([\\d.]+) ms max latency, (\\d+) ms 50th, (\\d+) ms 95th, (\\d+) ms 99th, (\\d+) ms 99.9th\\.?");
-
-    private static final Pattern CLIENT_ERROR = Pattern.compile("org\\.apache\\.kafka\\.common\\.errors\\.\\S+.*");
-
-    static String firstClientError(String output) {
-        Matcher m = CLIENT_ERROR.matcher(output);
-        return m.find() ? m.group() : null;
-    }
-
-    private static long endOffsetSum(Node node, String topic) throws Exception {
-        try (Admin admin = Node.admin(node.bootstrap(), 15000)) {
-            int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)
-                    .get(topic).partitions().size();
-            Map<TopicPartition, OffsetSpec> req = new HashMap<>();
-            for (int p = 0; p < partitions; p++) {
-                req.put(new TopicPartition(topic, p), OffsetSpec.latest());
-            }
-            return admin.listOffsets(req).all().get(30, TimeUnit.SECONDS).values().stream()
-                    .mapToLong(i -> i.offset()).sum();
         }
     }
 
@@ -545,9 +425,17 @@ public final class Benchmark implements Callable<Integer> {
                 + "; pass --repo-root");
     }
 
+    /** The error lines of a node log (ERROR, Exception, Caused by), else its last lines. */
     private static String tail(Path file, int lines) {
         try {
-            List<String> all = Files.readAllLines(file);
+            List<String> all = Files.readAllLines(file).stream().filter(l -> !l.startsWith("# ")).toList();
+            List<String> errors = all.stream()
+                    .filter(l -> l.contains(" ERROR ") || l.startsWith("Caused by") || l.contains("Exception:")
+                            || l.startsWith("Exception") || l.startsWith("Error"))
+                    .limit(lines).toList();
+            if (!errors.isEmpty()) {
+                return String.join("\n", errors);
+            }
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
         } catch (IOException e) {
             return "";
