@@ -115,6 +115,7 @@ public final class Benchmark implements Callable<Integer> {
     private final Results results = new Results();
     private final Map<String, Map<String, String>> nodeSettings = new LinkedHashMap<>();
     private Path reportDir;
+    private Path repoRootUsed;
 
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
@@ -152,6 +153,7 @@ public final class Benchmark implements Callable<Integer> {
                 .toList();
 
         Path root = repoRoot != null ? repoRoot.toAbsolutePath().normalize() : findRepoRoot();
+        repoRootUsed = root;
         Path jar = strataJar != null ? strataJar.toAbsolutePath() : root.resolve("ingest/target/quarkus-app/quarkus-run.jar");
         Path results0 = resultsDir != null ? resultsDir.toAbsolutePath() : root.resolve("load-tests/results");
         String ts = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
@@ -233,6 +235,7 @@ public final class Benchmark implements Callable<Integer> {
     private Map<String, Object> settings(Path javaBin, Path jar) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("kafkaVersion", KafkaBroker.VERSION);
+        s.put("strata build", gitDescription(repoRootUsed));
         s.put("node JVM (both)", nodeJvmArgs());
         s.put("client tool JVM", toolJvmArgs());
         s.put("java", javaBin.toString());
@@ -392,6 +395,30 @@ public final class Benchmark implements Callable<Integer> {
             Files.copy(in, target);
         }
         return target;
+    }
+
+    /** Commit and branch of the repository the node was built from, with a note when the tree has changes. */
+    static String gitDescription(Path repo) {
+        try {
+            String head = git(repo, "rev-parse", "--short=12", "HEAD");
+            String branch = git(repo, "rev-parse", "--abbrev-ref", "HEAD");
+            String subject = git(repo, "log", "-1", "--format=%s");
+            boolean dirty = !git(repo, "status", "--porcelain", "--untracked-files=no").isEmpty();
+            return "commit " + head + " on " + branch + (dirty ? " (with uncommitted changes)" : "") + ": " + subject;
+        } catch (Exception e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
+    }
+
+    private static String git(Path repo, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("git", "-C", repo.toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes()).trim();
+        if (p.waitFor() != 0) {
+            throw new IOException("git " + String.join(" ", args) + ": " + out);
+        }
+        return out;
     }
 
     /** Ports free on 127.0.0.1 right now (other processes on this machine may run brokers too). */

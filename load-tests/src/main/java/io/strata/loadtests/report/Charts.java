@@ -51,9 +51,9 @@ public final class Charts {
         if (labels.isEmpty()) {
             return false;
         }
-        CategoryChart chart = new CategoryChartBuilder().width(Math.max(900, 130 * labels.size())).height(720)
+        CategoryChart chart = new CategoryChartBuilder().width(Math.max(900, 130 * labels.size())).height(760)
                 .title(title).yAxisTitle(yTitle).build();
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
         chart.getStyler().setXAxisLabelRotation(90);
         chart.getStyler().setLabelsVisible(true);
         chart.getStyler().setDecimalPattern("#,##0.0");
