@@ -227,6 +227,10 @@ public final class Benchmark implements Callable<Integer> {
                         + "the broker.",
                 "Client tools run in their own JVM (-Xmx" + toolHeap + ") on the same 2 cores as the node, so client "
                         + "CPU competes with the broker in every workload, equally for both systems.",
+                "'CPU used by other processes' is the machine's busy CPU time during a node's workloads minus "
+                        + "the time of the node, the harness and its tools (from /proc, in cores out of "
+                        + Runtime.getRuntime().availableProcessors() + "): it shows how quiet the machine was, "
+                        + "not a property of the system under test.",
                 "Producer throughput is compared with the disk's sequential write with one fdatasync at the end; "
                         + "the flush-every-batch variant with writes of the producer's batch size each followed by "
                         + "fdatasync; consumer throughput with one loopback TCP stream.");
@@ -265,6 +269,7 @@ public final class Benchmark implements Callable<Integer> {
         buffered.details.put("bytes", l.seqWriteBytes());
         seq.details.put("bytes", l.seqWriteBytes());
         try {
+            PhysicalLimits.warmUp(dir, l.seqWriteBytes());
             for (int i = 0; i < l.repetitions(); i++) {
                 buffered.samples.add(PhysicalLimits.bufferedWrite(dir, l.seqWriteBytes()));
                 seq.samples.add(PhysicalLimits.writeThenSync(dir, l.seqWriteBytes()));
@@ -327,6 +332,7 @@ public final class Benchmark implements Callable<Integer> {
             results.add(nodeMetrics.get(1), system, node.idleRssKiB() / 1024.0);
             say("%s ready in %d ms, RSS %d MiB", prefix, node.startupMs(), node.idleRssKiB() / 1024);
 
+            CpuMeter.Sample cpuFrom = CpuMeter.sample(node.pid());
             String topicError = createTopics(node, v);
             int timeouts = 0;
             Map<String, Long> produced = new HashMap<>();
@@ -360,6 +366,11 @@ public final class Benchmark implements Callable<Integer> {
             long peak = node.peakRssKiB();
             if (peak > 0) {
                 results.add(nodeMetrics.get(2), system, peak / 1024.0);
+            }
+            double foreign = CpuMeter.foreignCores(cpuFrom, CpuMeter.sample(node.pid()), 100);
+            if (!Double.isNaN(foreign)) {
+                results.add(nodeMetrics.get(3), system, foreign);
+                say("%s other processes used %.2f cores on average during the workloads", prefix, foreign);
             }
             if (!node.alive()) {
                 results.fail(v.id(), "node", system, rep, "node " + node.exitDescription() + " during the run\n"

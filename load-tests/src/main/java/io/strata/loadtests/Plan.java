@@ -103,7 +103,8 @@ public record Plan(String mode, int repetitions, Map<String, Variant> variants, 
             case NODE -> List.of(
                     new MetricDef(id, w.id(), w.title(), "startup to ready", "ms", false, null),
                     new MetricDef(id, w.id(), w.title(), "RSS after startup", "MiB", false, null),
-                    new MetricDef(id, w.id(), w.title(), "peak RSS", "MiB", false, null));
+                    new MetricDef(id, w.id(), w.title(), "peak RSS", "MiB", false, null),
+                    new MetricDef(id, w.id(), w.title(), "CPU used by other processes", "cores", false, null, true));
             case PRODUCE -> List.of(
                     new MetricDef(id, w.id(), w.title(), "throughput", "MiB/s", true,
                             v.durability() == Durability.PAGE_CACHE ? "disk-write-then-sync" : "disk-sync-every-write"),

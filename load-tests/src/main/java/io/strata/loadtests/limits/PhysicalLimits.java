@@ -21,6 +21,14 @@ public final class PhysicalLimits {
     private PhysicalLimits() {
     }
 
+    /**
+     * Writes and deletes a file without measuring: the first use of fresh memory for the page cache can be much
+     * slower on a virtual machine than later ones, which would make the first measurement an outlier.
+     */
+    public static void warmUp(Path dir, long bytes) throws IOException {
+        sequentialWrite(dir, bytes, false);
+    }
+
     /** Sequential write in 1 MiB chunks into the page cache, no sync. MiB/s. */
     public static double bufferedWrite(Path dir, long bytes) throws IOException {
         return sequentialWrite(dir, bytes, false);

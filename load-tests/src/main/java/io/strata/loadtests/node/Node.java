@@ -134,6 +134,10 @@ public abstract class Node implements AutoCloseable {
         return process == null ? -1 : ProcStats.peakRssKiB(process.pid());
     }
 
+    public long pid() {
+        return process == null || !process.isAlive() ? -1 : process.pid();
+    }
+
     public boolean alive() {
         return process != null && process.isAlive();
     }

@@ -46,6 +46,7 @@ public final class ReportWriter {
             m.put("metric", r.def.metric());
             m.put("unit", r.def.unit());
             m.put("higherIsBetter", r.def.higherIsBetter());
+            m.put("informational", r.def.informational());
             for (String s : Results.SYSTEMS) {
                 Map<String, Object> sm = new LinkedHashMap<>();
                 sm.put("samples", r.samples.get(s));
@@ -140,7 +141,8 @@ public final class ReportWriter {
                     continue;
                 }
                 md.append("| ").append(r.def.workloadTitle()).append(" | ").append(r.def.metric()).append(" (")
-                        .append(r.def.unit()).append(r.def.higherIsBetter() ? ", higher is better" : ", lower is better")
+                        .append(r.def.unit()).append(r.def.informational() ? ", not a property of the system"
+                                : r.def.higherIsBetter() ? ", higher is better" : ", lower is better")
                         .append(") | ").append(cell(r, "kafka")).append(" | ").append(cell(r, "strata")).append(" | ");
                 double ratio = r.ratio();
                 md.append(Double.isNaN(ratio) ? "—" : String.format(Locale.ROOT, "%.2f", ratio)).append(" | ");

@@ -13,7 +13,13 @@ public final class Results {
 
     /** One metric of one workload in one durability variant. */
     public record MetricDef(String variant, String workload, String workloadTitle, String metric, String unit,
-                            boolean higherIsBetter, String limit) {
+                            boolean higherIsBetter, String limit, boolean informational) {
+
+        public MetricDef(String variant, String workload, String workloadTitle, String metric, String unit,
+                         boolean higherIsBetter, String limit) {
+            this(variant, workload, workloadTitle, metric, unit, higherIsBetter, limit, false);
+        }
+
         String key() {
             return variant + "/" + workload + "/" + metric;
         }
@@ -39,8 +45,11 @@ public final class Results {
             return Stats.of(samples.get(system));
         }
 
-        /** Strata median / Kafka median, or NaN. */
+        /** Strata median / Kafka median, or NaN (also for informational metrics). */
         public double ratio() {
+            if (def.informational()) {
+                return Double.NaN;
+            }
             Stats k = stats("kafka");
             Stats s = stats("strata");
             if (k.count() == 0 || s.count() == 0 || k.median() == 0) {
