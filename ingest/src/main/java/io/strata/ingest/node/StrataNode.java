@@ -68,8 +68,14 @@ public class StrataNode {
         Files.createDirectories(dataDir);
         ClusterIdentity identity = FileClusterIdentity.loadOrCreate(dataDir, config.nodeId());
         StrataConfig.Kafka kafka = config.kafka();
+        int cores = Runtime.getRuntime().availableProcessors();
+        KafkaServer kafkaServer = new KafkaServer(metrics, kafka.maxRequestBytes(),
+                kafka.maxQueuedRequestsPerConnection(),
+                kafka.ioThreads().orElse(cores), kafka.requestHandlerThreads().orElse(Math.max(4, 2 * cores)));
+        server = kafkaServer;
+        int boundPort = kafkaServer.bind(kafka.host(), kafka.port()).getPort();
         brokerNode = new BrokerNode(identity.nodeId(), kafka.advertisedHost(),
-                kafka.advertisedPort().orElse(kafka.port()), identity.clusterId());
+                kafka.advertisedPort().orElse(boundPort), identity.clusterId());
 
         Map<String, Object> topicDefaults = BrokerDefaults.topicDefaults(config.log());
         LogConfig defaults = LogConfig.create(topicDefaults, Map.of());
@@ -90,12 +96,7 @@ public class StrataNode {
                 new TopicAdminApi(topics, brokerNode, nodeDefaultKeys),
                 new ConfigsApi(topics, brokerNode, nodeDefaultKeys, BrokerDefaults.brokerConfigs(config, defaults)),
                 new ProducerIdApi(new FileProducerIdAllocator(dataDir.resolve("metadata"))));
-        int cores = Runtime.getRuntime().availableProcessors();
-        KafkaServer kafkaServer = new KafkaServer(apis, metrics, kafka.maxRequestBytes(),
-                kafka.maxQueuedRequestsPerConnection(),
-                kafka.ioThreads().orElse(cores), kafka.requestHandlerThreads().orElse(Math.max(4, 2 * cores)));
-        kafkaServer.start(kafka.host(), kafka.port());
-        server = kafkaServer;
+        kafkaServer.startAccepting(apis);
         LOG.infof("Node %d of cluster %s serving Kafka clients at %s:%d, data in %s", brokerNode.nodeId(),
                 brokerNode.clusterId(), brokerNode.host(), brokerNode.port(), dataDir);
     }
@@ -120,6 +121,11 @@ public class StrataNode {
                 LOG.error("Closing the logs failed; the next start recovers them", e);
             }
         }
+    }
+
+    /** The address clients are told to use. */
+    public BrokerNode brokerNode() {
+        return brokerNode;
     }
 
     /** True once the Kafka listener accepts connections. */

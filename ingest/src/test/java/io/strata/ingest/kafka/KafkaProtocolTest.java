@@ -1,6 +1,8 @@
 package io.strata.ingest.kafka;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.strata.ingest.node.StrataNode;
+import jakarta.inject.Inject;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
@@ -31,11 +33,16 @@ import static org.hamcrest.Matchers.equalTo;
 @QuarkusTest
 class KafkaProtocolTest {
 
-    private static final int PORT = 19092;
+    @Inject
+    StrataNode node;
+
+    private RawKafkaClient connect() throws java.io.IOException {
+        return new RawKafkaClient("127.0.0.1", node.brokerNode().port());
+    }
 
     @Test
     void apiVersionsAdvertisesEveryImplementedApiAndNothingElse() throws Exception {
-        try (RawKafkaClient client = new RawKafkaClient("127.0.0.1", PORT)) {
+        try (RawKafkaClient client = connect()) {
             ApiVersionsResponse response = (ApiVersionsResponse) client.send(
                     new ApiVersionsRequest.Builder().build(ApiKeys.API_VERSIONS.latestVersion()));
             assertThat(response.data().errorCode()).isEqualTo(Errors.NONE.code());
@@ -48,7 +55,7 @@ class KafkaProtocolTest {
 
     @Test
     void apiVersionsAtAnUnknownVersionGetsAVersionZeroErrorListingTheSupportedRange() throws Exception {
-        try (RawKafkaClient client = new RawKafkaClient("127.0.0.1", PORT)) {
+        try (RawKafkaClient client = connect()) {
             ByteBuffer frame = client.sendApiVersionsAtVersion((short) 999);
             ResponseHeader.parse(frame, (short) 0);
             ApiVersionsResponseData data = new ApiVersionsResponseData(new ByteBufferAccessor(frame), (short) 0);
@@ -56,14 +63,15 @@ class KafkaProtocolTest {
             assertThat(data.apiKeys().find(ApiKeys.API_VERSIONS.id)).isNotNull();
             // The connection stays usable: the client retries at a version both sides know.
             ApiVersionsResponse retry = (ApiVersionsResponse) client.send(
-                    new ApiVersionsRequest(new ApiVersionsRequestData(), (short) 3));
+                    new ApiVersionsRequest(new ApiVersionsRequestData()
+                            .setClientSoftwareName("raw-test").setClientSoftwareVersion("1.0"), (short) 3));
             assertThat(retry.data().errorCode()).isEqualTo(Errors.NONE.code());
         }
     }
 
     @Test
     void anApiThatIsNotImplementedGetsAnErrorResponseNotSilence() throws Exception {
-        try (RawKafkaClient client = new RawKafkaClient("127.0.0.1", PORT)) {
+        try (RawKafkaClient client = connect()) {
             JoinGroupRequestData join = new JoinGroupRequestData().setGroupId("g").setMemberId("")
                     .setProtocolType("consumer").setSessionTimeoutMs(10_000).setRebalanceTimeoutMs(10_000);
             JoinGroupResponse response = (JoinGroupResponse) client.send(new JoinGroupRequest.Builder(join).build((short) 5));
@@ -73,7 +81,7 @@ class KafkaProtocolTest {
 
     @Test
     void produceToAnUnknownTopicIsRejectedPerPartition() throws Exception {
-        try (RawKafkaClient client = new RawKafkaClient("127.0.0.1", PORT)) {
+        try (RawKafkaClient client = connect()) {
             MemoryRecords records = MemoryRecords.withRecords(Compression.NONE,
                     new SimpleRecord("v".getBytes(StandardCharsets.UTF_8)));
             ProduceRequestData data = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(5000);
@@ -88,7 +96,7 @@ class KafkaProtocolTest {
 
     @Test
     void aFrameThatIsNotKafkaClosesTheConnectionAndTheNodeStaysReady() throws Exception {
-        try (RawKafkaClient client = new RawKafkaClient("127.0.0.1", PORT)) {
+        try (RawKafkaClient client = connect()) {
             client.writeFrame(ByteBuffer.wrap(new byte[]{0x7f, 0x7f, 0, 0, 0, 0, 0, 1}));
             assertThat(client.closedByPeer()).isTrue();
         }

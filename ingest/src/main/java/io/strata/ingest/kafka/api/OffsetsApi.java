@@ -69,6 +69,9 @@ public final class OffsetsApi {
                 try {
                     partition.checkLeaderEpoch(Optional.of(p.currentLeaderEpoch()));
                     lookUp(partition.log(), p.timestamp(), out);
+                    if (request.version() < 4) {
+                        out.setLeaderEpoch(ListOffsetsResponse.UNKNOWN_EPOCH); // not in the schema before v4
+                    }
                 } catch (RuntimeException e) {
                     Errors error = Errors.forException(e);
                     if (error == Errors.UNKNOWN_SERVER_ERROR) {

@@ -113,6 +113,10 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
             } else {
                 ctx.executor().execute(() -> writeCompleted(ctx));
             }
+        }).exceptionally(error -> {
+            LOG.errorf(error, "Failed to send a response on %s; closing the connection", connectionId);
+            ctx.close();
+            return null;
         });
     }
 
@@ -123,8 +127,16 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
             inFlight.decrementAndGet();
             metrics.recordRequest(head.context.header.apiKey(), System.nanoTime() - head.startNanos);
             if (head.response != null && ctx.channel().isActive()) {
-                ctx.write(new SendFileRegion(head.context.buildResponseSend(head.response)), ctx.voidPromise());
-                wrote = true;
+                try {
+                    ctx.write(new SendFileRegion(head.context.buildResponseSend(head.response)), ctx.voidPromise());
+                    wrote = true;
+                } catch (RuntimeException e) {
+                    // A response this version cannot express is a bug of ours; closing makes the client retry.
+                    LOG.errorf(e, "Cannot serialise %s v%d response for %s; closing the connection",
+                            head.context.header.apiKey(), head.context.apiVersion(), connectionId);
+                    ctx.close();
+                    return;
+                }
             }
         }
         if (wrote) {

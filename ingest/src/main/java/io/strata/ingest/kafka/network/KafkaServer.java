@@ -41,8 +41,8 @@ public final class KafkaServer {
     /** Kafka's connections.max.idle.ms default. */
     private static final long IDLE_TIMEOUT_MS = Duration.ofMinutes(10).toMillis();
 
-    private final KafkaRequestHandler handler;
     private final BrokerMetrics metrics;
+    private volatile KafkaRequestHandler handler;
     private final int maxRequestBytes;
     private final int maxQueuedPerConnection;
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -51,10 +51,10 @@ public final class KafkaServer {
     private final EventExecutorGroup handlers;
     private final ChannelGroup connections = new DefaultChannelGroup("kafka-connections", GlobalEventExecutor.INSTANCE);
     private volatile Channel listener;
+    private volatile boolean accepting;
 
-    public KafkaServer(KafkaRequestHandler handler, BrokerMetrics metrics, int maxRequestBytes,
+    public KafkaServer(BrokerMetrics metrics, int maxRequestBytes,
                        int maxQueuedPerConnection, int ioThreads, int handlerThreads) {
-        this.handler = handler;
         this.metrics = metrics;
         this.maxRequestBytes = maxRequestBytes;
         this.maxQueuedPerConnection = maxQueuedPerConnection;
@@ -63,11 +63,15 @@ public final class KafkaServer {
         this.handlers = new DefaultEventExecutorGroup(handlerThreads, new DefaultThreadFactory("strata-kafka-handler", true));
     }
 
-    /** Binds and starts accepting; returns the bound address. */
-    public InetSocketAddress start(String host, int port) throws InterruptedException {
+    /**
+     * Binds the listener without accepting yet, so the bound port (port 0 picks a free one) can be
+     * advertised before the first client arrives; returns the bound address.
+     */
+    public InetSocketAddress bind(String host, int port) throws InterruptedException {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, io)
                 .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -83,15 +87,24 @@ public final class KafkaServer {
                     }
                 });
         listener = bootstrap.bind(host, port).sync().channel();
-        InetSocketAddress bound = (InetSocketAddress) listener.localAddress();
+        return (InetSocketAddress) listener.localAddress();
+    }
+
+    /** Starts accepting connections, answered by {@code requestHandler}. */
+    public void startAccepting(KafkaRequestHandler requestHandler) {
+        this.handler = requestHandler;
+        Channel ch = listener;
+        ch.config().setAutoRead(true);
+        ch.read();
+        accepting = true;
+        InetSocketAddress bound = (InetSocketAddress) ch.localAddress();
         LOG.infof("Kafka listener accepting on %s:%d", bound.getHostString(), bound.getPort());
-        return bound;
     }
 
     /** True while the listener is bound and accepting connections. */
     public boolean isAccepting() {
         Channel ch = listener;
-        return ch != null && ch.isActive();
+        return accepting && ch != null && ch.isActive();
     }
 
     /**
@@ -99,6 +112,7 @@ public final class KafkaServer {
      * every connection and the thread pools.
      */
     public void stop(Duration grace) {
+        accepting = false;
         Channel ch = listener;
         if (ch != null) {
             ch.close().syncUninterruptibly();
