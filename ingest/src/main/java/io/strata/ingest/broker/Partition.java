@@ -11,24 +11,24 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 import java.util.Optional;
 
 /**
- * A partition this node leads: its log plus the leadership facts clients are fenced with.
+ * A partition this node leads: its log plus the leader epoch clients are fenced with.
  *
- * <p>With a single node the leader epoch is fixed at creation; the high watermark follows the log
- * end offset because the leader is the only in-sync replica. Thread-safe: appends are serialised
- * by the log, everything else is read-only or volatile.
+ * <p>The leader epoch comes from the cluster's partition state and only grows. Without follower
+ * replicas the leader is the only in-sync replica, so the high watermark follows the log end.
+ * Thread-safe: appends are serialised by the log, the epoch is volatile.
  */
 public final class Partition {
 
     private final TopicPartition topicPartition;
     private final Uuid topicId;
     private final PartitionLog log;
-    private final int leaderEpoch;
+    private volatile int leaderEpoch;
 
     public Partition(TopicPartition topicPartition, Uuid topicId, PartitionLog log, int leaderEpoch) {
         this.topicPartition = topicPartition;
         this.topicId = topicId;
         this.log = log;
-        this.leaderEpoch = leaderEpoch;
+        becomeLeader(leaderEpoch);
     }
 
     public TopicPartition topicPartition() {
@@ -45,6 +45,12 @@ public final class Partition {
 
     public int leaderEpoch() {
         return leaderEpoch;
+    }
+
+    /** Takes leadership under {@code epoch}; a lower epoch than the current one is ignored. */
+    synchronized void becomeLeader(int epoch) {
+        leaderEpoch = Math.max(epoch, leaderEpoch);
+        log.maybeAssignEpochStartOffset(leaderEpoch);
     }
 
     /**
@@ -71,12 +77,13 @@ public final class Partition {
             return;
         }
         int epoch = clientEpoch.get();
-        if (epoch < leaderEpoch) {
-            throw new FencedLeaderEpochException("Leader epoch " + epoch + " is older than the current " + leaderEpoch
+        int current = leaderEpoch;
+        if (epoch < current) {
+            throw new FencedLeaderEpochException("Leader epoch " + epoch + " is older than the current " + current
                     + " of " + topicPartition);
         }
-        if (epoch > leaderEpoch) {
-            throw new UnknownLeaderEpochException("Leader epoch " + epoch + " is newer than the current " + leaderEpoch
+        if (epoch > current) {
+            throw new UnknownLeaderEpochException("Leader epoch " + epoch + " is newer than the current " + current
                     + " of " + topicPartition);
         }
     }

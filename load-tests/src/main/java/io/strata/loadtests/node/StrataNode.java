@@ -84,6 +84,7 @@ public final class StrataNode extends Node {
         env.put("STRATA_KAFKA_PORT", Integer.toString(port));
         env.put("STRATA_KAFKA_ADVERTISED_HOST", "127.0.0.1");
         env.put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
+        env.put("STRATA_CLUSTER_PORT", "0");
         env.put("STRATA_KAFKA_AUTO_CREATE_TOPICS", "true");
         env.put("STRATA_KAFKA_DEFAULT_PARTITIONS", Integer.toString(spec.partitions()));
         env.put("STRATA_LOG_SEGMENT_BYTES", "1073741824");

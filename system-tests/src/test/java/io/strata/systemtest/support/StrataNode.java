@@ -46,6 +46,7 @@ public final class StrataNode implements AutoCloseable {
     private final int kafkaPort;
     private final int advertisedPort;
     private final int httpPort;
+    private final int clusterPort;
     private final Path dataDir;
     private final boolean ownsDataDir;
     private final Path logFile;
@@ -67,6 +68,7 @@ public final class StrataNode implements AutoCloseable {
         this.kafkaPort = b.kafkaPort > 0 ? b.kafkaPort : Ports.free();
         this.advertisedPort = b.advertisedPort > 0 ? b.advertisedPort : kafkaPort;
         this.httpPort = b.httpPort > 0 ? b.httpPort : Ports.free();
+        this.clusterPort = Ports.free();
         Path targetDir = targetDir();
         String id = name + "-" + SEQUENCE.incrementAndGet();
         try {
@@ -175,6 +177,7 @@ public final class StrataNode implements AutoCloseable {
         processEnv.put("STRATA_KAFKA_ADVERTISED_HOST", "127.0.0.1");
         processEnv.put("STRATA_KAFKA_ADVERTISED_PORT", Integer.toString(advertisedPort));
         processEnv.put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
+        processEnv.put("STRATA_CLUSTER_PORT", Integer.toString(clusterPort));
         processEnv.putAll(env);
         builder.redirectErrorStream(true);
         builder.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));

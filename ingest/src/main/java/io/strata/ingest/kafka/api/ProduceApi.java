@@ -95,16 +95,13 @@ public final class ProduceApi {
     private void append(String topic, PartitionProduceData partitionData, boolean waitForFlush,
                         PartitionProduceResponse out) {
         TopicPartition tp = new TopicPartition(topic, partitionData.index());
-        Partition partition = topics.partition(tp);
-        if (partition == null) {
-            out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
-            return;
-        }
         if (!(partitionData.records() instanceof MemoryRecords records) || records.sizeInBytes() == 0) {
             out.setErrorCode(Errors.INVALID_RECORD.code()).setErrorMessage("The produce request carries no records.");
             return;
         }
+        Partition partition = null;
         try {
+            partition = topics.leaderPartition(tp);
             LogAppendInfo info = partition.appendAsLeader(records, waitForFlush);
             out.setErrorCode(Errors.NONE.code())
                     .setBaseOffset(info.firstOffset())
@@ -122,7 +119,8 @@ public final class ProduceApi {
                 LOG.errorf(e, "Append to %s failed", tp);
             }
             out.setErrorCode(error.code()).setErrorMessage(e.getMessage())
-                    .setBaseOffset(-1).setLogAppendTimeMs(-1).setLogStartOffset(partition.log().logStartOffset());
+                    .setBaseOffset(-1).setLogAppendTimeMs(-1)
+                    .setLogStartOffset(partition == null ? -1 : partition.log().logStartOffset());
         }
     }
 }
