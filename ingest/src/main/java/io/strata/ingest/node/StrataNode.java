@@ -3,6 +3,7 @@ package io.strata.ingest.node;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.strata.ingest.broker.FetchPurgatory;
+import io.strata.ingest.broker.LeaderAppender;
 import io.strata.ingest.broker.TopicManager;
 import io.strata.ingest.config.StrataConfig;
 import io.strata.ingest.kafka.api.BrokerNode;
@@ -73,6 +74,7 @@ public class StrataNode {
     private FetchPurgatory purgatory;
     private TopicManager topics;
     private BrokerNode brokerNode;
+    private LeaderAppender appender;
 
     void start(@Observes @Priority(10) StartupEvent event) throws IOException, InterruptedException {
         Path dataDir = config.dataDir().toAbsolutePath();
@@ -101,9 +103,10 @@ public class StrataNode {
         topics.start();
         logs.startBackgroundTasks();
         purgatory = new FetchPurgatory();
+        appender = new LeaderAppender(topics, purgatory, metrics);
 
         KafkaApis apis = new KafkaApis(
-                new ProduceApi(topics, purgatory, metrics),
+                new ProduceApi(topics, appender),
                 new FetchApi(topics, purgatory, metrics),
                 new OffsetsApi(topics),
                 new MetadataApi(topics, brokerNode, member.nodes(), member.controller(), kafka.autoCreateTopics()),
@@ -174,6 +177,26 @@ public class StrataNode {
     /** The address clients are told to use. */
     public BrokerNode brokerNode() {
         return brokerNode;
+    }
+
+    /** Topics and the partitions this node leads (null before start). */
+    public TopicManager topics() {
+        return topics;
+    }
+
+    /** Appends to led partitions with metrics and fetch wake-ups, for every protocol (null before start). */
+    public LeaderAppender appender() {
+        return appender;
+    }
+
+    /** Fetches waiting for data (null before start). */
+    public FetchPurgatory fetchPurgatory() {
+        return purgatory;
+    }
+
+    /** Whether produce requests may create a missing topic. */
+    public boolean autoCreateTopics() {
+        return config.kafka().autoCreateTopics();
     }
 
     /** True once the Kafka listener accepts connections. */

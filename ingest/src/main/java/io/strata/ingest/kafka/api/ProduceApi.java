@@ -1,9 +1,8 @@
 package io.strata.ingest.kafka.api;
 
-import io.strata.ingest.broker.FetchPurgatory;
+import io.strata.ingest.broker.LeaderAppender;
 import io.strata.ingest.broker.Partition;
 import io.strata.ingest.broker.TopicManager;
-import io.strata.ingest.observability.BrokerMetrics;
 import io.strata.membership.topic.TopicDescriptor;
 import io.strata.storage.log.LogAppendInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -37,13 +36,11 @@ public final class ProduceApi {
     private static final Logger LOG = Logger.getLogger(ProduceApi.class);
 
     private final TopicManager topics;
-    private final FetchPurgatory fetchPurgatory;
-    private final BrokerMetrics metrics;
+    private final LeaderAppender appender;
 
-    public ProduceApi(TopicManager topics, FetchPurgatory fetchPurgatory, BrokerMetrics metrics) {
+    public ProduceApi(TopicManager topics, LeaderAppender appender) {
         this.topics = topics;
-        this.fetchPurgatory = fetchPurgatory;
-        this.metrics = metrics;
+        this.appender = appender;
     }
 
     public CompletableFuture<AbstractResponse> handle(ProduceRequest request) {
@@ -85,6 +82,11 @@ public final class ProduceApi {
         return CompletableFuture.completedFuture(new ProduceResponse(response));
     }
 
+    private long logStartOffset(TopicPartition tp) {
+        Partition partition = topics.partition(tp);
+        return partition == null ? -1 : partition.log().logStartOffset();
+    }
+
     private Optional<TopicDescriptor> resolve(TopicProduceData topicData) {
         if (!Uuid.ZERO_UUID.equals(topicData.topicId())) {
             return topics.topic(topicData.topicId());
@@ -99,18 +101,12 @@ public final class ProduceApi {
             out.setErrorCode(Errors.INVALID_RECORD.code()).setErrorMessage("The produce request carries no records.");
             return;
         }
-        Partition partition = null;
         try {
-            partition = topics.leaderPartition(tp);
-            LogAppendInfo info = partition.appendAsLeader(records, waitForFlush);
+            LogAppendInfo info = appender.append(tp, records, waitForFlush);
             out.setErrorCode(Errors.NONE.code())
                     .setBaseOffset(info.firstOffset())
                     .setLogAppendTimeMs(info.logAppendTimeMs())
                     .setLogStartOffset(info.logStartOffset());
-            if (!info.duplicate()) {
-                metrics.recordIn(topic, info.validBytes(), info.recordCount());
-                fetchPurgatory.onAppend(tp, info.validBytes());
-            }
         } catch (RuntimeException e) {
             Errors error = Errors.forException(e);
             if (e instanceof ApiException) {
@@ -120,7 +116,7 @@ public final class ProduceApi {
             }
             out.setErrorCode(error.code()).setErrorMessage(e.getMessage())
                     .setBaseOffset(-1).setLogAppendTimeMs(-1)
-                    .setLogStartOffset(partition == null ? -1 : partition.log().logStartOffset());
+                    .setLogStartOffset(logStartOffset(tp));
         }
     }
 }
