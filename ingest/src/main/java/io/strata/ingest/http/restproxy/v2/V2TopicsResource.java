@@ -200,8 +200,10 @@ public class V2TopicsResource {
     }
 
     static HttpApiException jsonError(IOException e) {
-        if (e instanceof com.fasterxml.jackson.core.JsonParseException p) {
-            return new HttpApiException(400, 400, "Malformed JSON: " + p.getOriginalMessage());
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof com.fasterxml.jackson.core.JsonParseException p) {
+                return new HttpApiException(400, 400, "Malformed JSON: " + p.getOriginalMessage());
+            }
         }
         String detail = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
         return new HttpApiException(422, V2ErrorCodes.INVALID_PAYLOAD, "Invalid request body: " + detail);
