@@ -129,6 +129,37 @@ class RestProxyV3Test {
     }
 
     @Test
+    void inStreamingModeEachReportArrivesBeforeTheNextRecordIsSent() throws Exception {
+        String topic = "v3-interleave-" + RUN;
+        try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
+            socket.setSoTimeout(30_000); // a report that never comes before the next record fails the test
+            java.io.OutputStream out = socket.getOutputStream();
+            java.io.InputStream in = socket.getInputStream();
+            out.write(("POST " + records(topic) + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            StringBuilder received = new StringBuilder();
+            for (int i = 0; i < 3; i++) {
+                byte[] record = ("{\"value\":{\"type\":\"STRING\",\"data\":\"r" + i + "\"}}").getBytes(StandardCharsets.UTF_8);
+                out.write((Integer.toHexString(record.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(record);
+                out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                byte[] buffer = new byte[4096];
+                while (!received.toString().contains("\"offset\":" + i + ",")) {
+                    int n = in.read(buffer);
+                    assertThat(n).as("connection open while waiting for report " + i).isPositive();
+                    received.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+                }
+            }
+            out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertThat(received.toString()).startsWith("HTTP/1.1 200");
+        }
+        assertThat(new KafkaSide(node).consume(topic, 1, 3))
+                .extracting(r -> new String(r.value(), StandardCharsets.UTF_8)).containsExactly("r0", "r1", "r2");
+    }
+
+    @Test
     void aBatchAnswers207WithSuccessesAndFailuresById() throws Exception {
         String topic = "v3-batch-" + RUN;
         new KafkaSide(node).createTopic(topic, 2);
