@@ -160,6 +160,25 @@ class RestProxyV3Test {
     }
 
     @Test
+    void aStreamedRecordOverTheSizeLimitEndsTheStreamWithA413Report() throws Exception {
+        String topic = "v3-stream-big-" + RUN;
+        String body = "{\"value\":{\"type\":\"STRING\",\"data\":\"ok\"}}"
+                + "{\"value\":{\"type\":\"STRING\",\"data\":\"" + "x".repeat(300_000) + "\"}}";
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base.toString()).resolve(records(topic)))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8))))
+                .build();
+        HttpResponse<String> response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                .send(request, HttpResponse.BodyHandlers.ofString());
+        List<JsonNode> reports = new ArrayList<>();
+        try (MappingIterator<JsonNode> it = new ObjectMapper().readerFor(JsonNode.class).readValues(response.body())) {
+            it.forEachRemaining(reports::add);
+        }
+        assertThat(reports).extracting(n -> n.get("error_code").asInt()).containsExactly(200, 413);
+    }
+
+    @Test
     void aBatchAnswers207WithSuccessesAndFailuresById() throws Exception {
         String topic = "v3-batch-" + RUN;
         new KafkaSide(node).createTopic(topic, 2);

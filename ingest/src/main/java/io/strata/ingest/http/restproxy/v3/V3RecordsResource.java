@@ -160,7 +160,8 @@ public class V3RecordsResource {
     }
 
     private void stream(TopicDescriptor topic, InputStream body, OutputStream out) throws IOException {
-        try (MappingIterator<V3Model.ProduceRequest> records = mapper.readerFor(V3Model.ProduceRequest.class).readValues(body)) {
+        PerRecordLimit limited = new PerRecordLimit(body, config.maxRequestBytes());
+        try (MappingIterator<V3Model.ProduceRequest> records = mapper.readerFor(V3Model.ProduceRequest.class).readValues(limited)) {
             while (true) {
                 V3Model.ProduceRequest request;
                 try {
@@ -173,12 +174,59 @@ public class V3RecordsResource {
                     write(out, new V3Model.ProduceResponse(400, "Malformed record: " + e.getOriginalMessage(),
                             null, null, null, null, null, null, null));
                     return;
+                } catch (RecordTooLarge e) {
+                    write(out, new V3Model.ProduceResponse(413, e.getMessage(), null, null, null, null, null, null, null));
+                    return;
                 }
+                limited.nextRecord();
                 write(out, produceOne(topic, request));
             }
         } catch (IOException e) {
             LOG.debugf("Record stream to %s ended: %s", topic.name(), e);
             throw e;
+        }
+    }
+
+    /** Bounds the bytes read for one streamed record (plus one read-ahead buffer), so one record cannot fill the heap. */
+    private static final class PerRecordLimit extends java.io.FilterInputStream {
+        private static final int READ_AHEAD = 64 * 1024;
+        private final long limit;
+        private long sinceRecord;
+
+        PerRecordLimit(InputStream in, long limit) {
+            super(in);
+            this.limit = limit;
+        }
+
+        void nextRecord() {
+            sinceRecord = 0;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            count(b < 0 ? 0 : 1);
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            count(Math.max(n, 0));
+            return n;
+        }
+
+        private void count(int n) throws RecordTooLarge {
+            sinceRecord += n;
+            if (sinceRecord > limit + READ_AHEAD) {
+                throw new RecordTooLarge("A streamed record exceeds strata.http.max-request-bytes (" + limit + "); the stream stops here.");
+            }
+        }
+    }
+
+    private static final class RecordTooLarge extends IOException {
+        RecordTooLarge(String message) {
+            super(message);
         }
     }
 

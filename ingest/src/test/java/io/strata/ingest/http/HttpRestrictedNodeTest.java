@@ -14,15 +14,15 @@ import java.util.Map;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 
-/** With topic auto-creation off, producing over HTTP to an unknown topic is a 404 on every door. */
+/** A node with topic auto-creation off and a tiny upload time limit. */
 @QuarkusTest
-@TestProfile(HttpWithoutAutoCreateTest.NoAutoCreate.class)
-class HttpWithoutAutoCreateTest {
+@TestProfile(HttpRestrictedNodeTest.NoAutoCreate.class)
+class HttpRestrictedNodeTest {
 
     public static final class NoAutoCreate implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("strata.kafka.auto-create-topics", "false");
+            return Map.of("strata.kafka.auto-create-topics", "false", "strata.http.ingest.max-duration", "1ms");
         }
     }
 
@@ -32,6 +32,19 @@ class HttpWithoutAutoCreateTest {
     @BeforeAll
     static void setUp() {
         HttpTests.textBodies();
+    }
+
+    @Test
+    void anUploadOverItsTimeLimitIs408AndReportsWhatWasStored() throws Exception {
+        String topic = "slow-" + Long.toString(System.nanoTime(), 36);
+        new KafkaSide(node).createTopic(topic, 1);
+        String body = "{\"n\":1}\n".repeat(4000);
+        int stored = given().contentType(HttpTests.NDJSON).body(body).when().post("/ingest/" + topic)
+                .then().statusCode(408).body("error_code", equalTo(408))
+                .body("message", org.hamcrest.Matchers.containsString("max-duration"))
+                .extract().jsonPath().getInt("records");
+        given().when().get("/topics/" + topic + "/partitions/0/records?max_bytes=1")
+                .then().statusCode(200).body("high_watermark", equalTo(stored));
     }
 
     @Test
