@@ -1,5 +1,6 @@
 package io.strata.ingest.node;
 
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.strata.ingest.broker.FetchPurgatory;
@@ -38,6 +39,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Starts and stops the node in the right order.
@@ -73,6 +77,8 @@ public class StrataNode {
     private FetchPurgatory purgatory;
     private TopicManager topics;
     private BrokerNode brokerNode;
+    /** Runs the fsyncs of flush-every-batch topics so request handlers need not wait on the disk. */
+    private final ExecutorService flushExecutor = Executors.newFixedThreadPool(2, new DefaultThreadFactory("strata-log-flush", true));
 
     void start(@Observes @Priority(10) StartupEvent event) throws IOException, InterruptedException {
         Path dataDir = config.dataDir().toAbsolutePath();
@@ -103,7 +109,7 @@ public class StrataNode {
         purgatory = new FetchPurgatory();
 
         KafkaApis apis = new KafkaApis(
-                new ProduceApi(topics, purgatory, metrics),
+                new ProduceApi(topics, purgatory, metrics, flushExecutor),
                 new FetchApi(topics, purgatory, metrics),
                 new OffsetsApi(topics),
                 new MetadataApi(topics, brokerNode, member.nodes(), member.controller(), kafka.autoCreateTopics()),
@@ -154,6 +160,12 @@ public class StrataNode {
         }
         if (purgatory != null) {
             purgatory.close();
+        }
+        flushExecutor.shutdown();
+        try {
+            flushExecutor.awaitTermination(config.kafka().shutdownGracePeriod().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         if (topics != null) {
             topics.close();
