@@ -4,7 +4,6 @@ import io.strata.ingest.broker.FetchPurgatory;
 import io.strata.ingest.broker.Partition;
 import io.strata.ingest.broker.TopicManager;
 import io.strata.ingest.observability.BrokerMetrics;
-import io.strata.membership.topic.TopicDescriptor;
 import io.strata.storage.log.LogAppendInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -66,7 +65,7 @@ public final class ProduceApi {
         ProduceResponseData response = new ProduceResponseData();
         List<CompletableFuture<?>> pending = new ArrayList<>();
         for (TopicProduceData topicData : request.data().topicData()) {
-            Optional<TopicDescriptor> topic = resolve(topicData);
+            Optional<String> topic = resolve(topicData);
             TopicProduceResponse topicResponse = new TopicProduceResponse()
                     .setName(topicData.name())
                     .setTopicId(topicData.topicId());
@@ -76,11 +75,9 @@ public final class ProduceApi {
                 if (requestError != Errors.NONE) {
                     partitionResponse.setErrorCode(requestError.code()).setErrorMessage(requestErrorMessage);
                 } else if (topic.isEmpty()) {
-                    Errors unknown = Uuid.ZERO_UUID.equals(topicData.topicId())
-                            ? Errors.UNKNOWN_TOPIC_OR_PARTITION : Errors.UNKNOWN_TOPIC_ID;
-                    partitionResponse.setErrorCode(unknown.code());
+                    partitionResponse.setErrorCode(Errors.UNKNOWN_TOPIC_ID.code());
                 } else {
-                    append(topic.get().name(), partitionData, partitionResponse, pending);
+                    append(topic.get(), partitionData, partitionResponse, pending);
                 }
                 topicResponse.partitionResponses().add(partitionResponse);
             }
@@ -96,11 +93,12 @@ public final class ProduceApi {
                 .handle((ignored, error) -> new ProduceResponse(response));
     }
 
-    private Optional<TopicDescriptor> resolve(TopicProduceData topicData) {
+    /** The topic's name; requests from v13 on name topics by id. Unknown names fail at the partition lookup. */
+    private Optional<String> resolve(TopicProduceData topicData) {
         if (!Uuid.ZERO_UUID.equals(topicData.topicId())) {
-            return topics.topic(topicData.topicId());
+            return topics.topicName(topicData.topicId());
         }
-        return topics.topic(topicData.name());
+        return Optional.of(topicData.name());
     }
 
     private void append(String topic, PartitionProduceData partitionData, PartitionProduceResponse out,
