@@ -1,0 +1,58 @@
+package io.strata.membership.group;
+
+import com.hazelcast.map.IMap;
+import io.strata.membership.partition.PartitionId;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@link GroupOffsetStore} on a durable, split-brain-protected Hazelcast map: one entry per group
+ * (see {@link GroupOffsetsCodec} for the format), changed by entry processors on the entry's owner,
+ * written through to the metadata store and synchronously backed up before a commit returns.
+ */
+public final class HazelcastGroupOffsetStore implements GroupOffsetStore {
+
+    private final IMap<String, byte[]> map;
+
+    public HazelcastGroupOffsetStore(IMap<String, byte[]> map) {
+        this.map = map;
+    }
+
+    @Override
+    public void commit(String groupId, Map<PartitionId, CommittedOffset> offsets) {
+        if (offsets.isEmpty()) {
+            return;
+        }
+        map.executeOnKey(groupId, new CommitOffsetsProcessor(GroupOffsetsCodec.encode(offsets)));
+    }
+
+    @Override
+    public Optional<CommittedOffset> fetch(String groupId, PartitionId partition) {
+        return Optional.ofNullable(fetchAll(groupId).get(partition));
+    }
+
+    @Override
+    public Map<PartitionId, CommittedOffset> fetchAll(String groupId) {
+        return GroupOffsetsCodec.decode(map.get(groupId));
+    }
+
+    @Override
+    public void delete(String groupId, Collection<PartitionId> partitions) {
+        if (!partitions.isEmpty()) {
+            map.executeOnKey(groupId, new DeleteOffsetsProcessor(GroupOffsetsCodec.encodePartitions(partitions)));
+        }
+    }
+
+    @Override
+    public Set<String> groups() {
+        return Set.copyOf(map.keySet());
+    }
+
+    @Override
+    public boolean deleteGroup(String groupId) {
+        return map.remove(groupId) != null;
+    }
+}

@@ -1,0 +1,82 @@
+package io.strata.membership.hazelcast;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.InMemoryFormat;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MapStoreConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.SplitBrainProtectionConfig;
+import com.hazelcast.splitbrainprotection.SplitBrainProtectionOn;
+import io.strata.membership.cluster.NodeInfo;
+import io.strata.membership.cluster.NodeRegistry;
+import io.strata.membership.durable.MetadataMapStore;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+/** Builds the Hazelcast member configuration in code; nothing is read from files or the environment. */
+final class HazelcastConfigs {
+
+    private HazelcastConfigs() {
+    }
+
+    static Config build(MembershipConfig cfg, NodeInfo self) {
+        Config c = new Config();
+        c.setClusterName(cfg.clusterName());
+        c.setInstanceName("strata-node-" + cfg.nodeId() + "-" + cfg.port());
+
+        long joinWait = Math.max(1, cfg.joinWait().toSeconds());
+        c.setProperty("hazelcast.logging.type", "slf4j");
+        c.setProperty("hazelcast.phone.home.enabled", "false");
+        c.setProperty("hazelcast.shutdownhook.enabled", "false");
+        c.setProperty("hazelcast.heartbeat.interval.seconds", Long.toString(cfg.heartbeatInterval().toSeconds()));
+        c.setProperty("hazelcast.max.no.heartbeat.seconds", Long.toString(Math.max(2, cfg.maxNoHeartbeat().toSeconds())));
+        c.setProperty("hazelcast.partition.count", Integer.toString(cfg.partitionCount()));
+        c.setProperty("hazelcast.wait.seconds.before.join", Long.toString(joinWait));
+        c.setProperty("hazelcast.max.wait.seconds.before.join", Long.toString(joinWait * 2));
+        // Heal an accidental split (members that started apart) in seconds rather than minutes.
+        c.setProperty("hazelcast.merge.first.run.delay.seconds", "15");
+        c.setProperty("hazelcast.merge.next.run.delay.seconds", "15");
+        c.getJetConfig().setEnabled(false);
+
+        NetworkConfig net = c.getNetworkConfig();
+        net.setPort(cfg.port()).setPortAutoIncrement(false);
+        if (!"0.0.0.0".equals(cfg.bindHost())) {
+            c.setProperty("hazelcast.socket.bind.any", "false");
+            net.getInterfaces().setEnabled(true).addInterface(resolve(cfg.bindHost()));
+        }
+        JoinConfig join = net.getJoin();
+        join.getMulticastConfig().setEnabled(false);
+        join.getAutoDetectionConfig().setEnabled(false);
+        join.getTcpIpConfig().setEnabled(true).setMembers(cfg.members())
+                .setConnectionTimeoutSeconds((int) joinWait);
+
+        c.getMemberAttributeConfig().setAttributes(NodeRegistry.attributesOf(self));
+        c.getSerializationConfig().addDataSerializableFactory(MetadataSerialization.FACTORY_ID, new MetadataSerialization());
+
+        c.addSplitBrainProtectionConfig(new SplitBrainProtectionConfig(MetadataMaps.SPLIT_BRAIN_PROTECTION, true,
+                cfg.effectiveQuorum()).setProtectOn(SplitBrainProtectionOn.WRITE));
+        for (String name : MetadataMaps.ALL) {
+            c.addMapConfig(new MapConfig(name)
+                    .setBackupCount(cfg.backupCount())
+                    .setAsyncBackupCount(0)
+                    .setInMemoryFormat(InMemoryFormat.BINARY)
+                    .setSplitBrainProtectionName(MetadataMaps.SPLIT_BRAIN_PROTECTION)
+                    .setMapStoreConfig(new MapStoreConfig()
+                            .setEnabled(true)
+                            .setImplementation(new MetadataMapStore(cfg.metadataStore(), MetadataMaps.namespace(name)))
+                            .setWriteDelaySeconds(0) // write-through
+                            .setInitialLoadMode(MapStoreConfig.InitialLoadMode.EAGER)));
+        }
+        return c;
+    }
+
+    private static String resolve(String host) {
+        try {
+            return InetAddress.getByName(host).getHostAddress();
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("Cannot resolve bind host '" + host + "'", e);
+        }
+    }
+}

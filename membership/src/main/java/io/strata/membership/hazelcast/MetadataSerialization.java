@@ -1,0 +1,37 @@
+package io.strata.membership.hazelcast;
+
+import com.hazelcast.nio.serialization.DataSerializableFactory;
+import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
+import io.strata.membership.cluster.ControllerEpochCas;
+import io.strata.membership.cluster.ReserveProducerIdBlock;
+import io.strata.membership.group.CommitOffsetsProcessor;
+import io.strata.membership.group.DeleteOffsetsProcessor;
+import io.strata.membership.partition.PartitionStateCas;
+
+/**
+ * Serialization of the entry processors this library sends to partition owners: Hazelcast
+ * {@link IdentifiedDataSerializable} with explicit fields, never Java serialization. Map values
+ * themselves are byte arrays in the explicit formats of the value types.
+ */
+public final class MetadataSerialization implements DataSerializableFactory {
+
+    public static final int FACTORY_ID = 1_530_001;
+
+    public static final int PARTITION_STATE_CAS = 1;
+    public static final int RESERVE_PRODUCER_ID_BLOCK = 2;
+    public static final int CONTROLLER_EPOCH_CAS = 3;
+    public static final int COMMIT_OFFSETS = 4;
+    public static final int DELETE_OFFSETS = 5;
+
+    @Override
+    public IdentifiedDataSerializable create(int typeId) {
+        return switch (typeId) {
+            case PARTITION_STATE_CAS -> new PartitionStateCas();
+            case RESERVE_PRODUCER_ID_BLOCK -> new ReserveProducerIdBlock();
+            case CONTROLLER_EPOCH_CAS -> new ControllerEpochCas();
+            case COMMIT_OFFSETS -> new CommitOffsetsProcessor();
+            case DELETE_OFFSETS -> new DeleteOffsetsProcessor();
+            default -> null;
+        };
+    }
+}

@@ -1,0 +1,176 @@
+package io.strata.membership.topic;
+
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryRemovedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The cluster's topic catalogue on a durable Hazelcast map (name to {@link TopicDescriptorCodec}
+ * bytes), written through to the metadata store and backed up synchronously.
+ *
+ * <p>{@link #create} is a {@code putIfAbsent} on the name's owner: when several nodes create the
+ * same topic at once exactly one wins and all others get {@link TopicAlreadyExistsException}, so the
+ * topic has exactly one id. {@link #update} is a compare-and-set on the stored bytes.
+ */
+public final class HazelcastTopicRegistry implements TopicRegistry {
+
+    private final IMap<String, byte[]> map;
+    /** topic id to name, kept from map events; only a hint, always verified against the map. */
+    private final Map<UUID, String> idIndex = new ConcurrentHashMap<>();
+    private final UUID indexListener;
+
+    public HazelcastTopicRegistry(IMap<String, byte[]> map) {
+        this.map = map;
+        this.indexListener = addListener(new TopicListener() {
+            @Override
+            public void topicCreated(TopicDescriptor topic) {
+                idIndex.put(topic.topicId(), topic.name());
+            }
+
+            @Override
+            public void topicDeleted(TopicDescriptor topic) {
+                idIndex.remove(topic.topicId(), topic.name());
+            }
+        });
+    }
+
+    @Override
+    public Optional<TopicDescriptor> get(String name) {
+        return Optional.ofNullable(TopicDescriptorCodec.decode(map.get(name)));
+    }
+
+    @Override
+    public Optional<TopicDescriptor> get(UUID topicId) {
+        String hint = idIndex.get(topicId);
+        if (hint != null) {
+            Optional<TopicDescriptor> t = get(hint);
+            if (t.isPresent() && t.get().topicId().equals(topicId)) {
+                return t;
+            }
+        }
+        for (TopicDescriptor t : all()) {
+            if (t.topicId().equals(topicId)) {
+                idIndex.put(topicId, t.name());
+                return Optional.of(t);
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public Collection<TopicDescriptor> all() {
+        List<TopicDescriptor> all = new ArrayList<>();
+        for (byte[] v : map.values()) {
+            all.add(TopicDescriptorCodec.decode(v));
+        }
+        return all;
+    }
+
+    /** Every topic with the replication factor it was created with. */
+    public Collection<TopicRecord> records() {
+        List<TopicRecord> all = new ArrayList<>();
+        for (byte[] v : map.values()) {
+            all.add(TopicDescriptorCodec.decodeRecord(v));
+        }
+        return all;
+    }
+
+    public Optional<TopicRecord> record(String name) {
+        return Optional.ofNullable(TopicDescriptorCodec.decodeRecord(map.get(name)));
+    }
+
+    /** Creates a topic whose partitions get the cluster's default replication factor. */
+    @Override
+    public TopicDescriptor create(String name, int partitions, Map<String, String> configs) {
+        return create(name, partitions, TopicRecord.DEFAULT_REPLICATION, configs);
+    }
+
+    /**
+     * Creates a topic whose partitions the controller assigns with {@code replicationFactor} replicas
+     * (capped at the number of live nodes; {@link TopicRecord#DEFAULT_REPLICATION} for the default).
+     *
+     * @throws TopicAlreadyExistsException when a topic of that name exists (also when another node
+     *                                     created it at the same moment: exactly one creator wins)
+     */
+    public TopicDescriptor create(String name, int partitions, int replicationFactor, Map<String, String> configs) {
+        TopicDescriptor topic = new TopicDescriptor(name, UUID.randomUUID(), partitions, configs);
+        if (map.putIfAbsent(name, TopicDescriptorCodec.encode(new TopicRecord(topic, replicationFactor))) != null) {
+            throw new TopicAlreadyExistsException(name);
+        }
+        idIndex.put(topic.topicId(), name);
+        return topic;
+    }
+
+    @Override
+    public Optional<TopicDescriptor> delete(String name) {
+        TopicDescriptor removed = TopicDescriptorCodec.decode(map.remove(name));
+        if (removed != null) {
+            idIndex.remove(removed.topicId(), name);
+        }
+        return Optional.ofNullable(removed);
+    }
+
+    @Override
+    public TopicDescriptor update(TopicDescriptor updated) {
+        while (true) {
+            byte[] current = map.get(updated.name());
+            TopicRecord cur = TopicDescriptorCodec.decodeRecord(current);
+            if (cur == null || !cur.descriptor().topicId().equals(updated.topicId())) {
+                throw new UnknownTopicException(updated.name());
+            }
+            byte[] next = TopicDescriptorCodec.encode(new TopicRecord(updated, cur.replicationFactor()));
+            if (Arrays.equals(current, next) || map.replace(updated.name(), current, next)) {
+                return updated;
+            }
+        }
+    }
+
+    /** Registers a listener for topic changes made by any node; returns its registration id. */
+    public UUID addListener(TopicListener listener) {
+        return map.addEntryListener(new Adapter(listener), true);
+    }
+
+    public boolean removeListener(UUID registration) {
+        return map.removeEntryListener(registration);
+    }
+
+    /** Stops the registry's own bookkeeping; the map itself belongs to the cluster member. */
+    public void close() {
+        try {
+            map.removeEntryListener(indexListener);
+        } catch (RuntimeException ignored) {
+            // the member is shutting down
+        }
+    }
+
+    private record Adapter(TopicListener listener) implements EntryAddedListener<String, byte[]>,
+            EntryUpdatedListener<String, byte[]>, EntryRemovedListener<String, byte[]> {
+
+        @Override
+        public void entryAdded(EntryEvent<String, byte[]> event) {
+            listener.topicCreated(TopicDescriptorCodec.decode(event.getValue()));
+        }
+
+        @Override
+        public void entryUpdated(EntryEvent<String, byte[]> event) {
+            listener.topicUpdated(TopicDescriptorCodec.decode(event.getOldValue()),
+                    TopicDescriptorCodec.decode(event.getValue()));
+        }
+
+        @Override
+        public void entryRemoved(EntryEvent<String, byte[]> event) {
+            listener.topicDeleted(TopicDescriptorCodec.decode(event.getOldValue()));
+        }
+    }
+}
