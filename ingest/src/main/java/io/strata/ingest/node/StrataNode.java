@@ -5,9 +5,15 @@ import io.quarkus.runtime.StartupEvent;
 import io.strata.ingest.broker.FetchPurgatory;
 import io.strata.ingest.broker.TopicManager;
 import io.strata.ingest.config.StrataConfig;
+import io.strata.ingest.group.CoordinatorLocator;
+import io.strata.ingest.group.GroupConfig;
+import io.strata.ingest.group.GroupCoordinator;
+import io.strata.ingest.group.WheelGroupTimer;
 import io.strata.ingest.kafka.api.BrokerNode;
 import io.strata.ingest.kafka.api.ConfigsApi;
 import io.strata.ingest.kafka.api.FetchApi;
+import io.strata.ingest.kafka.api.GroupApis;
+import io.strata.ingest.kafka.api.GroupTopics;
 import io.strata.ingest.kafka.api.KafkaApis;
 import io.strata.ingest.kafka.api.MetadataApi;
 import io.strata.ingest.kafka.api.OffsetsApi;
@@ -18,6 +24,7 @@ import io.strata.ingest.kafka.network.KafkaServer;
 import io.strata.ingest.observability.BrokerMetrics;
 import io.strata.membership.cluster.ClusterIdentity;
 import io.strata.membership.local.FileClusterIdentity;
+import io.strata.membership.local.FileGroupOffsetStore;
 import io.strata.membership.local.FileProducerIdAllocator;
 import io.strata.membership.local.FileTopicRegistry;
 import io.strata.storage.log.LogConfig;
@@ -62,6 +69,7 @@ public class StrataNode {
     private FetchPurgatory purgatory;
     private TopicManager topics;
     private BrokerNode brokerNode;
+    private GroupCoordinator groups;
 
     void start(@Observes @Priority(10) StartupEvent event) throws IOException, InterruptedException {
         Path dataDir = config.dataDir().toAbsolutePath();
@@ -87,6 +95,11 @@ public class StrataNode {
         topics.start();
         logs.startBackgroundTasks();
         purgatory = new FetchPurgatory();
+        GroupTopics groupTopics = new GroupTopics(topics);
+        groups = new GroupCoordinator(new FileGroupOffsetStore(dataDir.resolve("metadata").resolve("group-offsets")),
+                groupTopics, groupTopics, groupConfig(config.group()), new WheelGroupTimer(),
+                CoordinatorLocator.singleNode(brokerNode.nodeId()));
+        BrokerNode self = brokerNode;
 
         KafkaApis apis = new KafkaApis(
                 new ProduceApi(topics, purgatory, metrics),
@@ -95,7 +108,8 @@ public class StrataNode {
                 new MetadataApi(topics, brokerNode, kafka.autoCreateTopics()),
                 new TopicAdminApi(topics, brokerNode, nodeDefaultKeys),
                 new ConfigsApi(topics, brokerNode, nodeDefaultKeys, BrokerDefaults.brokerConfigs(config, defaults)),
-                new ProducerIdApi(new FileProducerIdAllocator(dataDir.resolve("metadata"))));
+                new ProducerIdApi(new FileProducerIdAllocator(dataDir.resolve("metadata"))),
+                GroupApis.create(groups, topics, id -> id == self.nodeId() ? self : null));
         kafkaServer.startAccepting(apis);
         LOG.infof("Node %d of cluster %s serving Kafka clients at %s:%d, data in %s", brokerNode.nodeId(),
                 brokerNode.clusterId(), brokerNode.host(), brokerNode.port(), dataDir);
@@ -106,6 +120,10 @@ public class StrataNode {
         KafkaServer kafkaServer = server;
         if (purgatory != null) {
             purgatory.completeAll();
+        }
+        if (groups != null) {
+            // Waiting joins are answered (members rejoin after the restart); membership is not kept.
+            groups.close();
         }
         if (kafkaServer != null) {
             kafkaServer.stop(config.kafka().shutdownGracePeriod());
@@ -121,6 +139,13 @@ public class StrataNode {
                 LOG.error("Closing the logs failed; the next start recovers them", e);
             }
         }
+    }
+
+    private static GroupConfig groupConfig(StrataConfig.Group group) {
+        return new GroupConfig(group.initialRebalanceDelay().toMillis(), (int) group.minSessionTimeout().toMillis(),
+                (int) group.maxSessionTimeout().toMillis(), group.maxSize(),
+                (int) group.consumerSessionTimeout().toMillis(), (int) group.consumerHeartbeatInterval().toMillis(),
+                group.consumerAssignors(), GroupConfig.defaults().emptyGroupCleanupIntervalMs());
     }
 
     /** The address clients are told to use. */

@@ -3,10 +3,10 @@ package io.strata.ingest.kafka;
 import io.quarkus.test.junit.QuarkusTest;
 import io.strata.ingest.node.StrataNode;
 import jakarta.inject.Inject;
+import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
-import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
@@ -15,8 +15,8 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.requests.ApiVersionsRequest;
 import org.apache.kafka.common.requests.ApiVersionsResponse;
-import org.apache.kafka.common.requests.JoinGroupRequest;
-import org.apache.kafka.common.requests.JoinGroupResponse;
+import org.apache.kafka.common.requests.DescribeAclsRequest;
+import org.apache.kafka.common.requests.DescribeAclsResponse;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.requests.ResponseHeader;
@@ -72,10 +72,9 @@ class KafkaProtocolTest {
     @Test
     void anApiThatIsNotImplementedGetsAnErrorResponseNotSilence() throws Exception {
         try (RawKafkaClient client = connect()) {
-            JoinGroupRequestData join = new JoinGroupRequestData().setGroupId("g").setMemberId("")
-                    .setProtocolType("consumer").setSessionTimeoutMs(10_000).setRebalanceTimeoutMs(10_000);
-            JoinGroupResponse response = (JoinGroupResponse) client.send(new JoinGroupRequest.Builder(join).build((short) 5));
-            assertThat(response.error()).isEqualTo(Errors.UNSUPPORTED_VERSION);
+            DescribeAclsResponse response = (DescribeAclsResponse) client.send(
+                    new DescribeAclsRequest.Builder(AclBindingFilter.ANY).build((short) 3));
+            assertThat(response.error().error()).isEqualTo(Errors.UNSUPPORTED_VERSION);
         }
     }
 
