@@ -82,7 +82,7 @@ class ProduceConsumeIT {
             AckLog acks = new AckLog();
             int firstPhase = 20_000;
             KafkaProducer<byte[], byte[]> producer = Clients.producer(node.bootstrap(),
-                    Map.of("delivery.timeout.ms", "30000", "request.timeout.ms", "10000"));
+                    Map.of("delivery.timeout.ms", "30000", "request.timeout.ms", "10000", "max.block.ms", "10000"));
             try {
                 for (int i = 0; i < firstPhase; i++) {
                     producer.send(records.record(topic, i), acks.callback(i));

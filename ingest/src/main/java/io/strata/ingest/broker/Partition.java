@@ -9,26 +9,29 @@ import org.apache.kafka.common.errors.UnknownLeaderEpochException;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
- * A partition this node leads: its log plus the leadership facts clients are fenced with.
+ * A partition this node leads: its log plus the leader epoch clients are fenced with.
  *
- * <p>With a single node the leader epoch is fixed at creation; the high watermark follows the log
- * end offset because the leader is the only in-sync replica. Thread-safe: appends are serialised
- * by the log, everything else is read-only or volatile.
+ * <p>The leader epoch comes from the cluster's partition state and only grows. Without follower
+ * replicas the leader is the only in-sync replica, so the high watermark follows the log end, or
+ * the fsynced end for topics that fsync every batch.
+ * Thread-safe: appends are serialised by the log, the epoch is volatile.
  */
 public final class Partition {
 
     private final TopicPartition topicPartition;
     private final Uuid topicId;
     private final PartitionLog log;
-    private final int leaderEpoch;
+    private volatile int leaderEpoch;
 
     public Partition(TopicPartition topicPartition, Uuid topicId, PartitionLog log, int leaderEpoch) {
         this.topicPartition = topicPartition;
         this.topicId = topicId;
         this.log = log;
-        this.leaderEpoch = leaderEpoch;
+        becomeLeader(leaderEpoch);
     }
 
     public TopicPartition topicPartition() {
@@ -47,17 +50,33 @@ public final class Partition {
         return leaderEpoch;
     }
 
+    /** Takes leadership under {@code epoch}; a lower epoch than the current one is ignored. */
+    synchronized void becomeLeader(int epoch) {
+        leaderEpoch = Math.max(epoch, leaderEpoch);
+        log.maybeAssignEpochStartOffset(leaderEpoch);
+    }
+
     /**
-     * Appends as leader and advances the high watermark (the leader is the only replica).
-     * When the topic fsyncs every batch, returns only after the batch is on stable storage.
+     * Appends as leader, then makes the batch visible to consumers by advancing the high watermark
+     * (the leader is the only replica). When the topic fsyncs every batch, the fsync runs on
+     * {@code flushExecutor} and the batch becomes visible (and the future completes) only once it
+     * is on stable storage; otherwise the future is already complete. Pass {@code Runnable::run} to
+     * fsync on the calling thread.
+     *
+     * @throws org.apache.kafka.common.errors.ApiException when the log rejects the batch (nothing written)
      */
-    public LogAppendInfo appendAsLeader(MemoryRecords records, boolean waitForFlush) {
+    public CompletableFuture<LogAppendInfo> appendAsLeader(MemoryRecords records, Executor flushExecutor) {
         LogAppendInfo info = log.appendAsLeader(records, leaderEpoch);
-        if (!info.duplicate() && waitForFlush && log.config().flushEveryBatch()) {
-            log.flush(info.lastOffset() + 1);
+        if (info.duplicate() || !log.config().flushEveryBatch()) {
+            log.updateHighWatermark(log.logEndOffset());
+            return CompletableFuture.completedFuture(info);
         }
-        log.updateHighWatermark(log.logEndOffset());
-        return info;
+        return CompletableFuture.supplyAsync(() -> {
+            log.flush(info.lastOffset() + 1);
+            // Only what is fsynced becomes visible, also when later appends are already in the log.
+            log.updateHighWatermark(log.recoveryPoint());
+            return info;
+        }, flushExecutor);
     }
 
     /**
@@ -71,12 +90,13 @@ public final class Partition {
             return;
         }
         int epoch = clientEpoch.get();
-        if (epoch < leaderEpoch) {
-            throw new FencedLeaderEpochException("Leader epoch " + epoch + " is older than the current " + leaderEpoch
+        int current = leaderEpoch;
+        if (epoch < current) {
+            throw new FencedLeaderEpochException("Leader epoch " + epoch + " is older than the current " + current
                     + " of " + topicPartition);
         }
-        if (epoch > leaderEpoch) {
-            throw new UnknownLeaderEpochException("Leader epoch " + epoch + " is newer than the current " + leaderEpoch
+        if (epoch > current) {
+            throw new UnknownLeaderEpochException("Leader epoch " + epoch + " is newer than the current " + current
                     + " of " + topicPartition);
         }
     }

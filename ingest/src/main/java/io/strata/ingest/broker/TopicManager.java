@@ -1,6 +1,11 @@
 package io.strata.ingest.broker;
 
 import io.strata.ingest.observability.BrokerMetrics;
+import io.strata.membership.partition.LeadershipListener;
+import io.strata.membership.partition.PartitionAssigner;
+import io.strata.membership.partition.PartitionId;
+import io.strata.membership.partition.PartitionState;
+import io.strata.membership.partition.PartitionStateStore;
 import io.strata.membership.topic.TopicAlreadyExistsException;
 import io.strata.membership.topic.TopicDescriptor;
 import io.strata.membership.topic.TopicRegistry;
@@ -14,6 +19,7 @@ import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.internals.Topic;
@@ -29,52 +35,80 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
- * Topics and the partitions this node leads: the one place where the topic registry and the local
- * logs are kept in step.
+ * Topics, their partitions' leadership, and the logs of the partitions this node leads: the one
+ * place where the cluster's topic registry and partition states are kept in step with local logs.
  *
- * <p>Order of changes, chosen so a crash never leaves a registered topic without its logs being
- * creatable, nor a log that outlives its topic for good: create registers first, then opens logs
- * (missing logs are created on start-up); delete unregisters first, then removes logs (orphan log
- * directories are removed on start-up). Topic changes are serialised; lookups are lock-free.
+ * <p>Order of changes, chosen so a crash never strands anything: create registers the topic, then
+ * assigns partition leaders, then opens logs (start-up repeats the last two, both idempotent);
+ * delete unregisters first, then removes logs (orphan log directories are removed at start-up).
+ * Leadership changes arrive from the cluster on its event threads and are applied on this
+ * manager's own thread. Topic changes are serialised; lookups are lock-free.
  */
-public final class TopicManager {
+public final class TopicManager implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(TopicManager.class);
 
     private final TopicRegistry registry;
+    private final PartitionStateStore states;
+    private final PartitionAssigner assigner;
+    private final int nodeId;
     private final LogManager logs;
     private final Map<String, ?> brokerDefaults;
     private final BrokerMetrics metrics;
     private final int defaultPartitions;
     private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
+    private final ExecutorService leadershipChanges = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "strata-leadership");
+        t.setDaemon(true);
+        return t;
+    });
 
-    public TopicManager(TopicRegistry registry, LogManager logs, Map<String, ?> brokerDefaults,
-                        BrokerMetrics metrics, int defaultPartitions) {
+    public TopicManager(TopicRegistry registry, PartitionStateStore states, PartitionAssigner assigner, int nodeId,
+                        LogManager logs, Map<String, ?> brokerDefaults, BrokerMetrics metrics, int defaultPartitions) {
         this.registry = registry;
+        this.states = states;
+        this.assigner = assigner;
+        this.nodeId = nodeId;
         this.logs = logs;
         this.brokerDefaults = brokerDefaults;
         this.metrics = metrics;
         this.defaultPartitions = defaultPartitions;
     }
 
-    /** Opens the logs of every registered topic and removes log directories of deleted topics. */
+    /**
+     * Follows leadership changes, opens the logs of every partition this node leads, and removes log
+     * directories of deleted topics.
+     */
     public synchronized void start() throws IOException {
-        Set<TopicPartition> expected = new HashSet<>();
+        states.addLeadershipListener(nodeId, new LeadershipListener() {
+            @Override
+            public void becameLeader(PartitionId partition, PartitionState state) {
+                leadershipChanges.execute(() -> lead(partition, state));
+            }
+
+            @Override
+            public void stoppedLeading(PartitionId partition, PartitionState current) {
+                leadershipChanges.execute(() -> resign(partition));
+            }
+        });
+        Set<TopicPartition> known = new HashSet<>();
         for (TopicDescriptor topic : registry.all()) {
-            openPartitions(topic);
+            openLedPartitions(topic, assigner.assign(topic));
             for (int p = 0; p < topic.partitions(); p++) {
-                expected.add(new TopicPartition(topic.name(), p));
+                known.add(new TopicPartition(topic.name(), p));
             }
         }
         for (TopicPartition orphan : logs.partitionsOnDisk()) {
-            if (!expected.contains(orphan)) {
+            if (!known.contains(orphan)) {
                 LOG.infof("Removing log of deleted topic partition %s", orphan);
                 logs.deleteLog(orphan);
             }
         }
-        LOG.infof("Loaded %d topics with %d partitions", registry.all().size(), partitions.size());
+        LOG.infof("Loaded %d topics; this node leads %d partitions", registry.all().size(), partitions.size());
     }
 
     public Optional<TopicDescriptor> topic(String name) {
@@ -89,9 +123,32 @@ public final class TopicManager {
         return registry.all();
     }
 
-    /** The partition, or null when this node has no such partition. */
+    /** The partition if this node leads it, else null. */
     public Partition partition(TopicPartition tp) {
         return partitions.get(tp);
+    }
+
+    /**
+     * The partition this node leads.
+     *
+     * @throws NotLeaderOrFollowerException when another node leads it (the client refreshes metadata)
+     * @throws UnknownTopicOrPartitionException when there is no such partition
+     */
+    public Partition leaderPartition(TopicPartition tp) {
+        Partition partition = partitions.get(tp);
+        if (partition != null) {
+            return partition;
+        }
+        Optional<TopicDescriptor> topic = registry.get(tp.topic());
+        if (topic.isPresent() && tp.partition() >= 0 && tp.partition() < topic.get().partitions()) {
+            throw new NotLeaderOrFollowerException("This node does not lead " + tp + ".");
+        }
+        throw new UnknownTopicOrPartitionException("This node has no partition " + tp + ".");
+    }
+
+    /** The cluster's view of a topic's partitions: leader, epoch and replicas. */
+    public Map<PartitionId, PartitionState> partitionStates(TopicDescriptor topic) {
+        return states.forTopic(topic.name(), topic.partitions());
     }
 
     public int defaultPartitions() {
@@ -112,7 +169,7 @@ public final class TopicManager {
     }
 
     /**
-     * Creates a topic.
+     * Creates a topic and assigns its partitions' leaders.
      *
      * @param partitionCount -1 for the node default
      * @throws InvalidTopicException, TopicExistsException, InvalidPartitionsException, InvalidConfigurationException
@@ -146,7 +203,7 @@ public final class TopicManager {
         } catch (TopicAlreadyExistsException e) {
             throw new TopicExistsException(e.getMessage());
         }
-        openPartitions(topic);
+        openLedPartitions(topic, assigner.assign(topic));
         LOG.infof("Created topic %s with %d partitions and configs %s", name, count, configs);
         return topic;
     }
@@ -182,7 +239,7 @@ public final class TopicManager {
             return topic.withPartitions(newCount);
         }
         TopicDescriptor updated = registry.update(topic.withPartitions(newCount));
-        openPartitions(updated);
+        openLedPartitions(updated, assigner.assign(updated));
         return updated;
     }
 
@@ -203,21 +260,47 @@ public final class TopicManager {
         return updated;
     }
 
-    private void openPartitions(TopicDescriptor topic) {
-        LogConfig config = logConfig(topic.configs());
-        Uuid id = kafkaId(topic);
-        for (int p = 0; p < topic.partitions(); p++) {
-            TopicPartition tp = new TopicPartition(topic.name(), p);
-            if (partitions.containsKey(tp)) {
-                continue;
+    @Override
+    public void close() {
+        leadershipChanges.shutdownNow();
+    }
+
+    private void openLedPartitions(TopicDescriptor topic, Map<PartitionId, PartitionState> assignment) {
+        for (Map.Entry<PartitionId, PartitionState> e : assignment.entrySet()) {
+            if (e.getValue().leaderNodeId() == nodeId) {
+                open(topic, e.getKey().partition(), e.getValue().leaderEpoch());
             }
-            try {
-                PartitionLog log = logs.getOrCreateLog(tp, id, config);
-                partitions.put(tp, new Partition(tp, id, log, 0));
-                metrics.registerLog(log);
-            } catch (IOException e) {
-                throw new KafkaStorageException("Cannot open the log of " + tp + ": " + e.getMessage(), e);
-            }
+        }
+    }
+
+    private synchronized void lead(PartitionId id, PartitionState state) {
+        Optional<TopicDescriptor> topic = registry.get(id.topic());
+        if (topic.isEmpty() || !topic.get().topicId().equals(state.topicId())) {
+            return;
+        }
+        open(topic.get(), id.partition(), state.leaderEpoch());
+    }
+
+    private synchronized void resign(PartitionId id) {
+        Partition gone = partitions.remove(new TopicPartition(id.topic(), id.partition()));
+        if (gone != null) {
+            LOG.infof("No longer leading %s", gone.topicPartition());
+        }
+    }
+
+    private void open(TopicDescriptor topic, int p, int leaderEpoch) {
+        TopicPartition tp = new TopicPartition(topic.name(), p);
+        Partition existing = partitions.get(tp);
+        if (existing != null) {
+            existing.becomeLeader(leaderEpoch);
+            return;
+        }
+        try {
+            PartitionLog log = logs.getOrCreateLog(tp, kafkaId(topic), logConfig(topic.configs()));
+            partitions.put(tp, new Partition(tp, kafkaId(topic), log, leaderEpoch));
+            metrics.registerLog(log);
+        } catch (IOException e) {
+            throw new KafkaStorageException("Cannot open the log of " + tp + ": " + e.getMessage(), e);
         }
     }
 }

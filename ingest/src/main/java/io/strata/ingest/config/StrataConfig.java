@@ -28,6 +28,42 @@ public interface StrataConfig {
 
     Group group();
 
+    Cluster cluster();
+
+    /** Membership of the embedded Hazelcast cluster that holds topics, leadership and group offsets. */
+    interface Cluster {
+        /** Nodes only join a cluster of the same name. */
+        @WithDefault("strata")
+        String name();
+
+        /** Address the cluster member binds to and announces. */
+        @WithDefault("127.0.0.1")
+        String host();
+
+        /** Cluster port; 0 picks a free one (a single-node cluster only). */
+        @WithDefault("5701")
+        int port();
+
+        /** Every member as host:port, this node included; defaults to this node alone. */
+        Optional<java.util.List<String>> members();
+
+        /**
+         * Where the cluster's durable metadata lives. Every member must see the same directory
+         * (shared storage); defaults to {@code <data-dir>/cluster-metadata}, right for a single node.
+         */
+        Optional<Path> metadataDir();
+
+        /** This node's rack, reported to clients. */
+        Optional<String> rack();
+
+        @WithDefault("1s")
+        Duration heartbeatInterval();
+
+        /** A member silent for this long is removed (a crashed process is noticed at once). */
+        @WithDefault("5s")
+        Duration maxNoHeartbeat();
+    }
+
     interface Kafka {
         /** Address the Kafka listener binds to. */
         @WithDefault("0.0.0.0")

@@ -1,5 +1,6 @@
 package io.strata.ingest.node;
 
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.strata.ingest.broker.FetchPurgatory;
@@ -22,11 +23,10 @@ import io.strata.ingest.kafka.api.ProducerIdApi;
 import io.strata.ingest.kafka.api.TopicAdminApi;
 import io.strata.ingest.kafka.network.KafkaServer;
 import io.strata.ingest.observability.BrokerMetrics;
-import io.strata.membership.cluster.ClusterIdentity;
+import io.strata.membership.cluster.NodeInfo;
+import io.strata.membership.hazelcast.ClusterMember;
+import io.strata.membership.hazelcast.MembershipConfig;
 import io.strata.membership.local.FileClusterIdentity;
-import io.strata.membership.local.FileGroupOffsetStore;
-import io.strata.membership.local.FileProducerIdAllocator;
-import io.strata.membership.local.FileTopicRegistry;
 import io.strata.storage.log.LogConfig;
 import io.strata.storage.log.LogManager;
 import jakarta.annotation.Priority;
@@ -34,24 +34,34 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.apache.kafka.common.utils.Time;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Starts and stops the node's Kafka side in the right order.
+ * Starts and stops the node in the right order.
  *
- * <p>Start: node identity, topic registry, logs (recovering after a crash), then the listener, so
- * a client is only accepted once every log is open. Stop (SIGTERM): stop accepting, answer waiting
- * long-polls, let in-flight requests finish, close connections, then flush and close the logs and
- * mark the shutdown clean.
+ * <p>Start: bind the Kafka listener (not accepting yet, so its port is known), join the cluster
+ * (embedded Hazelcast; blocks until a majority of members is present), tie the data directory to
+ * the cluster, open the logs of the partitions this node leads (recovering after a crash), then
+ * accept clients. Stop (SIGTERM): stop accepting, answer waiting long-polls, let in-flight requests
+ * finish, close connections, flush and close the logs (marking the shutdown clean), then leave the
+ * cluster so leadership moves at once.
  *
- * <p>Data directory layout: {@code meta.properties} (cluster and node id), {@code metadata/}
- * (topic registry, producer-id block), {@code logs/} (one directory per partition).
+ * <p>Data directory layout: {@code meta.properties} (cluster and node id), {@code logs/} (one
+ * directory per partition) and, unless {@code strata.cluster.metadata-dir} points elsewhere,
+ * {@code cluster-metadata/} (the cluster's durable metadata).
  */
 @Singleton
 public class StrataNode {
@@ -64,17 +74,22 @@ public class StrataNode {
     @Inject
     BrokerMetrics metrics;
 
+    @ConfigProperty(name = "quarkus.http.port", defaultValue = "8080")
+    int httpPort;
+
     private volatile KafkaServer server;
+    private ClusterMember member;
     private LogManager logs;
     private FetchPurgatory purgatory;
     private TopicManager topics;
     private BrokerNode brokerNode;
     private GroupCoordinator groups;
+    /** Runs the fsyncs of flush-every-batch topics so request handlers need not wait on the disk. */
+    private final ExecutorService flushExecutor = Executors.newFixedThreadPool(2, new DefaultThreadFactory("strata-log-flush", true));
 
     void start(@Observes @Priority(10) StartupEvent event) throws IOException, InterruptedException {
         Path dataDir = config.dataDir().toAbsolutePath();
         Files.createDirectories(dataDir);
-        ClusterIdentity identity = FileClusterIdentity.loadOrCreate(dataDir, config.nodeId());
         StrataConfig.Kafka kafka = config.kafka();
         int cores = Runtime.getRuntime().availableProcessors();
         KafkaServer kafkaServer = new KafkaServer(metrics, kafka.maxRequestBytes(),
@@ -82,37 +97,71 @@ public class StrataNode {
                 kafka.ioThreads().orElse(cores), kafka.requestHandlerThreads().orElse(Math.max(4, 2 * cores)));
         server = kafkaServer;
         int boundPort = kafkaServer.bind(kafka.host(), kafka.port()).getPort();
-        brokerNode = new BrokerNode(identity.nodeId(), kafka.advertisedHost(),
-                kafka.advertisedPort().orElse(boundPort), identity.clusterId());
+        int advertisedPort = kafka.advertisedPort().orElse(boundPort);
+
+        member = joinCluster(dataDir, advertisedPort);
+        FileClusterIdentity.bind(dataDir, member.identity());
+        brokerNode = new BrokerNode(config.nodeId(), kafka.advertisedHost(), advertisedPort,
+                member.identity().clusterId());
 
         Map<String, Object> topicDefaults = BrokerDefaults.topicDefaults(config.log());
         LogConfig defaults = LogConfig.create(topicDefaults, Map.of());
         Set<String> nodeDefaultKeys = topicDefaults.keySet();
 
         logs = new LogManager(dataDir.resolve("logs"), Time.SYSTEM);
-        topics = new TopicManager(new FileTopicRegistry(dataDir.resolve("metadata").resolve("topics")), logs,
+        topics = new TopicManager(member.topics(), member.partitions(), member.assigner(), config.nodeId(), logs,
                 topicDefaults, metrics, kafka.defaultPartitions());
         topics.start();
         logs.startBackgroundTasks();
         purgatory = new FetchPurgatory();
         GroupTopics groupTopics = new GroupTopics(topics);
-        groups = new GroupCoordinator(new FileGroupOffsetStore(dataDir.resolve("metadata").resolve("group-offsets")),
-                groupTopics, groupTopics, groupConfig(config.group()), new WheelGroupTimer(),
-                CoordinatorLocator.singleNode(brokerNode.nodeId()));
-        BrokerNode self = brokerNode;
+        ClusterMember cluster = member;
+        groups = new GroupCoordinator(member.groupOffsets(), groupTopics, groupTopics, groupConfig(config.group()),
+                new WheelGroupTimer(), new CoordinatorLocator(config.nodeId(),
+                        () -> List.copyOf(cluster.nodes().liveNodeIds())));
+        String clusterId = brokerNode.clusterId();
 
         KafkaApis apis = new KafkaApis(
-                new ProduceApi(topics, purgatory, metrics),
+                new ProduceApi(topics, purgatory, metrics, flushExecutor),
                 new FetchApi(topics, purgatory, metrics),
                 new OffsetsApi(topics),
-                new MetadataApi(topics, brokerNode, kafka.autoCreateTopics()),
+                new MetadataApi(topics, brokerNode, member.nodes(), member.controller(), kafka.autoCreateTopics()),
                 new TopicAdminApi(topics, brokerNode, nodeDefaultKeys),
                 new ConfigsApi(topics, brokerNode, nodeDefaultKeys, BrokerDefaults.brokerConfigs(config, defaults)),
-                new ProducerIdApi(new FileProducerIdAllocator(dataDir.resolve("metadata"))),
-                GroupApis.create(groups, topics, id -> id == self.nodeId() ? self : null));
+                new ProducerIdApi(member.producerIds()),
+                GroupApis.create(groups, topics, id -> cluster.nodes().node(id)
+                        .map(n -> new BrokerNode(n.nodeId(), n.kafkaHost(), n.kafkaPort(), clusterId)).orElse(null)));
         kafkaServer.startAccepting(apis);
         LOG.infof("Node %d of cluster %s serving Kafka clients at %s:%d, data in %s", brokerNode.nodeId(),
                 brokerNode.clusterId(), brokerNode.host(), brokerNode.port(), dataDir);
+    }
+
+    private ClusterMember joinCluster(Path dataDir, int advertisedKafkaPort) throws IOException {
+        StrataConfig.Cluster cluster = config.cluster();
+        int port = cluster.port() == 0 ? freePort() : cluster.port();
+        String self = cluster.host() + ":" + port;
+        List<String> members = cluster.members().filter(m -> !m.isEmpty()).orElse(List.of(self));
+        Path metadataDir = cluster.metadataDir().orElse(dataDir.resolve("cluster-metadata")).toAbsolutePath();
+        MembershipConfig membership = MembershipConfig.builder(config.nodeId())
+                .clusterName(cluster.name())
+                .bindHost(cluster.host())
+                .port(port)
+                .members(members)
+                .heartbeatInterval(cluster.heartbeatInterval())
+                .maxNoHeartbeat(cluster.maxNoHeartbeat())
+                // Alone there is nobody to wait for; with peers, give them time to be found.
+                .joinWait(members.size() <= 1 ? Duration.ZERO : Duration.ofSeconds(5))
+                .metadataDirectory(metadataDir)
+                .build();
+        NodeInfo self0 = new NodeInfo(config.nodeId(), config.kafka().advertisedHost(), advertisedKafkaPort,
+                config.kafka().advertisedHost(), httpPort, cluster.rack().orElse(null));
+        return ClusterMember.start(membership, self0);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 
     void stop(@Observes @Priority(10) ShutdownEvent event) {
@@ -131,6 +180,15 @@ public class StrataNode {
         if (purgatory != null) {
             purgatory.close();
         }
+        flushExecutor.shutdown();
+        try {
+            flushExecutor.awaitTermination(config.kafka().shutdownGracePeriod().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (topics != null) {
+            topics.close();
+        }
         if (logs != null) {
             try {
                 logs.close();
@@ -138,6 +196,9 @@ public class StrataNode {
             } catch (IOException e) {
                 LOG.error("Closing the logs failed; the next start recovers them", e);
             }
+        }
+        if (member != null) {
+            member.close();
         }
     }
 

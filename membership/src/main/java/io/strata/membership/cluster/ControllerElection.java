@@ -15,8 +15,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * The controller is the oldest cluster member (Hazelcast orders members by join time, and every
  * member agrees on the order). Controllership moves when the oldest member leaves.
  *
- * <p>Each new controller claims the next controller epoch, a durable counter in a split-brain
- * protected map changed only by compare-and-set ({@link #claimEpoch()}), so controller decisions
+ * <p>Each new controller claims the next controller epoch, a durable counter in a quorum-guarded
+ * map changed only by compare-and-set ({@link #claimEpoch()}), so controller decisions
  * can be fenced and the epoch never goes backwards, also across full restarts.
  */
 public final class ControllerElection {
@@ -24,6 +24,7 @@ public final class ControllerElection {
     static final String KEY = "controller";
 
     private final HazelcastInstance hz;
+    private final WriteQuorum quorum;
     private final IMap<String, byte[]> controllerMap;
     private final int localNodeId;
     private final CopyOnWriteArrayList<ControllerListener> listeners = new CopyOnWriteArrayList<>();
@@ -32,8 +33,10 @@ public final class ControllerElection {
     /** The epoch this node claimed for its current term as controller, -1 when none. */
     private volatile int claimedByMe = -1;
 
-    public ControllerElection(HazelcastInstance hz, IMap<String, byte[]> controllerMap, int localNodeId) {
+    public ControllerElection(HazelcastInstance hz, IMap<String, byte[]> controllerMap, int localNodeId,
+                              WriteQuorum quorum) {
         this.hz = hz;
+        this.quorum = quorum;
         this.controllerMap = controllerMap;
         this.localNodeId = localNodeId;
         this.registration = hz.getCluster().addMembershipListener(new MembershipListener() {
@@ -91,6 +94,7 @@ public final class ControllerElection {
             if (seen.nodeId() == localNodeId && claimedByMe == seen.epoch()) {
                 return seen.epoch();
             }
+            quorum.check();
             ControllerState after = ControllerState.fromBytes(
                     controllerMap.executeOnKey(KEY, new ControllerEpochCas(seen.epoch(), localNodeId)));
             if (after.epoch() == seen.epoch() + 1 && after.nodeId() == localNodeId) {

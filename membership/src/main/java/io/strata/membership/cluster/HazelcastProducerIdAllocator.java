@@ -15,17 +15,20 @@ public final class HazelcastProducerIdAllocator implements ProducerIdAllocator {
 
     private final IMap<String, byte[]> map;
     private final int blockSize;
+    private final WriteQuorum quorum;
     private long next;
     private long blockEnd;
 
-    public HazelcastProducerIdAllocator(IMap<String, byte[]> map, int blockSize) {
+    public HazelcastProducerIdAllocator(IMap<String, byte[]> map, int blockSize, WriteQuorum quorum) {
         this.map = map;
+        this.quorum = quorum;
         this.blockSize = blockSize;
     }
 
     @Override
     public synchronized long nextProducerId() {
         if (next >= blockEnd) {
+            quorum.check();
             long start = map.executeOnKey(KEY, new ReserveProducerIdBlock(blockSize));
             next = start;
             blockEnd = start + blockSize;

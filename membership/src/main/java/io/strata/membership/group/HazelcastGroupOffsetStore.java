@@ -1,6 +1,7 @@
 package io.strata.membership.group;
 
 import com.hazelcast.map.IMap;
+import io.strata.membership.cluster.WriteQuorum;
 import io.strata.membership.partition.PartitionId;
 
 import java.util.Collection;
@@ -9,16 +10,18 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * {@link GroupOffsetStore} on a durable, split-brain-protected Hazelcast map: one entry per group
+ * {@link GroupOffsetStore} on a durable, quorum-guarded Hazelcast map: one entry per group
  * (see {@link GroupOffsetsCodec} for the format), changed by entry processors on the entry's owner,
  * written through to the metadata store and synchronously backed up before a commit returns.
  */
 public final class HazelcastGroupOffsetStore implements GroupOffsetStore {
 
     private final IMap<String, byte[]> map;
+    private final WriteQuorum quorum;
 
-    public HazelcastGroupOffsetStore(IMap<String, byte[]> map) {
+    public HazelcastGroupOffsetStore(IMap<String, byte[]> map, WriteQuorum quorum) {
         this.map = map;
+        this.quorum = quorum;
     }
 
     @Override
@@ -26,6 +29,7 @@ public final class HazelcastGroupOffsetStore implements GroupOffsetStore {
         if (offsets.isEmpty()) {
             return;
         }
+        quorum.check();
         map.executeOnKey(groupId, new CommitOffsetsProcessor(GroupOffsetsCodec.encode(offsets)));
     }
 
@@ -42,6 +46,7 @@ public final class HazelcastGroupOffsetStore implements GroupOffsetStore {
     @Override
     public void delete(String groupId, Collection<PartitionId> partitions) {
         if (!partitions.isEmpty()) {
+            quorum.check();
             map.executeOnKey(groupId, new DeleteOffsetsProcessor(GroupOffsetsCodec.encodePartitions(partitions)));
         }
     }
@@ -53,6 +58,7 @@ public final class HazelcastGroupOffsetStore implements GroupOffsetStore {
 
     @Override
     public boolean deleteGroup(String groupId) {
+        quorum.check();
         return map.remove(groupId) != null;
     }
 }

@@ -12,6 +12,7 @@ import io.strata.membership.cluster.DuplicateNodeIdException;
 import io.strata.membership.cluster.HazelcastProducerIdAllocator;
 import io.strata.membership.cluster.NodeInfo;
 import io.strata.membership.cluster.NodeRegistry;
+import io.strata.membership.cluster.WriteQuorum;
 import io.strata.membership.group.GroupOffsetStore;
 import io.strata.membership.group.HazelcastGroupOffsetStore;
 import io.strata.membership.partition.PartitionAssigner;
@@ -39,6 +40,7 @@ public final class ClusterMember implements AutoCloseable {
     private final MembershipConfig config;
     private final HazelcastInstance hz;
     private final ClusterIdentity identity;
+    private final WriteQuorum quorum;
     private final NodeRegistry nodes;
     private final ControllerElection controller;
     private final HazelcastTopicRegistry topics;
@@ -56,12 +58,14 @@ public final class ClusterMember implements AutoCloseable {
         IMap<String, byte[]> controllerMap = hz.getMap(MetadataMaps.CONTROLLER);
         IMap<String, byte[]> offsetMap = hz.getMap(MetadataMaps.GROUP_OFFSETS);
         IMap<String, byte[]> producerIdMap = hz.getMap(MetadataMaps.PRODUCER_IDS);
+        this.quorum = new WriteQuorum(hz, MetadataMaps.SPLIT_BRAIN_PROTECTION, config.effectiveQuorum());
         this.nodes = new NodeRegistry(hz, self);
-        this.controller = new ControllerElection(hz, controllerMap, config.nodeId());
-        this.topics = new HazelcastTopicRegistry(topicMap);
-        this.partitions = new PartitionStateStore(partitionMap);
-        this.groupOffsets = new HazelcastGroupOffsetStore(offsetMap);
-        this.producerIds = new HazelcastProducerIdAllocator(producerIdMap, config.producerIdBlockSize());
+        this.controller = new ControllerElection(hz, controllerMap, config.nodeId(), quorum);
+        this.topics = new HazelcastTopicRegistry(topicMap, quorum);
+        this.partitions = new PartitionStateStore(partitionMap, quorum, config.metadataStore(),
+                MetadataMaps.namespace(MetadataMaps.PARTITIONS));
+        this.groupOffsets = new HazelcastGroupOffsetStore(offsetMap, quorum);
+        this.producerIds = new HazelcastProducerIdAllocator(producerIdMap, config.producerIdBlockSize(), quorum);
         this.assigner = new PartitionAssigner(nodes, controller, topics, partitions, config.defaultReplicationFactor());
         hz.getLifecycleService().addLifecycleListener(event -> {
             if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN) {
@@ -123,8 +127,8 @@ public final class ClusterMember implements AutoCloseable {
     }
 
     /**
-     * Metadata maps refuse writes without the quorum, and Hazelcast's initial load from the store
-     * counts as a write: the maps can only be opened once enough members are present.
+     * A member alone on a minority side must not act on the metadata (its writes would be refused
+     * anyway), so a starting member waits until enough members are present, as a KRaft voter does.
      */
     private static void awaitQuorum(HazelcastInstance hz, MembershipConfig config) {
         long deadline = System.nanoTime() + config.quorumWait().toNanos();
@@ -205,7 +209,7 @@ public final class ClusterMember implements AutoCloseable {
 
     /** Whether enough members are present for metadata writes (the split-brain quorum). */
     public boolean hasQuorum() {
-        return hasQuorum(hz);
+        return quorum.present();
     }
 
     public boolean isRunning() {

@@ -55,6 +55,8 @@ final class HazelcastConfigs {
         c.getMemberAttributeConfig().setAttributes(NodeRegistry.attributesOf(self));
         c.getSerializationConfig().addDataSerializableFactory(MetadataSerialization.FACTORY_ID, new MetadataSerialization());
 
+        // The rule is evaluated by WriteQuorum in front of every metadata write, not attached to the
+        // maps: attached to a map with a MapLoader it wedges the map on a minority (see WriteQuorum).
         c.addSplitBrainProtectionConfig(new SplitBrainProtectionConfig(MetadataMaps.SPLIT_BRAIN_PROTECTION, true,
                 cfg.effectiveQuorum()).setProtectOn(SplitBrainProtectionOn.WRITE));
         for (String name : MetadataMaps.ALL) {
@@ -62,7 +64,6 @@ final class HazelcastConfigs {
                     .setBackupCount(cfg.backupCount())
                     .setAsyncBackupCount(0)
                     .setInMemoryFormat(InMemoryFormat.BINARY)
-                    .setSplitBrainProtectionName(MetadataMaps.SPLIT_BRAIN_PROTECTION)
                     .setMapStoreConfig(new MapStoreConfig()
                             .setEnabled(true)
                             .setImplementation(new MetadataMapStore(cfg.metadataStore(), MetadataMaps.namespace(name)))

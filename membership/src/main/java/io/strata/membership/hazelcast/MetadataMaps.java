@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * The durable Hazelcast maps of the cluster metadata and the metadata-store namespace each is
- * written through to. All are {@code IMap<String, byte[]>}, backed up synchronously, and
- * split-brain protected for writes.
+ * written through to. All are {@code IMap<String, byte[]>}, backed up synchronously; writes to them
+ * are refused on a minority side of the cluster ({@link io.strata.membership.cluster.WriteQuorum}).
  */
 public final class MetadataMaps {
 
@@ -20,7 +20,7 @@ public final class MetadataMaps {
     /** {@code next-block} to the first producer id not yet reserved. */
     public static final String PRODUCER_IDS = "strata.producer-ids";
 
-    /** The split-brain protection rule on all of them. */
+    /** The split-brain protection rule (majority by default) guarding writes to all of them. */
     public static final String SPLIT_BRAIN_PROTECTION = "strata-metadata-quorum";
 
     static final List<String> ALL = List.of(TOPICS, PARTITIONS, CONTROLLER, GROUP_OFFSETS, PRODUCER_IDS);

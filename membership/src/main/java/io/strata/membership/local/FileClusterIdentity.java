@@ -2,47 +2,52 @@ package io.strata.membership.local;
 
 import io.strata.membership.cluster.ClusterIdentity;
 
-import java.nio.ByteBuffer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Base64;
 import java.util.Properties;
-import java.util.UUID;
 
 /**
- * Loads or creates {@code meta.properties} in a node's data directory, as Kafka does: keys
- * {@code cluster.id} and {@code node.id}. The cluster id is created once and kept; starting the
- * directory under another node id is refused, because its logs belong to that other node.
+ * Ties a node's data directory to its cluster and node id through {@code meta.properties}, as Kafka
+ * does (keys {@code cluster.id} and {@code node.id}). The first start writes the file; later starts
+ * refuse a directory that belongs to another cluster or node, because its logs are not theirs.
  */
 public final class FileClusterIdentity {
 
     private FileClusterIdentity() {
     }
 
-    public static ClusterIdentity loadOrCreate(Path dataDir, int nodeId) {
+    /**
+     * Checks (or records, on first use) that {@code dataDir} belongs to {@code identity}.
+     *
+     * @throws IllegalStateException when the directory belongs to another cluster or node
+     */
+    public static void bind(Path dataDir, ClusterIdentity identity) {
         Path file = dataDir.resolve("meta.properties");
         if (Files.exists(file)) {
             Properties props = DurableFiles.readProperties(file);
+            String storedCluster = props.getProperty("cluster.id");
             int storedNode = Integer.parseInt(props.getProperty("node.id"));
-            if (storedNode != nodeId) {
+            if (storedNode != identity.nodeId()) {
                 throw new IllegalStateException("Data directory " + dataDir + " belongs to node " + storedNode
-                        + " but this node is configured as " + nodeId);
+                        + " but this node is configured as " + identity.nodeId());
             }
-            return new ClusterIdentity(props.getProperty("cluster.id"), storedNode);
+            if (!storedCluster.equals(identity.clusterId())) {
+                throw new IllegalStateException("Data directory " + dataDir + " belongs to cluster " + storedCluster
+                        + " but this node joined cluster " + identity.clusterId());
+            }
+            return;
         }
-        UUID uuid = UUID.randomUUID();
-        ByteBuffer bytes = ByteBuffer.allocate(16).putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
-        String clusterId = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
         Properties props = new Properties();
         props.setProperty("version", "1");
-        props.setProperty("cluster.id", clusterId);
-        props.setProperty("node.id", Integer.toString(nodeId));
+        props.setProperty("cluster.id", identity.clusterId());
+        props.setProperty("node.id", Integer.toString(identity.nodeId()));
         try {
             Files.createDirectories(dataDir);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         DurableFiles.writeProperties(file, props);
-        return new ClusterIdentity(clusterId, nodeId);
     }
 }

@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -57,6 +58,7 @@ public final class PartitionAssigner implements AutoCloseable {
     private UUID topicRegistration;
     private final ControllerListener controllerListener;
     private volatile boolean closed;
+    private int failedPasses; // only touched on the executor thread
 
     public PartitionAssigner(NodeRegistry nodes, ControllerElection controller, HazelcastTopicRegistry topics,
                              PartitionStateStore states, int defaultReplicationFactor) {
@@ -164,28 +166,42 @@ public final class PartitionAssigner implements AutoCloseable {
             done.cancel(false);
             return;
         }
-        executor.schedule(() -> {
-            pending.compareAndSet(done, null); // requests from now on need a new pass
-            try {
-                if (!controller.isController()) {
-                    done.complete(null);
-                    return;
-                }
-                controller.claimEpoch();
-                if (reconcileOnce()) {
-                    done.complete(null);
-                } else {
-                    schedule(done, 0); // lost a race; read again
-                }
-            } catch (RuntimeException e) {
-                if (closed) {
-                    done.completeExceptionally(e);
-                    return;
-                }
-                LOG.warn("Partition assignment pass failed, retrying: {}", e.toString());
-                schedule(done, RETRY_MILLIS);
+        try {
+            executor.schedule(() -> runPass(done), delayMillis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            done.cancel(false); // closed meanwhile
+        }
+    }
+
+    private void runPass(CompletableFuture<Void> done) {
+        pending.compareAndSet(done, null); // requests from now on need a new pass
+        try {
+            if (!controller.isController()) {
+                done.complete(null);
+                return;
             }
-        }, delayMillis, TimeUnit.MILLISECONDS);
+            controller.claimEpoch();
+            boolean clean = reconcileOnce();
+            if (failedPasses > 0) {
+                LOG.info("Partition assignment works again after {} failed passes", failedPasses);
+                failedPasses = 0;
+            }
+            if (clean) {
+                done.complete(null);
+            } else {
+                schedule(done, 0); // lost a race; read again
+            }
+        } catch (RuntimeException e) {
+            if (closed) {
+                done.completeExceptionally(e);
+                return;
+            }
+            if (failedPasses++ % 30 == 0) {
+                LOG.warn("Partition assignment pass failed ({} in a row), retrying every {} ms: {}",
+                        failedPasses, RETRY_MILLIS, e.toString());
+            }
+            schedule(done, RETRY_MILLIS);
+        }
     }
 
     /** One pass; returns false when a compare-and-set lost a race. */
@@ -214,7 +230,8 @@ public final class PartitionAssigner implements AutoCloseable {
                     r = states.compareAndSet(id, st.leaderEpoch(), new PartitionState(topic.topicId(),
                             fresh.leaderNodeId(), st.leaderEpoch() + 1, fresh.replicas()));
                 } else if (!live.contains(st.leaderNodeId())) {
-                    PartitionState moved = failover(topic, p, st, live);
+                    int durableEpoch = states.durableState(id).map(PartitionState::leaderEpoch).orElse(0);
+                    PartitionState moved = failover(topic, p, st, live, Math.max(st.leaderEpoch(), durableEpoch) + 1);
                     if (moved != null) {
                         r = states.compareAndSet(id, st.leaderEpoch(), moved);
                         if (r.applied()) {
@@ -242,10 +259,11 @@ public final class PartitionAssigner implements AutoCloseable {
         return clean;
     }
 
-    private static PartitionState failover(TopicDescriptor topic, int p, PartitionState st, List<Integer> live) {
+    private static PartitionState failover(TopicDescriptor topic, int p, PartitionState st, List<Integer> live,
+                                           int newEpoch) {
         for (int replica : st.replicas()) {
             if (live.contains(replica)) {
-                return st.withLeader(replica, st.replicas());
+                return new PartitionState(st.topicId(), replica, newEpoch, st.replicas());
             }
         }
         // no replica is live: a live node takes the dead leader's place among the replicas
@@ -253,7 +271,7 @@ public final class PartitionAssigner implements AutoCloseable {
         List<Integer> replicas = new ArrayList<>(st.replicas());
         int slot = replicas.indexOf(st.leaderNodeId());
         replicas.set(Math.max(slot, 0), chosen);
-        return st.withLeader(chosen, replicas);
+        return new PartitionState(st.topicId(), chosen, newEpoch, replicas);
     }
 
     static PartitionState initialState(TopicDescriptor topic, int p, List<Integer> liveSorted, int replicationFactor) {

@@ -6,6 +6,8 @@ import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryLoadedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
+import io.strata.membership.cluster.WriteQuorum;
+import io.strata.membership.durable.MetadataStore;
 
 import java.util.Arrays;
 import java.util.HashMap;
@@ -16,7 +18,7 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Partition leadership on a durable, split-brain-protected Hazelcast map: key
+ * Partition leadership on a durable, quorum-guarded Hazelcast map: key
  * {@link PartitionId#key()}, value {@link PartitionState#toBytes()}. States change only through
  * {@link PartitionStateCas} on the entry's owner, compare-and-set on the expected leader epoch, and
  * every applied change carries a higher epoch. Writes go through to the metadata store before they
@@ -25,9 +27,15 @@ import java.util.UUID;
 public final class PartitionStateStore {
 
     private final IMap<String, byte[]> map;
+    private final WriteQuorum quorum;
+    private final MetadataStore store;
+    private final String storePrefix;
 
-    public PartitionStateStore(IMap<String, byte[]> map) {
+    public PartitionStateStore(IMap<String, byte[]> map, WriteQuorum quorum, MetadataStore store, String namespace) {
         this.map = map;
+        this.quorum = quorum;
+        this.store = store;
+        this.storePrefix = namespace + "/";
     }
 
     public Optional<PartitionState> get(PartitionId partition) {
@@ -44,6 +52,15 @@ public final class PartitionStateStore {
         Map<PartitionId, PartitionState> result = new HashMap<>();
         map.getAll(keys).forEach((k, v) -> result.put(PartitionId.fromKey(k), PartitionState.fromBytes(v)));
         return result;
+    }
+
+    /**
+     * The state as last written to the metadata store, bypassing memory. It can be ahead of the map
+     * in one case: a change written through by an owner that died before its backup had it. The
+     * controller bases new epochs on the higher of both, so an epoch is never handed out twice.
+     */
+    public Optional<PartitionState> durableState(PartitionId partition) {
+        return store.get(storePrefix + partition.key()).map(PartitionState::fromBytes);
     }
 
     /** Every partition state of the cluster. */
@@ -82,6 +99,7 @@ public final class PartitionStateStore {
     }
 
     private CasResult cas(PartitionId partition, int expectedEpoch, byte[] next) {
+        quorum.check();
         byte[] result = map.executeOnKey(partition.key(), new PartitionStateCas(expectedEpoch, next));
         PartitionState current = result.length > 1 ? PartitionState.fromBytes(Arrays.copyOfRange(result, 1, result.length)) : null;
         return new CasResult(result[0] == 1, current);

@@ -5,6 +5,7 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
+import io.strata.membership.cluster.WriteQuorum;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,12 +27,14 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class HazelcastTopicRegistry implements TopicRegistry {
 
     private final IMap<String, byte[]> map;
+    private final WriteQuorum quorum;
     /** topic id to name, kept from map events; only a hint, always verified against the map. */
     private final Map<UUID, String> idIndex = new ConcurrentHashMap<>();
     private final UUID indexListener;
 
-    public HazelcastTopicRegistry(IMap<String, byte[]> map) {
+    public HazelcastTopicRegistry(IMap<String, byte[]> map, WriteQuorum quorum) {
         this.map = map;
+        this.quorum = quorum;
         this.indexListener = addListener(new TopicListener() {
             @Override
             public void topicCreated(TopicDescriptor topic) {
@@ -105,6 +108,7 @@ public final class HazelcastTopicRegistry implements TopicRegistry {
      */
     public TopicDescriptor create(String name, int partitions, int replicationFactor, Map<String, String> configs) {
         TopicDescriptor topic = new TopicDescriptor(name, UUID.randomUUID(), partitions, configs);
+        quorum.check();
         if (map.putIfAbsent(name, TopicDescriptorCodec.encode(new TopicRecord(topic, replicationFactor))) != null) {
             throw new TopicAlreadyExistsException(name);
         }
@@ -114,6 +118,7 @@ public final class HazelcastTopicRegistry implements TopicRegistry {
 
     @Override
     public Optional<TopicDescriptor> delete(String name) {
+        quorum.check();
         TopicDescriptor removed = TopicDescriptorCodec.decode(map.remove(name));
         if (removed != null) {
             idIndex.remove(removed.topicId(), name);
@@ -130,6 +135,7 @@ public final class HazelcastTopicRegistry implements TopicRegistry {
                 throw new UnknownTopicException(updated.name());
             }
             byte[] next = TopicDescriptorCodec.encode(new TopicRecord(updated, cur.replicationFactor()));
+            quorum.check();
             if (Arrays.equals(current, next) || map.replace(updated.name(), current, next)) {
                 return updated;
             }

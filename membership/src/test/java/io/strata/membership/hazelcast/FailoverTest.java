@@ -72,67 +72,85 @@ class FailoverTest {
                 .isInstanceOf(SplitBrainProtectionException.class);
         assertThatThrownBy(() -> survivor.topics().create("minority-topic", 1, Map.of()))
                 .isInstanceOf(SplitBrainProtectionException.class);
+        assertThat(survivor.groupOffsets().groups()).hasSize(committed.size()); // reads keep working
+
+        // the node comes back: the quorum is restored and writes work again
+        int victimId = victim.config().nodeId();
+        ClusterMember back = cluster.start(cluster.config(victimId, victimId - 1).build());
+        await("quorum back", TIMEOUT, survivor::hasQuorum);
+        back.groupOffsets().commit("group-0", Map.of(new PartitionId("t", 0), new CommittedOffset(2000, 5, null, 9)));
+        assertThat(survivor.groupOffsets().fetch("group-0", new PartitionId("t", 0)))
+                .contains(new CommittedOffset(2000, 5, null, 9));
+        assertThat(back.groupOffsets().groups()).hasSize(committed.size());
     }
 
     @Test
     void controllerIsTheOldestAndLeadershipMovesOffADeadNodeWithTheNextEpoch() {
         cluster = new TestCluster(dir, 3);
-        ClusterMember n1 = cluster.start(cluster.config(1, 0).splitBrainQuorum(1).build());
-        List<ClusterMember> rest = cluster.startAll(cluster.config(2, 1).splitBrainQuorum(2).build(),
-                cluster.config(3, 2).splitBrainQuorum(2).build());
-        ClusterMember n2 = rest.get(0);
-        ClusterMember n3 = rest.get(1);
-        for (ClusterMember m : List.of(n1, n2, n3)) {
+        List<ClusterMember> all = cluster.startAll(cluster.config(1, 0).build(), cluster.config(2, 1).build(),
+                cluster.config(3, 2).build()); // default quorum: 2 of 3
+        for (ClusterMember m : all) {
             await("three live nodes", TIMEOUT, () -> m.nodes().liveNodes().size() == 3);
-            assertThat(m.controller().controllerNodeId()).isEqualTo(1);
         }
-        assertThat(n1.controller().isController()).isTrue();
-        await("controller epoch claimed", TIMEOUT, () -> n2.controller().controllerState().nodeId() == 1);
-        int firstControllerEpoch = n2.controller().controllerState().epoch();
+        // members started together: their join order decides who is oldest
+        List<Integer> oldestFirst = all.get(0).hazelcast().getCluster().getMembers().stream()
+                .map(mb -> Integer.parseInt(mb.getAttribute("strata.node.id"))).toList();
+        ClusterMember oldest = all.get(oldestFirst.get(0) - 1);
+        ClusterMember next = all.get(oldestFirst.get(1) - 1);
+        ClusterMember youngest = all.get(oldestFirst.get(2) - 1);
+        int dead = oldestFirst.get(0);
+        for (ClusterMember m : all) {
+            assertThat(m.controller().controllerNodeId()).isEqualTo(dead);
+            assertThat(m.controller().isController()).isEqualTo(m == oldest);
+        }
+        await("controller epoch claimed", TIMEOUT, () -> next.controller().controllerState().nodeId() == dead);
+        int firstControllerEpoch = next.controller().controllerState().epoch();
 
-        // node 2 and 3 learn about controllership and their leaderships
-        List<Integer> controllerSeenBy2 = new CopyOnWriteArrayList<>();
-        n2.controller().addListener((nodeId, local) -> controllerSeenBy2.add(local ? -nodeId : nodeId));
-        Map<PartitionId, PartitionState> ledBy2 = new ConcurrentHashMap<>();
-        Map<PartitionId, PartitionState> ledBy3 = new ConcurrentHashMap<>();
-        n2.partitions().addLeadershipListener(2, recorder(ledBy2));
-        n3.partitions().addLeadershipListener(3, recorder(ledBy3));
+        List<Integer> controllerSeenByNext = new CopyOnWriteArrayList<>();
+        next.controller().addListener((nodeId, local) -> controllerSeenByNext.add(local ? -nodeId : nodeId));
+        Map<PartitionId, PartitionState> ledByNext = new ConcurrentHashMap<>();
+        Map<PartitionId, PartitionState> ledByYoungest = new ConcurrentHashMap<>();
+        next.partitions().addLeadershipListener(next.config().nodeId(), recorder(ledByNext));
+        youngest.partitions().addLeadershipListener(youngest.config().nodeId(), recorder(ledByYoungest));
 
-        TopicDescriptor topic = n3.topics().create("events", 6, 2, Map.of());
-        Map<PartitionId, PartitionState> before = n3.assigner().assign(topic);
+        TopicDescriptor topic = youngest.topics().create("events", 6, 2, Map.of());
+        Map<PartitionId, PartitionState> before = youngest.assigner().assign(topic);
         assertThat(before).hasSize(6);
-        assertThat(before.values()).extracting(PartitionState::leaderNodeId).containsOnly(1, 2, 3);
-        long ledByNode1 = before.values().stream().filter(s -> s.leaderNodeId() == 1).count();
-        assertThat(ledByNode1).isEqualTo(2);
-        await("leadership events", TIMEOUT, () -> ledBy2.size() + ledBy3.size() == 4);
-
-        TestCluster.kill(n1); // the controller, and leader of two partitions
-
-        for (ClusterMember m : List.of(n2, n3)) {
-            await("node 1 gone", TIMEOUT, () -> m.nodes().liveNodes().size() == 2);
-            assertThat(m.controller().controllerNodeId()).isEqualTo(2);
+        for (int node = 1; node <= 3; node++) {
+            int n = node;
+            assertThat(before.values().stream().filter(s -> s.leaderNodeId() == n).count()).as("led by " + n).isEqualTo(2);
         }
-        assertThat(n2.controller().isController()).isTrue();
-        await("controller change seen by node 2", TIMEOUT, () -> controllerSeenBy2.contains(-2));
-        await("new controller epoch", TIMEOUT, () -> n3.controller().controllerState().nodeId() == 2);
-        assertThat(n3.controller().controllerState().epoch()).isEqualTo(firstControllerEpoch + 1);
+        assertThat(before.values()).allSatisfy(s -> assertThat(s.replicas()).hasSize(2).doesNotHaveDuplicates());
+        await("leadership events", TIMEOUT, () -> ledByNext.size() + ledByYoungest.size() == 4);
 
-        await("partitions of node 1 moved", TIMEOUT, () -> n3.partitions().forTopic("events", 6).values().stream()
-                .noneMatch(s -> s.leaderNodeId() == 1));
-        Map<PartitionId, PartitionState> after = n3.partitions().forTopic("events", 6);
+        TestCluster.kill(oldest); // the controller, and leader of two partitions
+
+        for (ClusterMember m : List.of(next, youngest)) {
+            await("dead node gone", TIMEOUT, () -> m.nodes().liveNodes().size() == 2);
+            assertThat(m.controller().controllerNodeId()).isEqualTo(next.config().nodeId());
+        }
+        assertThat(next.controller().isController()).isTrue();
+        await("controller change seen", TIMEOUT, () -> controllerSeenByNext.contains(-next.config().nodeId()));
+        await("new controller epoch", TIMEOUT,
+                () -> youngest.controller().controllerState().nodeId() == next.config().nodeId());
+        assertThat(youngest.controller().controllerState().epoch()).isEqualTo(firstControllerEpoch + 1);
+
+        await("partitions of the dead node moved", TIMEOUT, () -> youngest.partitions().forTopic("events", 6).values()
+                .stream().noneMatch(s -> s.leaderNodeId() == dead));
+        Map<PartitionId, PartitionState> after = youngest.partitions().forTopic("events", 6);
         before.forEach((id, old) -> {
             PartitionState now = after.get(id);
-            if (old.leaderNodeId() == 1) {
+            if (old.leaderNodeId() == dead) {
                 assertThat(now.leaderEpoch()).as(id.key()).isEqualTo(old.leaderEpoch() + 1);
-                // rf 2: the other replica takes over
-                assertThat(now.leaderNodeId()).isEqualTo(old.replicas().get(1));
+                assertThat(now.leaderNodeId()).isEqualTo(old.replicas().get(1)); // the other replica takes over
                 assertThat(now.replicas()).isEqualTo(old.replicas());
             } else {
                 assertThat(now).as(id.key()).isEqualTo(old);
             }
         });
-        await("leadership events of the new leaders", TIMEOUT, () -> ledBy2.size() + ledBy3.size() == 6);
-        after.forEach((id, s) -> assertThat((s.leaderNodeId() == 2 ? ledBy2 : ledBy3).get(id)).isEqualTo(s));
+        await("leadership events of the new leaders", TIMEOUT, () -> ledByNext.size() + ledByYoungest.size() == 6);
+        after.forEach((id, s) -> assertThat((s.leaderNodeId() == next.config().nodeId() ? ledByNext : ledByYoungest).get(id))
+                .isEqualTo(s));
     }
 
     @Test

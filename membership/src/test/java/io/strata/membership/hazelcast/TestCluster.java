@@ -53,15 +53,23 @@ final class TestCluster implements AutoCloseable {
 
     /** Starts members concurrently (a majority quorum needs several members before any start returns). */
     List<ClusterMember> startAll(MembershipConfig... configs) {
-        List<java.util.concurrent.CompletableFuture<ClusterMember>> futures = new ArrayList<>();
-        for (MembershipConfig c : configs) {
-            futures.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> start(c)));
+        // one thread per member: each start blocks until the others have joined
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(configs.length);
+        try {
+            List<java.util.concurrent.Future<ClusterMember>> futures = new ArrayList<>();
+            for (MembershipConfig c : configs) {
+                futures.add(threads.submit(() -> start(c)));
+            }
+            List<ClusterMember> members = new ArrayList<>();
+            for (var f : futures) {
+                members.add(f.get());
+            }
+            return members;
+        } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+            throw new AssertionError("Members did not start", e);
+        } finally {
+            threads.shutdown();
         }
-        List<ClusterMember> members = new ArrayList<>();
-        for (var f : futures) {
-            members.add(f.join());
-        }
-        return members;
     }
 
     ClusterMember start(MembershipConfig config) {

@@ -17,7 +17,8 @@ public final class NodeLogOnFailure implements BeforeAllCallback, TestWatcher {
     public void testFailed(ExtensionContext context, Throwable cause) {
         StringBuilder sb = new StringBuilder("\n==== " + context.getDisplayName() + " failed; Strata node logs:\n");
         for (StrataNode node : StrataNode.CREATED) {
-            sb.append(node).append('\n').append(node.logTail(60)).append('\n');
+            sb.append(node).append(": ").append(node.processState()).append('\n').append(node.logTail(60))
+                    .append('\n');
         }
         System.err.println(sb);
     }

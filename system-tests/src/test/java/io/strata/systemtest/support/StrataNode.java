@@ -46,6 +46,7 @@ public final class StrataNode implements AutoCloseable {
     private final int kafkaPort;
     private final int advertisedPort;
     private final int httpPort;
+    private final int clusterPort;
     private final Path dataDir;
     private final boolean ownsDataDir;
     private final Path logFile;
@@ -55,6 +56,7 @@ public final class StrataNode implements AutoCloseable {
     private final String externalHttp;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Process process;
+    private boolean stoppedByTest;
     private int starts;
     private Integer lastExitCode;
 
@@ -66,6 +68,7 @@ public final class StrataNode implements AutoCloseable {
         this.kafkaPort = b.kafkaPort > 0 ? b.kafkaPort : Ports.free();
         this.advertisedPort = b.advertisedPort > 0 ? b.advertisedPort : kafkaPort;
         this.httpPort = b.httpPort > 0 ? b.httpPort : Ports.free();
+        this.clusterPort = Ports.free();
         Path targetDir = targetDir();
         String id = name + "-" + SEQUENCE.incrementAndGet();
         try {
@@ -174,11 +177,13 @@ public final class StrataNode implements AutoCloseable {
         processEnv.put("STRATA_KAFKA_ADVERTISED_HOST", "127.0.0.1");
         processEnv.put("STRATA_KAFKA_ADVERTISED_PORT", Integer.toString(advertisedPort));
         processEnv.put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
+        processEnv.put("STRATA_CLUSTER_PORT", Integer.toString(clusterPort));
         processEnv.putAll(env);
         builder.redirectErrorStream(true);
         builder.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         builder.directory(dataDir.getParent().toFile());
         starts++;
+        stoppedByTest = false;
         appendToLog("==== start #" + starts + " at " + Instant.now() + ": " + String.join(" ", command)
                 + "\n==== env " + envDescription(processEnv) + "\n");
         try {
@@ -221,6 +226,7 @@ public final class StrataNode implements AutoCloseable {
             return lastExitCode == null ? 0 : lastExitCode;
         }
         appendToLog("==== SIGTERM at " + Instant.now() + "\n");
+        stoppedByTest = true;
         process.destroy();
         try {
             if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -244,6 +250,7 @@ public final class StrataNode implements AutoCloseable {
         if (process == null || !process.isAlive()) {
             throw new IllegalStateException(name + " is not running");
         }
+        stoppedByTest = true;
         process.destroyForcibly();
         try {
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
@@ -264,6 +271,21 @@ public final class StrataNode implements AutoCloseable {
             stop();
         }
         return startProcess();
+    }
+
+    /** One line on the state of the process, for failure reports. */
+    public synchronized String processState() {
+        if (!isManaged()) {
+            return "external broker";
+        }
+        if (process == null) {
+            return "never started";
+        }
+        if (process.isAlive()) {
+            return "running (pid " + process.pid() + ")";
+        }
+        return (stoppedByTest ? "stopped by the test" : "EXITED UNEXPECTEDLY (not stopped by the test)")
+                + ", exit code " + process.exitValue();
     }
 
     public HttpResult httpGet(String path) {

@@ -83,13 +83,19 @@ public final class FetchApi {
             Optional<TopicDescriptor> topic = byId ? topics.topic(fetchTopic.topicId()) : topics.topic(fetchTopic.topic());
             for (FetchPartition fp : fetchTopic.partitions()) {
                 String name = topic.map(TopicDescriptor::name).orElse(fetchTopic.topic());
-                Partition partition = topic.isPresent() ? topics.partition(new TopicPartition(name, fp.partition())) : null;
+                TopicPartition tp = new TopicPartition(name == null ? "" : name, fp.partition());
+                Partition partition = null;
                 Errors lookupError = Errors.NONE;
-                if (partition == null) {
-                    lookupError = byId && topic.isEmpty() ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                if (topic.isEmpty()) {
+                    lookupError = byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                } else {
+                    try {
+                        partition = topics.leaderPartition(tp);
+                    } catch (RuntimeException e) {
+                        lookupError = Errors.forException(e);
+                    }
                 }
-                targets.add(new Target(fetchTopic, fp, new TopicPartition(name == null ? "" : name, fp.partition()),
-                        partition, lookupError));
+                targets.add(new Target(fetchTopic, fp, tp, partition, lookupError));
             }
         }
         return targets;

@@ -1,9 +1,12 @@
 package io.strata.ingest.kafka.api;
 
-import io.strata.ingest.broker.Partition;
 import io.strata.ingest.broker.TopicManager;
+import io.strata.membership.cluster.ControllerElection;
+import io.strata.membership.cluster.NodeInfo;
+import io.strata.membership.cluster.NodeRegistry;
+import io.strata.membership.partition.PartitionId;
+import io.strata.membership.partition.PartitionState;
 import io.strata.membership.topic.TopicDescriptor;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.ApiException;
@@ -39,7 +42,8 @@ import java.util.TreeMap;
 
 /**
  * Cluster and topic metadata: Metadata (with auto topic creation), DescribeCluster and
- * DescribeTopicPartitions. Every partition is led by this node, its only replica.
+ * DescribeTopicPartitions, answered from the cluster's live nodes and partition states. Until
+ * follower replication exists the in-sync replica set is the leader alone.
  *
  * <p>No authorizer is configured, so every client may do everything: when authorized operations
  * are asked for, all of them are reported.
@@ -56,22 +60,36 @@ public final class MetadataApi {
 
     private final TopicManager topics;
     private final BrokerNode node;
+    private final NodeRegistry nodes;
+    private final ControllerElection controller;
     private final boolean autoCreateTopics;
 
-    public MetadataApi(TopicManager topics, BrokerNode node, boolean autoCreateTopics) {
+    public MetadataApi(TopicManager topics, BrokerNode node, NodeRegistry nodes, ControllerElection controller,
+                       boolean autoCreateTopics) {
         this.topics = topics;
         this.node = node;
+        this.nodes = nodes;
+        this.controller = controller;
         this.autoCreateTopics = autoCreateTopics;
+    }
+
+    private List<NodeInfo> liveNodes() {
+        List<NodeInfo> live = new ArrayList<>(nodes.liveNodes());
+        live.sort(Comparator.comparingInt(NodeInfo::nodeId));
+        return live;
     }
 
     public MetadataResponse metadata(MetadataRequest request) {
         var data = request.data();
         MetadataResponseData response = new MetadataResponseData()
                 .setClusterId(node.clusterId())
-                .setControllerId(node.nodeId())
+                .setControllerId(controller.controllerNodeId())
                 .setClusterAuthorizedOperations(data.includeClusterAuthorizedOperations()
                         ? CLUSTER_OPERATIONS : MetadataResponse.AUTHORIZED_OPERATIONS_OMITTED);
-        response.brokers().add(new MetadataResponseBroker().setNodeId(node.nodeId()).setHost(node.host()).setPort(node.port()));
+        for (NodeInfo n : liveNodes()) {
+            response.brokers().add(new MetadataResponseBroker().setNodeId(n.nodeId()).setHost(n.kafkaHost())
+                    .setPort(n.kafkaPort()).setRack(n.rack()));
+        }
         int topicOps = data.includeTopicAuthorizedOperations() ? TOPIC_OPERATIONS : MetadataResponse.AUTHORIZED_OPERATIONS_OMITTED;
 
         if (request.isAllTopics()) {
@@ -128,14 +146,16 @@ public final class MetadataApi {
                 .setTopicId(TopicManager.kafkaId(topic))
                 .setIsInternal(false)
                 .setTopicAuthorizedOperations(topicOps);
+        Map<PartitionId, PartitionState> states = topics.partitionStates(topic);
         for (int p = 0; p < topic.partitions(); p++) {
-            Partition partition = topics.partition(new TopicPartition(topic.name(), p));
+            PartitionState state = states.get(new PartitionId(topic.name(), p));
             MetadataResponsePartition mp = new MetadataResponsePartition().setPartitionIndex(p);
-            if (partition == null) {
-                mp.setErrorCode(Errors.LEADER_NOT_AVAILABLE.code()).setLeaderId(MetadataResponse.NO_LEADER_ID);
+            if (state == null || !state.hasLeader() || !nodes.isLive(state.leaderNodeId())) {
+                mp.setErrorCode(Errors.LEADER_NOT_AVAILABLE.code()).setLeaderId(MetadataResponse.NO_LEADER_ID)
+                        .setReplicaNodes(state == null ? List.of() : state.replicas()).setIsrNodes(List.of());
             } else {
-                mp.setLeaderId(node.nodeId()).setLeaderEpoch(partition.leaderEpoch())
-                        .setReplicaNodes(List.of(node.nodeId())).setIsrNodes(List.of(node.nodeId()));
+                mp.setLeaderId(state.leaderNodeId()).setLeaderEpoch(state.leaderEpoch())
+                        .setReplicaNodes(state.replicas()).setIsrNodes(List.of(state.leaderNodeId()));
             }
             out.partitions().add(mp);
         }
@@ -145,7 +165,7 @@ public final class MetadataApi {
     public DescribeClusterResponse describeCluster(DescribeClusterRequest request) {
         DescribeClusterResponseData response = new DescribeClusterResponseData()
                 .setClusterId(node.clusterId())
-                .setControllerId(node.nodeId())
+                .setControllerId(controller.controllerNodeId())
                 .setEndpointType(request.data().endpointType())
                 .setClusterAuthorizedOperations(request.data().includeClusterAuthorizedOperations()
                         ? CLUSTER_OPERATIONS : MetadataResponse.AUTHORIZED_OPERATIONS_OMITTED);
@@ -153,7 +173,10 @@ public final class MetadataApi {
             return new DescribeClusterResponse(response.setErrorCode(Errors.UNSUPPORTED_ENDPOINT_TYPE.code())
                     .setErrorMessage("Only broker endpoints can be described."));
         }
-        response.brokers().add(new DescribeClusterBroker().setBrokerId(node.nodeId()).setHost(node.host()).setPort(node.port()));
+        for (NodeInfo n : liveNodes()) {
+            response.brokers().add(new DescribeClusterBroker().setBrokerId(n.nodeId()).setHost(n.kafkaHost())
+                    .setPort(n.kafkaPort()).setRack(n.rack()));
+        }
         return new DescribeClusterResponse(response);
     }
 
@@ -183,19 +206,22 @@ public final class MetadataApi {
             TopicDescriptor topic = entry.getValue().get();
             out.setTopicId(TopicManager.kafkaId(topic)).setIsInternal(false);
             int first = name.equals(cursorTopic) ? cursorPartition : 0;
+            Map<PartitionId, PartitionState> states = topics.partitionStates(topic);
             for (int p = first; p < topic.partitions(); p++) {
                 if (budget == 0) {
                     response.topics().add(out);
                     response.setNextCursor(new DescribeTopicPartitionsResponseData.Cursor().setTopicName(name).setPartitionIndex(p));
                     return new DescribeTopicPartitionsResponse(response);
                 }
-                Partition partition = topics.partition(new TopicPartition(name, p));
+                PartitionState state = states.get(new PartitionId(name, p));
+                boolean led = state != null && state.hasLeader() && nodes.isLive(state.leaderNodeId());
                 out.partitions().add(new DescribeTopicPartitionsResponsePartition()
                         .setPartitionIndex(p)
-                        .setLeaderId(node.nodeId())
-                        .setLeaderEpoch(partition == null ? -1 : partition.leaderEpoch())
-                        .setReplicaNodes(List.of(node.nodeId()))
-                        .setIsrNodes(List.of(node.nodeId()))
+                        .setErrorCode(led ? Errors.NONE.code() : Errors.LEADER_NOT_AVAILABLE.code())
+                        .setLeaderId(led ? state.leaderNodeId() : MetadataResponse.NO_LEADER_ID)
+                        .setLeaderEpoch(state == null ? -1 : state.leaderEpoch())
+                        .setReplicaNodes(state == null ? List.of() : state.replicas())
+                        .setIsrNodes(led ? List.of(state.leaderNodeId()) : List.of())
                         .setEligibleLeaderReplicas(new ArrayList<>())
                         .setLastKnownElr(new ArrayList<>()));
                 budget--;

@@ -61,12 +61,8 @@ public final class OffsetsApi {
                     out.setErrorCode(Errors.INVALID_REQUEST.code());
                     continue;
                 }
-                Partition partition = topics.partition(tp);
-                if (partition == null) {
-                    out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
-                    continue;
-                }
                 try {
+                    Partition partition = topics.leaderPartition(tp);
                     partition.checkLeaderEpoch(Optional.of(p.currentLeaderEpoch()));
                     lookUp(partition.log(), p.timestamp(), out);
                     if (request.version() < 4) {
@@ -110,12 +106,8 @@ public final class OffsetsApi {
                         .setLeaderEpoch(OffsetsForLeaderEpochResponse.UNDEFINED_EPOCH)
                         .setEndOffset(OffsetsForLeaderEpochResponse.UNDEFINED_EPOCH_OFFSET);
                 topicResult.partitions().add(out);
-                Partition partition = topics.partition(new TopicPartition(topic.topic(), p.partition()));
-                if (partition == null) {
-                    out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
-                    continue;
-                }
                 try {
+                    Partition partition = topics.leaderPartition(new TopicPartition(topic.topic(), p.partition()));
                     partition.checkLeaderEpoch(Optional.of(p.currentLeaderEpoch()));
                     EpochEndOffset end = partition.log().endOffsetForEpoch(p.leaderEpoch());
                     out.setLeaderEpoch(end.leaderEpoch()).setEndOffset(end.endOffset());

@@ -21,7 +21,10 @@ import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.ProduceResponse;
 import org.jboss.logging.Logger;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -30,7 +33,8 @@ import java.util.concurrent.CompletableFuture;
  * <p>acks=0 gets no response. acks=1 and acks=all are the same on a single replica: the answer is
  * sent once the batch is in the log, and for topics with flush.messages=1 once it is fsynced.
  * The append happens before this method returns, on the connection's handler thread, which keeps
- * a producer's pipelined batches in order.
+ * a producer's pipelined batches in order; fsyncs run on the flush executor, so the handler thread
+ * moves on to the next request (whose fsync then joins the same group commit).
  */
 public final class ProduceApi {
 
@@ -39,11 +43,13 @@ public final class ProduceApi {
     private final TopicManager topics;
     private final FetchPurgatory fetchPurgatory;
     private final BrokerMetrics metrics;
+    private final Executor flushExecutor;
 
-    public ProduceApi(TopicManager topics, FetchPurgatory fetchPurgatory, BrokerMetrics metrics) {
+    public ProduceApi(TopicManager topics, FetchPurgatory fetchPurgatory, BrokerMetrics metrics, Executor flushExecutor) {
         this.topics = topics;
         this.fetchPurgatory = fetchPurgatory;
         this.metrics = metrics;
+        this.flushExecutor = flushExecutor;
     }
 
     public CompletableFuture<AbstractResponse> handle(ProduceRequest request) {
@@ -58,6 +64,7 @@ public final class ProduceApi {
         }
 
         ProduceResponseData response = new ProduceResponseData();
+        List<CompletableFuture<?>> pending = new ArrayList<>();
         for (TopicProduceData topicData : request.data().topicData()) {
             Optional<TopicDescriptor> topic = resolve(topicData);
             TopicProduceResponse topicResponse = new TopicProduceResponse()
@@ -73,7 +80,7 @@ public final class ProduceApi {
                             ? Errors.UNKNOWN_TOPIC_OR_PARTITION : Errors.UNKNOWN_TOPIC_ID;
                     partitionResponse.setErrorCode(unknown.code());
                 } else {
-                    append(topic.get().name(), partitionData, acks != 0, partitionResponse);
+                    append(topic.get().name(), partitionData, partitionResponse, pending);
                 }
                 topicResponse.partitionResponses().add(partitionResponse);
             }
@@ -82,7 +89,11 @@ public final class ProduceApi {
         if (acks == 0) {
             return CompletableFuture.completedFuture(null);
         }
-        return CompletableFuture.completedFuture(new ProduceResponse(response));
+        if (pending.isEmpty()) {
+            return CompletableFuture.completedFuture(new ProduceResponse(response));
+        }
+        return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
+                .handle((ignored, error) -> new ProduceResponse(response));
     }
 
     private Optional<TopicDescriptor> resolve(TopicProduceData topicData) {
@@ -92,20 +103,27 @@ public final class ProduceApi {
         return topics.topic(topicData.name());
     }
 
-    private void append(String topic, PartitionProduceData partitionData, boolean waitForFlush,
-                        PartitionProduceResponse out) {
+    private void append(String topic, PartitionProduceData partitionData, PartitionProduceResponse out,
+                        List<CompletableFuture<?>> pending) {
         TopicPartition tp = new TopicPartition(topic, partitionData.index());
-        Partition partition = topics.partition(tp);
-        if (partition == null) {
-            out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
-            return;
-        }
         if (!(partitionData.records() instanceof MemoryRecords records) || records.sizeInBytes() == 0) {
             out.setErrorCode(Errors.INVALID_RECORD.code()).setErrorMessage("The produce request carries no records.");
             return;
         }
+        Partition partition;
+        CompletableFuture<LogAppendInfo> appended;
         try {
-            LogAppendInfo info = partition.appendAsLeader(records, waitForFlush);
+            partition = topics.leaderPartition(tp);
+            appended = partition.appendAsLeader(records, flushExecutor);
+        } catch (RuntimeException e) {
+            reject(tp, e, out);
+            return;
+        }
+        CompletableFuture<?> done = appended.handle((info, error) -> {
+            if (error != null) {
+                reject(tp, error instanceof java.util.concurrent.CompletionException ? error.getCause() : error, out);
+                return null;
+            }
             out.setErrorCode(Errors.NONE.code())
                     .setBaseOffset(info.firstOffset())
                     .setLogAppendTimeMs(info.logAppendTimeMs())
@@ -114,15 +132,21 @@ public final class ProduceApi {
                 metrics.recordIn(topic, info.validBytes(), info.recordCount());
                 fetchPurgatory.onAppend(tp, info.validBytes());
             }
-        } catch (RuntimeException e) {
-            Errors error = Errors.forException(e);
-            if (e instanceof ApiException) {
-                LOG.debugf("Rejected produce to %s: %s", tp, e.getMessage());
-            } else {
-                LOG.errorf(e, "Append to %s failed", tp);
-            }
-            out.setErrorCode(error.code()).setErrorMessage(e.getMessage())
-                    .setBaseOffset(-1).setLogAppendTimeMs(-1).setLogStartOffset(partition.log().logStartOffset());
+            return null;
+        });
+        if (!done.isDone()) {
+            pending.add(done);
         }
+    }
+
+    private static void reject(TopicPartition tp, Throwable e, PartitionProduceResponse out) {
+        Errors error = Errors.forException(e);
+        if (e instanceof ApiException) {
+            LOG.debugf("Rejected produce to %s: %s", tp, e.getMessage());
+        } else {
+            LOG.errorf(e, "Append to %s failed", tp);
+        }
+        out.setErrorCode(error.code()).setErrorMessage(e.getMessage())
+                .setBaseOffset(-1).setLogAppendTimeMs(-1).setLogStartOffset(-1);
     }
 }

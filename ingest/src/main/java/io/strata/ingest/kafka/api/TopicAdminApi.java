@@ -103,7 +103,8 @@ public final class TopicAdminApi {
             for (CreatableReplicaAssignment a : t.assignments()) {
                 if (!a.brokerIds().equals(List.of(node.nodeId()))) {
                     throw new InvalidReplicaAssignmentException("Partition " + a.partitionIndex()
-                            + " is assigned to brokers " + a.brokerIds() + "; this cluster has only broker " + node.nodeId() + ".");
+                            + " is assigned to brokers " + a.brokerIds() + "; only broker " + node.nodeId()
+                            + " (the node receiving the request) can be named.");
                 }
                 indexes.add(a.partitionIndex());
             }
@@ -116,7 +117,7 @@ public final class TopicAdminApi {
         }
         if (rf != -1 && rf != 1) {
             throw new InvalidReplicationFactorException("Replication factor " + rf
-                    + " is not possible: this cluster has 1 broker.");
+                    + " is not supported: partitions are not replicated between nodes yet; use 1.");
         }
         return t.numPartitions();
     }

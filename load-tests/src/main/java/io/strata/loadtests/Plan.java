@@ -1,0 +1,122 @@
+package io.strata.loadtests;
+
+import io.strata.loadtests.node.Node.Durability;
+import io.strata.loadtests.report.Results.MetricDef;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Workloads and their sizes for one mode (full or smoke). */
+public record Plan(String mode, int repetitions, Map<String, Variant> variants, Limits limits, int partitions) {
+
+    public enum Kind { PRODUCE, CONSUME, LATENCY, NODE }
+
+    /** One workload; {@code source} is the produce workload whose topic a consume workload reads. */
+    public record Workload(String id, String title, Kind kind, int recordSize, String acks, long records,
+                           String source, int rate, double durationS, double warmupS) {
+
+        public String topic() {
+            return "bench-" + (kind == Kind.CONSUME ? source : id);
+        }
+
+        public String describe() {
+            return switch (kind) {
+                case PRODUCE -> String.format("`%s`: ProducerPerformance (kafka-tools), %,d records of %d B, acks=%s, "
+                        + "unthrottled, producer defaults otherwise", id, records, recordSize, acks);
+                case CONSUME -> String.format("`%s`: assign()-based consumer reads topic of `%s` from the beginning "
+                        + "to its end offsets", id, source);
+                case LATENCY -> String.format("`%s`: fixed rate %d records/s of %d B, acks=%s, linger.ms=0, "
+                        + "%.0f s measured after %.0f s warm-up; consumer assign() in the same JVM", id, rate,
+                        recordSize, acks, durationS, warmupS);
+                case NODE -> "`node`: startup time to ready and resident memory of the node process";
+            };
+        }
+    }
+
+    /** A durability setting and the workloads run under it. */
+    public record Variant(String id, Durability durability, String description, List<Workload> workloads) {
+    }
+
+    /** Sizes of the physical limit measurements. */
+    public record Limits(int repetitions, long seqWriteBytes, int syncChunkBytes, double syncSeconds,
+                         double loopbackSeconds) {
+    }
+
+    public static final String DEFAULT = "default";
+    public static final String FLUSH = "flush-every-batch";
+
+    public static Plan full() {
+        return build("full", 3, 300_000, 1_000_000, 1000, 15, 2, 30_000, 10,
+                new Limits(3, 1L << 30, 16 * 1024, 4, 3));
+    }
+
+    public static Plan smoke() {
+        return build("smoke", 1, 5_000, 20_000, 200, 2, 1, 2_000, 2,
+                new Limits(1, 64L << 20, 16 * 1024, 0.5, 0.5));
+    }
+
+    private static Plan build(String mode, int reps, long records1k, long records100, int rate, double latS,
+                              double warmS, long flushRecords, double flushLatS, Limits limits) {
+        List<Workload> def = new ArrayList<>();
+        def.add(node());
+        def.add(produce("produce-1k-acks1", "produce 1 KiB acks=1", 1024, "1", records1k));
+        def.add(produce("produce-1k-acksall", "produce 1 KiB acks=all", 1024, "all", records1k));
+        def.add(produce("produce-100b-acks1", "produce 100 B acks=1", 100, "1", records100));
+        def.add(produce("produce-100b-acksall", "produce 100 B acks=all", 100, "all", records100));
+        def.add(new Workload("consume-1k", "consume 1 KiB", Kind.CONSUME, 1024, null, records1k,
+                "produce-1k-acks1", 0, 0, 0));
+        def.add(new Workload("consume-100b", "consume 100 B", Kind.CONSUME, 100, null, records100,
+                "produce-100b-acks1", 0, 0, 0));
+        def.add(new Workload("latency-1k", "latency 1 KiB @" + rate + "/s", Kind.LATENCY, 1024, "all", 0, null,
+                rate, latS, warmS));
+
+        List<Workload> flush = new ArrayList<>();
+        flush.add(node());
+        flush.add(produce("produce-1k-acksall", "produce 1 KiB acks=all", 1024, "all", flushRecords));
+        flush.add(new Workload("latency-1k", "latency 1 KiB @" + rate + "/s", Kind.LATENCY, 1024, "all", 0, null,
+                rate, flushLatS, warmS));
+
+        Map<String, Variant> variants = new LinkedHashMap<>();
+        variants.put(DEFAULT, new Variant(DEFAULT, Durability.PAGE_CACHE,
+                "appends go to the page cache and the OS writes them back (both systems' default; "
+                        + "Kafka: no log.flush.* settings; Strata: no STRATA_LOG_FLUSH_* settings)", def));
+        variants.put(FLUSH, new Variant(FLUSH, Durability.FLUSH_EVERY_BATCH,
+                "fsync after every appended batch (Kafka: log.flush.interval.messages=1; "
+                        + "Strata: STRATA_LOG_FLUSH_MESSAGES=1)", flush));
+        return new Plan(mode, reps, variants, limits, 3);
+    }
+
+    private static Workload node() {
+        return new Workload("node", "node", Kind.NODE, 0, null, 0, null, 0, 0, 0);
+    }
+
+    private static Workload produce(String id, String title, int size, String acks, long records) {
+        return new Workload(id, title, Kind.PRODUCE, size, acks, records, null, 0, 0, 0);
+    }
+
+    /** The metrics a workload reports. */
+    public static List<MetricDef> metrics(Variant v, Workload w) {
+        String id = v.id();
+        return switch (w.kind()) {
+            case NODE -> List.of(
+                    new MetricDef(id, w.id(), w.title(), "startup to ready", "ms", false, null),
+                    new MetricDef(id, w.id(), w.title(), "RSS after startup", "MiB", false, null),
+                    new MetricDef(id, w.id(), w.title(), "peak RSS", "MiB", false, null),
+                    new MetricDef(id, w.id(), w.title(), "CPU used by other processes", "cores", false, null, true));
+            case PRODUCE -> List.of(
+                    new MetricDef(id, w.id(), w.title(), "throughput", "MiB/s", true,
+                            v.durability() == Durability.PAGE_CACHE ? "disk-write-then-sync" : "disk-sync-every-write"),
+                    new MetricDef(id, w.id(), w.title(), "records/s", "records/s", true, null),
+                    new MetricDef(id, w.id(), w.title(), "send latency p99", "ms", false, null));
+            case CONSUME -> List.of(
+                    new MetricDef(id, w.id(), w.title(), "throughput", "MiB/s", true, "loopback-tcp"),
+                    new MetricDef(id, w.id(), w.title(), "records/s", "records/s", true, null));
+            case LATENCY -> List.of(
+                    new MetricDef(id, w.id(), w.title(), "p50", "ms", false, null),
+                    new MetricDef(id, w.id(), w.title(), "p99", "ms", false, null),
+                    new MetricDef(id, w.id(), w.title(), "p99.9", "ms", false, null));
+        };
+    }
+}

@@ -1,0 +1,79 @@
+package io.strata.loadtests;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import picocli.CommandLine;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Runs the benchmark harness in smoke mode (tiny counts) against both brokers and checks that the report has
+ * numbers for both systems for every workload, so that the harness cannot rot unnoticed.
+ */
+class SmokeBenchmarkIT {
+
+    @Test
+    @Timeout(value = 6, unit = TimeUnit.MINUTES)
+    void smokeRunReportsNumbersForBothSystemsForEveryWorkload() throws Exception {
+        Path repoRoot = Path.of(System.getProperty("strata.repo.root", "..")).toAbsolutePath().normalize();
+        Path jar = Path.of(System.getProperty("strata.node.jar",
+                repoRoot.resolve("ingest/target/quarkus-app/quarkus-run.jar").toString()));
+        String systems = System.getProperty("bench.systems", "kafka,strata");
+        Path out = Path.of("target", "smoke-results").toAbsolutePath();
+
+        Benchmark benchmark = new Benchmark();
+        int exit = new CommandLine(benchmark).execute("--mode", "smoke", "--repo-root", repoRoot.toString(),
+                "--strata-jar", jar.toString(), "--results-dir", out.toString(), "--systems", systems,
+                "--node-start-timeout-s", "60");
+        assertThat(exit).isZero();
+
+        Path dir = benchmark.reportDir();
+        assertThat(dir.resolve("report.md")).isRegularFile();
+        assertThat(dir.resolve("report.json")).isRegularFile();
+        assertThat(dir.resolve("throughput.png")).isRegularFile();
+        assertThat(dir.resolve("latency.png")).isRegularFile();
+
+        JsonNode report = new ObjectMapper().readTree(dir.resolve("report.json").toFile());
+        List<String> problems = new ArrayList<>();
+        for (JsonNode f : report.get("failures")) {
+            problems.add(f.get("system").asText() + " " + f.get("variant").asText() + " " + f.get("workload").asText()
+                    + ": " + f.get("message").asText());
+        }
+        assertThat(problems).as("workload failures").isEmpty();
+
+        JsonNode rows = report.get("results");
+        assertThat(rows.size()).isGreaterThanOrEqualTo(20);
+        List<String> workloads = new ArrayList<>();
+        for (JsonNode row : rows) {
+            String what = row.get("variant").asText() + "/" + row.get("workload").asText() + "/" + row.get("metric").asText();
+            workloads.add(row.get("workload").asText());
+            for (String system : systems.split(",")) {
+                JsonNode median = row.get(system).get("median");
+                assertThat(median.isNumber()).as(system + " median of " + what).isTrue();
+                if (row.get("informational").asBoolean()) {
+                    assertThat(median.asDouble()).as(system + " median of " + what).isGreaterThanOrEqualTo(0.0);
+                } else {
+                    assertThat(median.asDouble()).as(system + " median of " + what).isGreaterThan(0.0);
+                }
+            }
+            if (systems.contains("kafka") && systems.contains("strata") && !row.get("informational").asBoolean()) {
+                assertThat(row.get("ratioStrataToKafka").isNumber()).as("ratio of " + what).isTrue();
+            }
+        }
+        assertThat(workloads).contains("node", "produce-1k-acks1", "produce-1k-acksall", "produce-100b-acks1",
+                "produce-100b-acksall", "consume-1k", "consume-100b", "latency-1k");
+        assertThat(report.get("limits").get("loopback-tcp").get("median").asDouble()).isGreaterThan(0.0);
+        assertThat(report.get("limits").get("disk-write-then-sync").get("median").asDouble()).isGreaterThan(0.0);
+
+        String md = Files.readString(dir.resolve("report.md"));
+        assertThat(md).contains("## Physical limits", "## Results: `default`", "## Results: `flush-every-batch`");
+    }
+}

@@ -1,0 +1,2 @@
+/** Durable committed offsets of consumer groups. */
+package io.strata.membership.group;
