@@ -47,8 +47,10 @@ class KafkaProtocolTest {
                     new ApiVersionsRequest.Builder().build(ApiKeys.API_VERSIONS.latestVersion()));
             assertThat(response.data().errorCode()).isEqualTo(Errors.NONE.code());
             assertThat(response.data().apiKeys()).extracting(ApiVersionsResponseData.ApiVersion::apiKey)
-                    .contains(ApiKeys.PRODUCE.id, ApiKeys.FETCH.id, ApiKeys.METADATA.id, ApiKeys.LIST_OFFSETS.id)
-                    .doesNotContain(ApiKeys.JOIN_GROUP.id, ApiKeys.SASL_HANDSHAKE.id);
+                    .contains(ApiKeys.PRODUCE.id, ApiKeys.FETCH.id, ApiKeys.METADATA.id, ApiKeys.LIST_OFFSETS.id,
+                            ApiKeys.FIND_COORDINATOR.id, ApiKeys.JOIN_GROUP.id, ApiKeys.OFFSET_COMMIT.id,
+                            ApiKeys.CONSUMER_GROUP_HEARTBEAT.id)
+                    .doesNotContain(ApiKeys.SASL_HANDSHAKE.id, ApiKeys.DESCRIBE_ACLS.id);
             assertThat(response.data().apiKeys().find(ApiKeys.PRODUCE.id).minVersion()).isEqualTo((short) 0);
         }
     }
