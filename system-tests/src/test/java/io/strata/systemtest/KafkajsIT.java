@@ -22,7 +22,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** kafkajs 2.2.4 (node.js): admin and producer. Its consumer needs consumer groups, which come later. */
+/** kafkajs 2.2.4 (node.js): admin and producer (its consumer groups: {@link GroupToolsIT}). */
 @ExtendWith(NodeLogOnFailure.class)
 class KafkajsIT {
     private static StrataNode node;

@@ -9,12 +9,15 @@ import org.apache.kafka.common.errors.UnknownLeaderEpochException;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * A partition this node leads: its log plus the leader epoch clients are fenced with.
  *
  * <p>The leader epoch comes from the cluster's partition state and only grows. Without follower
- * replicas the leader is the only in-sync replica, so the high watermark follows the log end.
+ * replicas the leader is the only in-sync replica, so the high watermark follows the log end, or
+ * the fsynced end for topics that fsync every batch.
  * Thread-safe: appends are serialised by the log, the epoch is volatile.
  */
 public final class Partition {
@@ -54,16 +57,26 @@ public final class Partition {
     }
 
     /**
-     * Appends as leader and advances the high watermark (the leader is the only replica).
-     * When the topic fsyncs every batch, returns only after the batch is on stable storage.
+     * Appends as leader, then makes the batch visible to consumers by advancing the high watermark
+     * (the leader is the only replica). When the topic fsyncs every batch, the fsync runs on
+     * {@code flushExecutor} and the batch becomes visible (and the future completes) only once it
+     * is on stable storage; otherwise the future is already complete. Pass {@code Runnable::run} to
+     * fsync on the calling thread.
+     *
+     * @throws org.apache.kafka.common.errors.ApiException when the log rejects the batch (nothing written)
      */
-    public LogAppendInfo appendAsLeader(MemoryRecords records, boolean waitForFlush) {
+    public CompletableFuture<LogAppendInfo> appendAsLeader(MemoryRecords records, Executor flushExecutor) {
         LogAppendInfo info = log.appendAsLeader(records, leaderEpoch);
-        if (!info.duplicate() && waitForFlush && log.config().flushEveryBatch()) {
-            log.flush(info.lastOffset() + 1);
+        if (info.duplicate() || !log.config().flushEveryBatch()) {
+            log.updateHighWatermark(log.logEndOffset());
+            return CompletableFuture.completedFuture(info);
         }
-        log.updateHighWatermark(log.logEndOffset());
-        return info;
+        return CompletableFuture.supplyAsync(() -> {
+            log.flush(info.lastOffset() + 1);
+            // Only what is fsynced becomes visible, also when later appends are already in the log.
+            log.updateHighWatermark(log.recoveryPoint());
+            return info;
+        }, flushExecutor);
     }
 
     /**

@@ -61,6 +61,8 @@ public final class TopicManager implements AutoCloseable {
     private final BrokerMetrics metrics;
     private final int defaultPartitions;
     private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
+    /** Names of topics by id, for the id-addressed requests of the hot path (no registry round trip). */
+    private final Map<Uuid, String> topicNames = new ConcurrentHashMap<>();
     private final ExecutorService leadershipChanges = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "strata-leadership");
         t.setDaemon(true);
@@ -117,6 +119,15 @@ public final class TopicManager implements AutoCloseable {
 
     public Optional<TopicDescriptor> topic(Uuid topicId) {
         return registry.get(new UUID(topicId.getMostSignificantBits(), topicId.getLeastSignificantBits()));
+    }
+
+    /** The name of the topic with this id, if there is one; answered locally for topics this node leads. */
+    public Optional<String> topicName(Uuid topicId) {
+        String name = topicNames.get(topicId);
+        if (name != null) {
+            return Optional.of(name);
+        }
+        return topic(topicId).map(TopicDescriptor::name);
     }
 
     public Collection<TopicDescriptor> topics() {
@@ -212,6 +223,7 @@ public final class TopicManager implements AutoCloseable {
         TopicDescriptor topic = registry.delete(name)
                 .orElseThrow(() -> new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist."));
         List<TopicPartition> removed = new ArrayList<>();
+        topicNames.remove(kafkaId(topic));
         for (int p = 0; p < topic.partitions(); p++) {
             TopicPartition tp = new TopicPartition(name, p);
             partitions.remove(tp);
@@ -298,6 +310,7 @@ public final class TopicManager implements AutoCloseable {
         try {
             PartitionLog log = logs.getOrCreateLog(tp, kafkaId(topic), logConfig(topic.configs()));
             partitions.put(tp, new Partition(tp, kafkaId(topic), log, leaderEpoch));
+            topicNames.put(kafkaId(topic), topic.name());
             metrics.registerLog(log);
         } catch (IOException e) {
             throw new KafkaStorageException("Cannot open the log of " + tp + ": " + e.getMessage(), e);

@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -24,6 +25,8 @@ public interface StrataConfig {
     Kafka kafka();
 
     Log log();
+
+    Group group();
 
     Cluster cluster();
 
@@ -125,5 +128,36 @@ public interface StrataConfig {
 
         /** message.timestamp.type */
         Optional<String> messageTimestampType();
+    }
+
+    /** Consumer groups; names follow the Kafka broker settings (group.*). */
+    interface Group {
+        /** group.initial.rebalance.delay.ms: the first rebalance of an empty group waits this long for more members. */
+        @WithDefault("3s")
+        Duration initialRebalanceDelay();
+
+        /** group.min.session.timeout.ms */
+        @WithDefault("6s")
+        Duration minSessionTimeout();
+
+        /** group.max.session.timeout.ms */
+        @WithDefault("30m")
+        Duration maxSessionTimeout();
+
+        /** group.max.size */
+        @WithDefault("2147483647")
+        int maxSize();
+
+        /** group.consumer.session.timeout.ms (group.protocol=consumer) */
+        @WithDefault("45s")
+        Duration consumerSessionTimeout();
+
+        /** group.consumer.heartbeat.interval.ms (group.protocol=consumer) */
+        @WithDefault("5s")
+        Duration consumerHeartbeatInterval();
+
+        /** group.consumer.assignors: server-side assignors (uniform, range); the first is the default. */
+        @WithDefault("uniform,range")
+        List<String> consumerAssignors();
     }
 }

@@ -1,14 +1,21 @@
 package io.strata.ingest.node;
 
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.strata.ingest.broker.FetchPurgatory;
 import io.strata.ingest.broker.LeaderAppender;
 import io.strata.ingest.broker.TopicManager;
 import io.strata.ingest.config.StrataConfig;
+import io.strata.ingest.group.CoordinatorLocator;
+import io.strata.ingest.group.GroupConfig;
+import io.strata.ingest.group.GroupCoordinator;
+import io.strata.ingest.group.WheelGroupTimer;
 import io.strata.ingest.kafka.api.BrokerNode;
 import io.strata.ingest.kafka.api.ConfigsApi;
 import io.strata.ingest.kafka.api.FetchApi;
+import io.strata.ingest.kafka.api.GroupApis;
+import io.strata.ingest.kafka.api.GroupTopics;
 import io.strata.ingest.kafka.api.KafkaApis;
 import io.strata.ingest.kafka.api.MetadataApi;
 import io.strata.ingest.kafka.api.OffsetsApi;
@@ -39,6 +46,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Starts and stops the node in the right order.
@@ -74,6 +84,9 @@ public class StrataNode {
     private FetchPurgatory purgatory;
     private TopicManager topics;
     private BrokerNode brokerNode;
+    private GroupCoordinator groups;
+    /** Runs the fsyncs of flush-every-batch topics so request handlers need not wait on the disk. */
+    private final ExecutorService flushExecutor = Executors.newFixedThreadPool(2, new DefaultThreadFactory("strata-log-flush", true));
     private LeaderAppender appender;
 
     void start(@Observes @Priority(10) StartupEvent event) throws IOException, InterruptedException {
@@ -103,7 +116,13 @@ public class StrataNode {
         topics.start();
         logs.startBackgroundTasks();
         purgatory = new FetchPurgatory();
-        appender = new LeaderAppender(topics, purgatory, metrics);
+        appender = new LeaderAppender(topics, purgatory, metrics, flushExecutor);
+        GroupTopics groupTopics = new GroupTopics(topics);
+        ClusterMember cluster = member;
+        groups = new GroupCoordinator(member.groupOffsets(), groupTopics, groupTopics, groupConfig(config.group()),
+                new WheelGroupTimer(), new CoordinatorLocator(config.nodeId(),
+                        () -> List.copyOf(cluster.nodes().liveNodeIds())));
+        String clusterId = brokerNode.clusterId();
 
         KafkaApis apis = new KafkaApis(
                 new ProduceApi(topics, appender),
@@ -112,7 +131,9 @@ public class StrataNode {
                 new MetadataApi(topics, brokerNode, member.nodes(), member.controller(), kafka.autoCreateTopics()),
                 new TopicAdminApi(topics, brokerNode, nodeDefaultKeys),
                 new ConfigsApi(topics, brokerNode, nodeDefaultKeys, BrokerDefaults.brokerConfigs(config, defaults)),
-                new ProducerIdApi(member.producerIds()));
+                new ProducerIdApi(member.producerIds()),
+                GroupApis.create(groups, topics, id -> cluster.nodes().node(id)
+                        .map(n -> new BrokerNode(n.nodeId(), n.kafkaHost(), n.kafkaPort(), clusterId)).orElse(null)));
         kafkaServer.startAccepting(apis);
         LOG.infof("Node %d of cluster %s serving Kafka clients at %s:%d, data in %s", brokerNode.nodeId(),
                 brokerNode.clusterId(), brokerNode.host(), brokerNode.port(), dataDir);
@@ -152,11 +173,21 @@ public class StrataNode {
         if (purgatory != null) {
             purgatory.completeAll();
         }
+        if (groups != null) {
+            // Waiting joins are answered (members rejoin after the restart); membership is not kept.
+            groups.close();
+        }
         if (kafkaServer != null) {
             kafkaServer.stop(config.kafka().shutdownGracePeriod());
         }
         if (purgatory != null) {
             purgatory.close();
+        }
+        flushExecutor.shutdown();
+        try {
+            flushExecutor.awaitTermination(config.kafka().shutdownGracePeriod().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         if (topics != null) {
             topics.close();
@@ -172,6 +203,13 @@ public class StrataNode {
         if (member != null) {
             member.close();
         }
+    }
+
+    private static GroupConfig groupConfig(StrataConfig.Group group) {
+        return new GroupConfig(group.initialRebalanceDelay().toMillis(), (int) group.minSessionTimeout().toMillis(),
+                (int) group.maxSessionTimeout().toMillis(), group.maxSize(),
+                (int) group.consumerSessionTimeout().toMillis(), (int) group.consumerHeartbeatInterval().toMillis(),
+                group.consumerAssignors(), GroupConfig.defaults().emptyGroupCleanupIntervalMs());
     }
 
     /** The address clients are told to use. */

@@ -3,10 +3,10 @@ package io.strata.ingest.kafka;
 import io.quarkus.test.junit.QuarkusTest;
 import io.strata.ingest.node.StrataNode;
 import jakarta.inject.Inject;
+import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
-import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
@@ -15,8 +15,8 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.requests.ApiVersionsRequest;
 import org.apache.kafka.common.requests.ApiVersionsResponse;
-import org.apache.kafka.common.requests.JoinGroupRequest;
-import org.apache.kafka.common.requests.JoinGroupResponse;
+import org.apache.kafka.common.requests.DescribeAclsRequest;
+import org.apache.kafka.common.requests.DescribeAclsResponse;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.requests.ResponseHeader;
@@ -47,8 +47,10 @@ class KafkaProtocolTest {
                     new ApiVersionsRequest.Builder().build(ApiKeys.API_VERSIONS.latestVersion()));
             assertThat(response.data().errorCode()).isEqualTo(Errors.NONE.code());
             assertThat(response.data().apiKeys()).extracting(ApiVersionsResponseData.ApiVersion::apiKey)
-                    .contains(ApiKeys.PRODUCE.id, ApiKeys.FETCH.id, ApiKeys.METADATA.id, ApiKeys.LIST_OFFSETS.id)
-                    .doesNotContain(ApiKeys.JOIN_GROUP.id, ApiKeys.SASL_HANDSHAKE.id);
+                    .contains(ApiKeys.PRODUCE.id, ApiKeys.FETCH.id, ApiKeys.METADATA.id, ApiKeys.LIST_OFFSETS.id,
+                            ApiKeys.FIND_COORDINATOR.id, ApiKeys.JOIN_GROUP.id, ApiKeys.OFFSET_COMMIT.id,
+                            ApiKeys.CONSUMER_GROUP_HEARTBEAT.id)
+                    .doesNotContain(ApiKeys.SASL_HANDSHAKE.id, ApiKeys.DESCRIBE_ACLS.id);
             assertThat(response.data().apiKeys().find(ApiKeys.PRODUCE.id).minVersion()).isEqualTo((short) 0);
         }
     }
@@ -72,10 +74,9 @@ class KafkaProtocolTest {
     @Test
     void anApiThatIsNotImplementedGetsAnErrorResponseNotSilence() throws Exception {
         try (RawKafkaClient client = connect()) {
-            JoinGroupRequestData join = new JoinGroupRequestData().setGroupId("g").setMemberId("")
-                    .setProtocolType("consumer").setSessionTimeoutMs(10_000).setRebalanceTimeoutMs(10_000);
-            JoinGroupResponse response = (JoinGroupResponse) client.send(new JoinGroupRequest.Builder(join).build((short) 5));
-            assertThat(response.error()).isEqualTo(Errors.UNSUPPORTED_VERSION);
+            DescribeAclsResponse response = (DescribeAclsResponse) client.send(
+                    new DescribeAclsRequest.Builder(AclBindingFilter.ANY).build((short) 3));
+            assertThat(response.error().error()).isEqualTo(Errors.UNSUPPORTED_VERSION);
         }
     }
 

@@ -12,6 +12,7 @@ public final class KafkaCli {
     public static final String TOPIC_COMMAND = "org.apache.kafka.tools.TopicCommand";
     public static final String CONSOLE_PRODUCER = "org.apache.kafka.tools.ConsoleProducer";
     public static final String CONSOLE_CONSUMER = "org.apache.kafka.tools.consumer.ConsoleConsumer";
+    public static final String CONSUMER_GROUP_COMMAND = "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand";
 
     private KafkaCli() {
     }

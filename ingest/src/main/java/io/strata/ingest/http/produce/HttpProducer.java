@@ -26,6 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Produces records that arrived over HTTP into the same logs Kafka clients write: chooses each
@@ -114,16 +116,17 @@ public class HttpProducer {
         Partition partition = topics().partition(tp);
         int maxBatchBytes = partition == null ? DEFAULT_MAX_BATCH_BYTES : partition.log().config().maxMessageBytes();
         long now = System.currentTimeMillis();
+        long[] timestamps = new long[records.size()];
+        List<PendingBatch> pending = new ArrayList<>();
         MemoryRecordsBuilder builder = null;
         List<Integer> batch = new ArrayList<>();
-        long[] timestamps = new long[records.size()];
         for (int index : indices) {
             ProduceRecord record = records.get(index);
             long ts = record.timestamp() != null ? record.timestamp() : now;
             timestamps[index] = ts;
             Header[] headers = record.headers().toArray(Header[]::new);
             if (builder != null && !builder.hasRoomFor(ts, record.key(), record.value(), headers)) {
-                appendBatch(tp, builder, batch, timestamps, results);
+                pending.add(appendBatch(tp, builder, batch));
                 builder = null;
                 batch = new ArrayList<>();
             }
@@ -136,27 +139,38 @@ public class HttpProducer {
             batch.add(index);
         }
         if (builder != null) {
-            appendBatch(tp, builder, batch, timestamps, results);
+            pending.add(appendBatch(tp, builder, batch));
+        }
+        // Batches are appended in order right away; their fsyncs (if the topic wants them) are awaited together.
+        for (PendingBatch p : pending) {
+            try {
+                LogAppendInfo info = p.appended().join();
+                for (int j = 0; j < p.indices().size(); j++) {
+                    int index = p.indices().get(j);
+                    long ts = info.logAppendTimeMs() >= 0 ? info.logAppendTimeMs() : timestamps[index];
+                    results[index] = new ProduceResult(tp.partition(), info.firstOffset() + j, ts, Errors.NONE, null);
+                }
+            } catch (RuntimeException e) {
+                Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                Errors error = Errors.forException(cause);
+                if (!(cause instanceof ApiException)) {
+                    LOG.errorf(cause, "Append to %s failed", tp);
+                }
+                for (int index : p.indices()) {
+                    results[index] = ProduceResult.failed(tp.partition(), error, cause.getMessage());
+                }
+            }
         }
     }
 
-    private void appendBatch(TopicPartition tp, MemoryRecordsBuilder builder, List<Integer> batch, long[] timestamps,
-                             ProduceResult[] results) {
+    private record PendingBatch(List<Integer> indices, CompletableFuture<LogAppendInfo> appended) {
+    }
+
+    private PendingBatch appendBatch(TopicPartition tp, MemoryRecordsBuilder builder, List<Integer> batch) {
         try {
-            LogAppendInfo info = node.appender().append(tp, builder.build(), true);
-            for (int j = 0; j < batch.size(); j++) {
-                int index = batch.get(j);
-                long ts = info.logAppendTimeMs() >= 0 ? info.logAppendTimeMs() : timestamps[index];
-                results[index] = new ProduceResult(tp.partition(), info.firstOffset() + j, ts, Errors.NONE, null);
-            }
+            return new PendingBatch(batch, node.appender().append(tp, builder.build()));
         } catch (RuntimeException e) {
-            Errors error = Errors.forException(e);
-            if (!(e instanceof ApiException)) {
-                LOG.errorf(e, "Append to %s failed", tp);
-            }
-            for (int index : batch) {
-                results[index] = ProduceResult.failed(tp.partition(), error, e.getMessage());
-            }
+            return new PendingBatch(batch, CompletableFuture.failedFuture(e));
         }
     }
 

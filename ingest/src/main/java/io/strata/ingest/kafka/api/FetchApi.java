@@ -4,7 +4,6 @@ import io.strata.ingest.broker.FetchPurgatory;
 import io.strata.ingest.broker.Partition;
 import io.strata.ingest.broker.TopicManager;
 import io.strata.ingest.observability.BrokerMetrics;
-import io.strata.membership.topic.TopicDescriptor;
 import io.strata.storage.log.LogReadResult;
 import io.strata.storage.log.PartitionLog;
 import org.apache.kafka.common.TopicPartition;
@@ -80,14 +79,13 @@ public final class FetchApi {
         List<Target> targets = new ArrayList<>();
         for (FetchTopic fetchTopic : data.topics()) {
             boolean byId = !Uuid.ZERO_UUID.equals(fetchTopic.topicId());
-            Optional<TopicDescriptor> topic = byId ? topics.topic(fetchTopic.topicId()) : topics.topic(fetchTopic.topic());
+            Optional<String> topic = byId ? topics.topicName(fetchTopic.topicId()) : Optional.of(fetchTopic.topic());
             for (FetchPartition fp : fetchTopic.partitions()) {
-                String name = topic.map(TopicDescriptor::name).orElse(fetchTopic.topic());
-                TopicPartition tp = new TopicPartition(name == null ? "" : name, fp.partition());
+                TopicPartition tp = new TopicPartition(topic.orElse(""), fp.partition());
                 Partition partition = null;
                 Errors lookupError = Errors.NONE;
                 if (topic.isEmpty()) {
-                    lookupError = byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                    lookupError = Errors.UNKNOWN_TOPIC_ID;
                 } else {
                     try {
                         partition = topics.leaderPartition(tp);

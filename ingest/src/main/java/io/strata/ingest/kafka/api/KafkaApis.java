@@ -11,7 +11,20 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ApiVersionsRequest;
 import org.apache.kafka.common.requests.ApiVersionsResponse;
+import org.apache.kafka.common.requests.ConsumerGroupDescribeRequest;
+import org.apache.kafka.common.requests.ConsumerGroupHeartbeatRequest;
 import org.apache.kafka.common.requests.CreatePartitionsRequest;
+import org.apache.kafka.common.requests.DeleteGroupsRequest;
+import org.apache.kafka.common.requests.DescribeGroupsRequest;
+import org.apache.kafka.common.requests.FindCoordinatorRequest;
+import org.apache.kafka.common.requests.HeartbeatRequest;
+import org.apache.kafka.common.requests.JoinGroupRequest;
+import org.apache.kafka.common.requests.LeaveGroupRequest;
+import org.apache.kafka.common.requests.ListGroupsRequest;
+import org.apache.kafka.common.requests.OffsetCommitRequest;
+import org.apache.kafka.common.requests.OffsetDeleteRequest;
+import org.apache.kafka.common.requests.OffsetFetchRequest;
+import org.apache.kafka.common.requests.SyncGroupRequest;
 import org.apache.kafka.common.requests.CreateTopicsRequest;
 import org.apache.kafka.common.requests.DeleteTopicsRequest;
 import org.apache.kafka.common.requests.DescribeClusterRequest;
@@ -42,7 +55,11 @@ public final class KafkaApis implements KafkaRequestHandler {
             ApiKeys.API_VERSIONS, ApiKeys.METADATA, ApiKeys.PRODUCE, ApiKeys.FETCH, ApiKeys.LIST_OFFSETS,
             ApiKeys.OFFSET_FOR_LEADER_EPOCH, ApiKeys.INIT_PRODUCER_ID, ApiKeys.CREATE_TOPICS, ApiKeys.DELETE_TOPICS,
             ApiKeys.CREATE_PARTITIONS, ApiKeys.DESCRIBE_CONFIGS, ApiKeys.INCREMENTAL_ALTER_CONFIGS,
-            ApiKeys.DESCRIBE_CLUSTER, ApiKeys.DESCRIBE_TOPIC_PARTITIONS);
+            ApiKeys.DESCRIBE_CLUSTER, ApiKeys.DESCRIBE_TOPIC_PARTITIONS,
+            ApiKeys.FIND_COORDINATOR, ApiKeys.JOIN_GROUP, ApiKeys.SYNC_GROUP, ApiKeys.HEARTBEAT, ApiKeys.LEAVE_GROUP,
+            ApiKeys.OFFSET_COMMIT, ApiKeys.OFFSET_FETCH, ApiKeys.OFFSET_DELETE, ApiKeys.LIST_GROUPS,
+            ApiKeys.DESCRIBE_GROUPS, ApiKeys.DELETE_GROUPS, ApiKeys.CONSUMER_GROUP_HEARTBEAT,
+            ApiKeys.CONSUMER_GROUP_DESCRIBE);
 
     private static final ApiVersionCollection API_VERSIONS = advertisedVersions();
 
@@ -53,9 +70,10 @@ public final class KafkaApis implements KafkaRequestHandler {
     private final TopicAdminApi topicAdmin;
     private final ConfigsApi configs;
     private final ProducerIdApi producerIds;
+    private final GroupApis groups;
 
     public KafkaApis(ProduceApi produce, FetchApi fetch, OffsetsApi offsets, MetadataApi metadata,
-                     TopicAdminApi topicAdmin, ConfigsApi configs, ProducerIdApi producerIds) {
+                     TopicAdminApi topicAdmin, ConfigsApi configs, ProducerIdApi producerIds, GroupApis groups) {
         this.produce = produce;
         this.fetch = fetch;
         this.offsets = offsets;
@@ -63,6 +81,7 @@ public final class KafkaApis implements KafkaRequestHandler {
         this.topicAdmin = topicAdmin;
         this.configs = configs;
         this.producerIds = producerIds;
+        this.groups = groups;
     }
 
     @Override
@@ -82,6 +101,20 @@ public final class KafkaApis implements KafkaRequestHandler {
             case INCREMENTAL_ALTER_CONFIGS -> done(configs.incrementalAlterConfigs((IncrementalAlterConfigsRequest) request));
             case DESCRIBE_CLUSTER -> done(metadata.describeCluster((DescribeClusterRequest) request));
             case DESCRIBE_TOPIC_PARTITIONS -> done(metadata.describeTopicPartitions((DescribeTopicPartitionsRequest) request));
+            case FIND_COORDINATOR -> done(groups.findCoordinator().handle((FindCoordinatorRequest) request));
+            case JOIN_GROUP -> groups.classic().joinGroup(context, (JoinGroupRequest) request);
+            case SYNC_GROUP -> groups.classic().syncGroup((SyncGroupRequest) request);
+            case HEARTBEAT -> done(groups.classic().heartbeat((HeartbeatRequest) request));
+            case LEAVE_GROUP -> done(groups.classic().leaveGroup((LeaveGroupRequest) request));
+            case OFFSET_COMMIT -> done(groups.offsets().offsetCommit((OffsetCommitRequest) request));
+            case OFFSET_FETCH -> done(groups.offsets().offsetFetch((OffsetFetchRequest) request));
+            case OFFSET_DELETE -> done(groups.offsets().offsetDelete((OffsetDeleteRequest) request));
+            case LIST_GROUPS -> done(groups.admin().listGroups((ListGroupsRequest) request));
+            case DESCRIBE_GROUPS -> done(groups.admin().describeGroups((DescribeGroupsRequest) request));
+            case DELETE_GROUPS -> done(groups.admin().deleteGroups((DeleteGroupsRequest) request));
+            case CONSUMER_GROUP_HEARTBEAT ->
+                    done(groups.consumer().heartbeat(context, (ConsumerGroupHeartbeatRequest) request));
+            case CONSUMER_GROUP_DESCRIBE -> done(groups.consumer().describe((ConsumerGroupDescribeRequest) request));
             default -> done(request.getErrorResponse(new UnsupportedVersionException(
                     "This node does not implement " + request.apiKey().name + ".")));
         };

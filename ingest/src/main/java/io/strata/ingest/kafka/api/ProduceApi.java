@@ -1,9 +1,7 @@
 package io.strata.ingest.kafka.api;
 
 import io.strata.ingest.broker.LeaderAppender;
-import io.strata.ingest.broker.Partition;
 import io.strata.ingest.broker.TopicManager;
-import io.strata.membership.topic.TopicDescriptor;
 import io.strata.storage.log.LogAppendInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -20,6 +18,8 @@ import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.ProduceResponse;
 import org.jboss.logging.Logger;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -29,7 +29,8 @@ import java.util.concurrent.CompletableFuture;
  * <p>acks=0 gets no response. acks=1 and acks=all are the same on a single replica: the answer is
  * sent once the batch is in the log, and for topics with flush.messages=1 once it is fsynced.
  * The append happens before this method returns, on the connection's handler thread, which keeps
- * a producer's pipelined batches in order.
+ * a producer's pipelined batches in order; fsyncs run on the flush executor, so the handler thread
+ * moves on to the next request (whose fsync then joins the same group commit).
  */
 public final class ProduceApi {
 
@@ -55,8 +56,9 @@ public final class ProduceApi {
         }
 
         ProduceResponseData response = new ProduceResponseData();
+        List<CompletableFuture<?>> pending = new ArrayList<>();
         for (TopicProduceData topicData : request.data().topicData()) {
-            Optional<TopicDescriptor> topic = resolve(topicData);
+            Optional<String> topic = resolve(topicData);
             TopicProduceResponse topicResponse = new TopicProduceResponse()
                     .setName(topicData.name())
                     .setTopicId(topicData.topicId());
@@ -66,11 +68,9 @@ public final class ProduceApi {
                 if (requestError != Errors.NONE) {
                     partitionResponse.setErrorCode(requestError.code()).setErrorMessage(requestErrorMessage);
                 } else if (topic.isEmpty()) {
-                    Errors unknown = Uuid.ZERO_UUID.equals(topicData.topicId())
-                            ? Errors.UNKNOWN_TOPIC_OR_PARTITION : Errors.UNKNOWN_TOPIC_ID;
-                    partitionResponse.setErrorCode(unknown.code());
+                    partitionResponse.setErrorCode(Errors.UNKNOWN_TOPIC_ID.code());
                 } else {
-                    append(topic.get().name(), partitionData, acks != 0, partitionResponse);
+                    append(topic.get(), partitionData, partitionResponse, pending);
                 }
                 topicResponse.partitionResponses().add(partitionResponse);
             }
@@ -79,44 +79,59 @@ public final class ProduceApi {
         if (acks == 0) {
             return CompletableFuture.completedFuture(null);
         }
-        return CompletableFuture.completedFuture(new ProduceResponse(response));
-    }
-
-    private long logStartOffset(TopicPartition tp) {
-        Partition partition = topics.partition(tp);
-        return partition == null ? -1 : partition.log().logStartOffset();
-    }
-
-    private Optional<TopicDescriptor> resolve(TopicProduceData topicData) {
-        if (!Uuid.ZERO_UUID.equals(topicData.topicId())) {
-            return topics.topic(topicData.topicId());
+        if (pending.isEmpty()) {
+            return CompletableFuture.completedFuture(new ProduceResponse(response));
         }
-        return topics.topic(topicData.name());
+        return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
+                .handle((ignored, error) -> new ProduceResponse(response));
     }
 
-    private void append(String topic, PartitionProduceData partitionData, boolean waitForFlush,
-                        PartitionProduceResponse out) {
+    /** The topic's name; requests from v13 on name topics by id. Unknown names fail at the partition lookup. */
+    private Optional<String> resolve(TopicProduceData topicData) {
+        if (!Uuid.ZERO_UUID.equals(topicData.topicId())) {
+            return topics.topicName(topicData.topicId());
+        }
+        return Optional.of(topicData.name());
+    }
+
+    private void append(String topic, PartitionProduceData partitionData, PartitionProduceResponse out,
+                        List<CompletableFuture<?>> pending) {
         TopicPartition tp = new TopicPartition(topic, partitionData.index());
         if (!(partitionData.records() instanceof MemoryRecords records) || records.sizeInBytes() == 0) {
             out.setErrorCode(Errors.INVALID_RECORD.code()).setErrorMessage("The produce request carries no records.");
             return;
         }
+        CompletableFuture<LogAppendInfo> appended;
         try {
-            LogAppendInfo info = appender.append(tp, records, waitForFlush);
+            appended = appender.append(tp, records);
+        } catch (RuntimeException e) {
+            reject(tp, e, out);
+            return;
+        }
+        CompletableFuture<?> done = appended.handle((info, error) -> {
+            if (error != null) {
+                reject(tp, error instanceof java.util.concurrent.CompletionException ? error.getCause() : error, out);
+                return null;
+            }
             out.setErrorCode(Errors.NONE.code())
                     .setBaseOffset(info.firstOffset())
                     .setLogAppendTimeMs(info.logAppendTimeMs())
                     .setLogStartOffset(info.logStartOffset());
-        } catch (RuntimeException e) {
-            Errors error = Errors.forException(e);
-            if (e instanceof ApiException) {
-                LOG.debugf("Rejected produce to %s: %s", tp, e.getMessage());
-            } else {
-                LOG.errorf(e, "Append to %s failed", tp);
-            }
-            out.setErrorCode(error.code()).setErrorMessage(e.getMessage())
-                    .setBaseOffset(-1).setLogAppendTimeMs(-1)
-                    .setLogStartOffset(logStartOffset(tp));
+            return null;
+        });
+        if (!done.isDone()) {
+            pending.add(done);
         }
+    }
+
+    private static void reject(TopicPartition tp, Throwable e, PartitionProduceResponse out) {
+        Errors error = Errors.forException(e);
+        if (e instanceof ApiException) {
+            LOG.debugf("Rejected produce to %s: %s", tp, e.getMessage());
+        } else {
+            LOG.errorf(e, "Append to %s failed", tp);
+        }
+        out.setErrorCode(error.code()).setErrorMessage(e.getMessage())
+                .setBaseOffset(-1).setLogAppendTimeMs(-1).setLogStartOffset(-1);
     }
 }
