@@ -94,7 +94,7 @@ public interface StrataConfig {
         /** Network threads; defaults to the number of cores. */
         OptionalInt ioThreads();
 
-        /** Threads that run request handlers; defaults to twice the cores (at least 4), so an fsync does not stall every connection. */
+        /** Threads for requests that may block (cluster metadata, group coordination); defaults to twice the cores, at least 4. */
         OptionalInt requestHandlerThreads();
 
         /** Requests read ahead from one connection before the node stops reading from it. */

@@ -61,6 +61,10 @@ public final class KafkaApis implements KafkaRequestHandler {
             ApiKeys.DESCRIBE_GROUPS, ApiKeys.DELETE_GROUPS, ApiKeys.CONSUMER_GROUP_HEARTBEAT,
             ApiKeys.CONSUMER_GROUP_DESCRIBE);
 
+    /** APIs answered on the network thread: they touch only local logs and memory. */
+    private static final Set<ApiKeys> NON_BLOCKING = EnumSet.of(
+            ApiKeys.API_VERSIONS, ApiKeys.PRODUCE, ApiKeys.FETCH, ApiKeys.LIST_OFFSETS, ApiKeys.OFFSET_FOR_LEADER_EPOCH);
+
     private static final ApiVersionCollection API_VERSIONS = advertisedVersions();
 
     private final ProduceApi produce;
@@ -118,6 +122,11 @@ public final class KafkaApis implements KafkaRequestHandler {
             default -> done(request.getErrorResponse(new UnsupportedVersionException(
                     "This node does not implement " + request.apiKey().name + ".")));
         };
+    }
+
+    @Override
+    public boolean mayRunOnEventLoop(ApiKeys api) {
+        return NON_BLOCKING.contains(api);
     }
 
     private static CompletableFuture<AbstractResponse> done(AbstractResponse response) {

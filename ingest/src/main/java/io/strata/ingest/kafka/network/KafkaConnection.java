@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.concurrent.EventExecutor;
 import io.strata.ingest.observability.BrokerMetrics;
 import org.apache.kafka.common.network.ClientInformation;
 import org.apache.kafka.common.network.ListenerName;
@@ -27,8 +28,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * One client connection: turns frames into requests and writes responses back in request order.
  *
- * <p>Runs on the connection's request-handler executor (one thread per connection, chosen by Netty),
- * so its state needs no locks. Responses that complete on other threads hop back to that executor.
+ * <p>Runs on the connection's event loop, so its state needs no locks. Requests that never block
+ * (produce appends to the page cache, fetches, offset lookups) are answered right there, which
+ * saves two thread hops per request; the others (cluster metadata and group coordination, which
+ * wait on the embedded cluster) run on the connection's blocking executor, one at a time and in
+ * arrival order. Responses that complete on other threads hop back to the event loop.
  * Requests may be pipelined; once {@code maxQueued} are waiting, the node stops reading from the
  * socket until answers go out, so one client cannot make the node buffer without bound.
  *
@@ -42,6 +46,8 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     private static final ListenerName LISTENER = ListenerName.forSecurityProtocol(SecurityProtocol.PLAINTEXT);
 
     private final KafkaRequestHandler handler;
+    private final EventExecutor blockingExecutor;
+    private final AtomicInteger offloaded = new AtomicInteger();
     private final BrokerMetrics metrics;
     private final int maxQueued;
     private final AtomicInteger inFlight;
@@ -49,8 +55,10 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     private String connectionId;
     private InetSocketAddress remote;
 
-    KafkaConnection(KafkaRequestHandler handler, BrokerMetrics metrics, int maxQueued, AtomicInteger inFlight) {
+    KafkaConnection(KafkaRequestHandler handler, EventExecutor blockingExecutor, BrokerMetrics metrics, int maxQueued,
+                    AtomicInteger inFlight) {
         this.handler = handler;
+        this.blockingExecutor = blockingExecutor;
         this.metrics = metrics;
         this.maxQueued = maxQueued;
         this.inFlight = inFlight;
@@ -91,6 +99,27 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
             ctx.channel().config().setAutoRead(false);
         }
 
+        RequestContext ctxOfRequest = context;
+        AbstractRequest req = request;
+        Runnable work = () -> handle(ctx, ctxOfRequest, req, frame, slot);
+        if (handler.mayRunOnEventLoop(context.header.apiKey()) && offloaded.get() == 0) {
+            work.run();
+        } else {
+            // Still in order: this connection's offloaded requests run one after another on one thread,
+            // and while any is queued, later requests queue behind it instead of running here.
+            offloaded.incrementAndGet();
+            blockingExecutor.execute(() -> {
+                try {
+                    work.run();
+                } finally {
+                    offloaded.decrementAndGet();
+                }
+            });
+        }
+    }
+
+    private void handle(ChannelHandlerContext ctx, RequestContext context, AbstractRequest request, ByteBuf frame,
+                        Pending slot) {
         CompletableFuture<AbstractResponse> future;
         try {
             future = handler.handle(context, request);
@@ -100,12 +129,11 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         } finally {
             frame.release();
         }
-        AbstractRequest req = request;
         future.whenComplete((response, error) -> {
             AbstractResponse answer = response;
             if (error != null) {
-                LOG.errorf(error, "Unexpected failure completing %s from %s", req.apiKey(), connectionId);
-                answer = req.getErrorResponse(error);
+                LOG.errorf(error, "Unexpected failure completing %s from %s", request.apiKey(), connectionId);
+                answer = request.getErrorResponse(error);
             }
             slot.complete(answer);
             if (ctx.executor().inEventLoop()) {

@@ -1,5 +1,6 @@
 package io.strata.ingest.kafka.network;
 
+import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.RequestContext;
@@ -7,8 +8,8 @@ import org.apache.kafka.common.requests.RequestContext;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Answers one parsed Kafka request. Called on a request-handler thread, one request of a connection
- * at a time and in arrival order, so per-connection ordering (which idempotent producers rely on)
+ * Answers one parsed Kafka request. Called on the connection's event loop or its blocking executor
+ * (see {@link #mayRunOnEventLoop}), one request of a connection at a time and in arrival order, so per-connection ordering (which idempotent producers rely on)
  * holds without locks.
  *
  * <p>Everything that reads the request must happen before this method returns: the request's
@@ -17,4 +18,10 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface KafkaRequestHandler {
     CompletableFuture<AbstractResponse> handle(RequestContext context, AbstractRequest request);
+
+    /**
+     * True when requests of this API never block (no waiting on other nodes, locks held by slow work,
+     * or fsync), so the network thread may answer them itself.
+     */
+    boolean mayRunOnEventLoop(ApiKeys api);
 }

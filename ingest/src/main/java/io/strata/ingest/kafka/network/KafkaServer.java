@@ -27,10 +27,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The Kafka wire-protocol listener.
  *
- * <p>Threads: one acceptor, {@code ioThreads} Netty event loops that only move bytes and cut frames,
- * and {@code handlerThreads} request handlers. Each connection is pinned to one handler thread, which
- * keeps its requests in order; a handler may block briefly (page-cache append, fsync of a
- * flush-every-batch topic) without stalling socket I/O of other connections.
+ * <p>Threads: one acceptor, {@code ioThreads} Netty event loops that move bytes, cut frames and answer
+ * the non-blocking requests (produce, fetch, offsets), and {@code handlerThreads} threads for requests
+ * that may block (cluster metadata, group coordination). Each connection is pinned to one event loop
+ * and one blocking thread, which keeps its requests in order.
  *
  * <p>Frames: a 4-byte big-endian size then the request (Kafka's framing). A size above
  * {@code maxRequestBytes} closes the connection before the body is buffered.
@@ -83,7 +83,8 @@ public final class KafkaServer {
                         ch.pipeline()
                                 .addLast("idle", new IdleStateHandler(0, 0, IDLE_TIMEOUT_MS, TimeUnit.MILLISECONDS))
                                 .addLast("frames", new LengthFieldBasedFrameDecoder(maxRequestBytes, 0, 4, 0, 4, true))
-                                .addLast(handlers, "kafka", new KafkaConnection(handler, metrics, maxQueuedPerConnection, inFlight));
+                                .addLast("kafka", new KafkaConnection(handler, handlers.next(), metrics,
+                                        maxQueuedPerConnection, inFlight));
                     }
                 });
         listener = bootstrap.bind(host, port).sync().channel();
