@@ -24,6 +24,27 @@ public interface HttpConfig {
 
     Ingest ingest();
 
+    Consumer consumer();
+
+    /** REST Proxy v2 consumer instances ({@code /consumers/...}); names follow Confluent's kafka-rest settings. */
+    interface Consumer {
+        /** consumer.instance.timeout.ms: an instance nobody used for this long leaves its group and is deleted. */
+        @WithDefault("5m")
+        Duration instanceTimeout();
+
+        /** consumer.request.timeout.ms: how long a records read waits when neither the request nor the instance says. */
+        @WithDefault("1s")
+        Duration requestTimeout();
+
+        /** consumer.request.max.bytes: the most key and value bytes in one records response (max_bytes may ask for less). */
+        @WithDefault("67108864")
+        long requestMaxBytes();
+
+        /** Instances on this node at once; each owns a Kafka consumer and a thread. More are refused with 429. */
+        @WithDefault("1000")
+        int maxInstances();
+    }
+
     /** NDJSON device ingest ({@code POST /ingest/{topic}}). */
     interface Ingest {
         /** JSON field whose value keys a line's record (same key, same partition); the X-Strata-Key-Field header overrides it. */

@@ -3,6 +3,7 @@ package io.strata.ingest.http.common;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import io.strata.ingest.http.restproxy.v2.V2ErrorCodes;
 import jakarta.ws.rs.NotAcceptableException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
@@ -15,11 +16,6 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
  * v2 paths get Confluent's v2 codes, everything else the HTTP status.
  */
 public class HttpErrorMappers {
-
-    /** Confluent's v2 code for an Accept header it cannot serve. */
-    static final int V2_NOT_ACCEPTABLE = 40601;
-    /** Confluent's v2 code for a request body it cannot use. */
-    public static final int V2_INVALID_PAYLOAD = 42206;
 
     @ServerExceptionMapper
     public Response apiError(HttpApiException e) {
@@ -46,19 +42,20 @@ public class HttpErrorMappers {
         int status = e.getResponse().getStatus();
         int code = status;
         if (e instanceof NotAcceptableException && isV2(uri)) {
-            code = V2_NOT_ACCEPTABLE;
+            code = V2ErrorCodes.NOT_ACCEPTABLE;
         }
         String message = e.getMessage() == null ? Response.Status.fromStatusCode(status).getReasonPhrase() : e.getMessage();
         return json(status, code, message);
     }
 
     private static Response unprocessable(JsonMappingException e, UriInfo uri) {
-        return json(422, isV2(uri) ? V2_INVALID_PAYLOAD : 422, "Invalid request body: " + e.getOriginalMessage());
+        return json(422, isV2(uri) ? V2ErrorCodes.INVALID_PAYLOAD : 422, "Invalid request body: " + e.getOriginalMessage());
     }
 
     static boolean isV2(UriInfo uri) {
         String path = uri.getPath();
-        return path.startsWith("/topics") || path.startsWith("topics");
+        String relative = path.startsWith("/") ? path.substring(1) : path;
+        return relative.startsWith("topics") || relative.startsWith("consumers");
     }
 
     public static Response json(int status, int code, String message) {

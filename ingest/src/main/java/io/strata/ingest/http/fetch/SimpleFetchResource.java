@@ -5,8 +5,8 @@ import io.strata.ingest.http.common.ErrorBody;
 import io.strata.ingest.http.common.HttpApiException;
 import io.strata.ingest.http.common.HttpConfig;
 import io.strata.ingest.http.produce.HttpProducer;
-import io.strata.ingest.http.produce.TopicNotFoundException;
 import io.strata.ingest.http.restproxy.v2.V2ErrorCodes;
+import io.strata.ingest.http.restproxy.v2.V2Requests;
 import io.strata.membership.topic.TopicDescriptor;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DefaultValue;
@@ -60,16 +60,8 @@ public class SimpleFetchResource {
             @Parameter(description = "First offset to read; default the log start offset") @QueryParam("offset") Long offset,
             @Parameter(description = "Approximate byte limit (whole batches; at least one batch is returned)") @QueryParam("max_bytes") @DefaultValue("1048576") int maxBytes,
             @Parameter(description = "Milliseconds to wait for records when none are available") @QueryParam("timeout") @DefaultValue("0") long timeoutMs) {
-        TopicDescriptor topic;
-        try {
-            topic = producer.existingTopic(topicName);
-        } catch (TopicNotFoundException e) {
-            throw new HttpApiException(404, V2ErrorCodes.TOPIC_NOT_FOUND, e.getMessage());
-        }
-        if (partition < 0 || partition >= topic.partitions()) {
-            throw new HttpApiException(404, V2ErrorCodes.PARTITION_NOT_FOUND,
-                    "Partition " + partition + " of topic " + topicName + " not found.");
-        }
+        TopicDescriptor topic = V2Requests.existingTopic(producer, topicName);
+        V2Requests.checkPartition(topic, partition);
         if (maxBytes <= 0 || timeoutMs < 0 || (offset != null && offset < 0)) {
             throw new HttpApiException(400, "offset, max_bytes and timeout must not be negative (max_bytes > 0).");
         }

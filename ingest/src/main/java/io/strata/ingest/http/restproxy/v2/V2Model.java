@@ -65,4 +65,64 @@ public final class V2Model {
                           @JsonProperty("leader") boolean leader,
                           @JsonProperty("in_sync") boolean inSync) {
     }
+
+    // Consumer instances
+
+    @Schema(name = "V2CreateConsumerRequest", description = "Every field is optional")
+    public record CreateConsumerRequest(
+            @Schema(description = "Instance name, unique in the group on this node; generated when absent")
+            @JsonProperty("name") String name,
+            @Schema(description = "Embedded format of the records read: binary (base64, the default) or json", enumeration = {"binary", "json"})
+            @JsonProperty("format") String format,
+            @Schema(description = "The Kafka consumer's auto.offset.reset", enumeration = {"earliest", "latest", "none"})
+            @JsonProperty("auto.offset.reset") String autoOffsetReset,
+            @Schema(description = "The Kafka consumer's enable.auto.commit (\"true\" or \"false\")")
+            @JsonProperty("auto.commit.enable") String autoCommitEnable,
+            @Schema(description = "A records read returns as soon as it has this many key and value bytes (default: any record)")
+            @JsonProperty("fetch.min.bytes") Integer fetchMinBytes,
+            @Schema(description = "Default wait of a records read, in ms")
+            @JsonProperty("consumer.request.timeout.ms") Integer requestTimeoutMs) {
+    }
+
+    @Schema(name = "V2CreateConsumerResponse")
+    public record CreateConsumerResponse(@JsonProperty("instance_id") String instanceId,
+                                         @Schema(description = "Absolute URI of the instance; append /records, /subscription ...")
+                                         @JsonProperty("base_uri") String baseUri) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Schema(name = "V2Subscription", description = "Either topics or topic_pattern (a Java regular expression)")
+    public record Subscription(@JsonProperty("topics") List<String> topics,
+                               @JsonProperty("topic_pattern") String topicPattern) {
+    }
+
+    @Schema(name = "V2TopicPartition")
+    public record TopicPartition(@Schema(required = true) @JsonProperty("topic") String topic,
+                                 @Schema(required = true) @JsonProperty("partition") Integer partition) {
+    }
+
+    @Schema(name = "V2Partitions")
+    public record Partitions(@Schema(required = true) @JsonProperty("partitions") List<TopicPartition> partitions) {
+    }
+
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    @Schema(name = "V2ConsumerOffset")
+    public record ConsumerOffset(@Schema(required = true) @JsonProperty("topic") String topic,
+                                 @Schema(required = true) @JsonProperty("partition") Integer partition,
+                                 @Schema(required = true) @JsonProperty("offset") Long offset,
+                                 @JsonProperty("metadata") String metadata) {
+    }
+
+    @Schema(name = "V2ConsumerOffsets")
+    public record Offsets(@Schema(required = true) @JsonProperty("offsets") List<ConsumerOffset> offsets) {
+    }
+
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    @Schema(name = "V2ConsumerRecord", description = "binary: key and value are base64 strings; json: the stored JSON")
+    public record ConsumerRecord(@JsonProperty("topic") String topic,
+                                 @JsonProperty("key") JsonNode key,
+                                 @JsonProperty("value") JsonNode value,
+                                 @JsonProperty("partition") int partition,
+                                 @JsonProperty("offset") long offset) {
+    }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.common.annotation.Blocking;
-import io.strata.ingest.http.common.BoundedBody;
 import io.strata.ingest.http.common.ErrorBody;
 import io.strata.ingest.http.common.HttpApiException;
 import io.strata.ingest.http.common.HttpConfig;
@@ -32,15 +31,13 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
 /**
- * Confluent REST Proxy v2: topic metadata and produce. Consumer instances ({@code /consumers/...})
- * belong in a sibling resource of this package once consumer groups exist.
+ * Confluent REST Proxy v2: topic metadata and produce. Consumer instances are {@link V2ConsumersResource}.
  */
 @Path("/topics")
 @Tag(name = "REST Proxy v2")
@@ -131,13 +128,8 @@ public class V2TopicsResource {
 
     private V2Model.ProduceResponse produce(String name, Integer partition, MediaType type, Long length, InputStream body) {
         boolean binary = type != null && type.isCompatible(MediaType.valueOf(V2MediaTypes.BINARY));
-        byte[] bytes = BoundedBody.read(body, config.maxRequestBytes(), length, 413);
-        V2Model.ProduceRequest request;
-        try {
-            request = mapper.readValue(bytes, V2Model.ProduceRequest.class);
-        } catch (IOException e) {
-            throw jsonError(e);
-        }
+        V2Model.ProduceRequest request = V2Requests.readJson(mapper, body, config.maxRequestBytes(), length,
+                V2Model.ProduceRequest.class);
         if (request == null || request.records() == null || request.records().isEmpty()) {
             throw new HttpApiException(422, V2ErrorCodes.INVALID_PAYLOAD, "The request must contain at least one record in 'records'.");
         }
@@ -199,29 +191,12 @@ public class V2TopicsResource {
         }
     }
 
-    static HttpApiException jsonError(IOException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof com.fasterxml.jackson.core.JsonParseException p) {
-                return new HttpApiException(400, 400, "Malformed JSON: " + p.getOriginalMessage());
-            }
-        }
-        String detail = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
-        return new HttpApiException(422, V2ErrorCodes.INVALID_PAYLOAD, "Invalid request body: " + detail);
-    }
-
     private TopicDescriptor existing(String name) {
-        try {
-            return producer.existingTopic(name);
-        } catch (TopicNotFoundException e) {
-            throw new HttpApiException(404, V2ErrorCodes.TOPIC_NOT_FOUND, e.getMessage());
-        }
+        return V2Requests.existingTopic(producer, name);
     }
 
     private static void checkPartition(TopicDescriptor topic, int partition) {
-        if (partition < 0 || partition >= topic.partitions()) {
-            throw new HttpApiException(404, V2ErrorCodes.PARTITION_NOT_FOUND,
-                    "Partition " + partition + " of topic " + topic.name() + " not found.");
-        }
+        V2Requests.checkPartition(topic, partition);
     }
 
     private List<V2Model.Partition> partitions(TopicDescriptor topic) {
