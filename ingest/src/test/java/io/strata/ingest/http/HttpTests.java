@@ -10,6 +10,7 @@ final class HttpTests {
     static final String BINARY_V2 = "application/vnd.kafka.binary.v2+json";
     static final String JSON_V2 = "application/vnd.kafka.json.v2+json";
     static final String NDJSON = "application/x-ndjson";
+    static final String V2 = "application/vnd.kafka.v2+json";
 
     private HttpTests() {
     }
@@ -20,6 +21,7 @@ final class HttpTests {
                 .encodeContentTypeAs(NDJSON, ContentType.TEXT)
                 .encodeContentTypeAs(BINARY_V2, ContentType.TEXT)
                 .encodeContentTypeAs(JSON_V2, ContentType.TEXT)
+                .encodeContentTypeAs(V2, ContentType.TEXT)
                 .appendDefaultContentCharsetToContentTypeIfUndefined(false);
         RestAssured.config = RestAssured.config().encoderConfig(encoders);
     }

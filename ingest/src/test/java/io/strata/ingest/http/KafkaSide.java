@@ -22,7 +22,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.stream.IntStream;
 
-/** The Kafka door of the in-process node, through kafka-clients (no groups: assign() only). */
+/** The Kafka door of the in-process node, through kafka-clients. */
 public final class KafkaSide {
 
     private final String bootstrap;
@@ -38,11 +38,24 @@ public final class KafkaSide {
     }
 
     public RecordMetadata produce(ProducerRecord<byte[], byte[]> record) throws Exception {
+        return produceAll(List.of(record)).get(0);
+    }
+
+    /** Sends records with one producer, in order; returns where each was stored. */
+    public List<RecordMetadata> produceAll(List<ProducerRecord<byte[], byte[]>> records) throws Exception {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
-            return producer.send(record).get();
+            List<java.util.concurrent.Future<RecordMetadata>> sent = new ArrayList<>();
+            for (ProducerRecord<byte[], byte[]> record : records) {
+                sent.add(producer.send(record));
+            }
+            List<RecordMetadata> out = new ArrayList<>();
+            for (java.util.concurrent.Future<RecordMetadata> f : sent) {
+                out.add(f.get());
+            }
+            return out;
         }
     }
 
@@ -63,5 +76,20 @@ public final class KafkaSide {
             }
             return out;
         }
+    }
+
+    /** An Admin client of the node; the caller closes it. */
+    public Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+    }
+
+    /** A consumer in a group (classic protocol, no auto-commit, from the earliest offset); the caller closes it. */
+    public KafkaConsumer<byte[], byte[]> groupConsumer(String group) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 }

@@ -173,7 +173,11 @@ public class ConsumerInstances {
 
     /** Before the node (priority 10) closes its Kafka listener, every instance leaves its group. */
     void stop(@Observes @Priority(5) ShutdownEvent event) {
-        ScheduledExecutorService s = reaper;
+        ScheduledExecutorService s;
+        synchronized (this) {
+            s = reaper;
+            reaper = null;
+        }
         if (s != null) {
             s.shutdownNow();
         }
