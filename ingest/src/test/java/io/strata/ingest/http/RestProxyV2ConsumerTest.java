@@ -316,6 +316,22 @@ class RestProxyV2ConsumerTest {
     }
 
     @Test
+    void deletingAnInstanceAnswersItsWaitingReadAtOnce() throws Exception {
+        String topic = "v2c-delete-" + RUN;
+        new KafkaSide(node).createTopic(topic, 1);
+        String instance = create("v2c-delete-group-" + RUN, "{}");
+        given().contentType(V2).body("{\"partitions\":[{\"topic\":\"" + topic + "\",\"partition\":0}]}")
+                .when().post(instance + "/assignments").then().statusCode(204);
+        long start = System.nanoTime();
+        CompletableFuture<Response> read = CompletableFuture.supplyAsync(() ->
+                given().accept(BINARY_V2).queryParam("timeout", 20000).when().get(instance + "/records"));
+        Thread.sleep(500);
+        given().when().delete(instance).then().statusCode(204);
+        read.get(10, TimeUnit.SECONDS).then().statusCode(404).body("error_code", equalTo(40403));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+    }
+
+    @Test
     void badRequestsGetRestProxyErrorsAndTheNodeStaysUp() throws Exception {
         String topic = "v2c-errors-" + RUN;
         String group = "v2c-errors-group-" + RUN;

@@ -171,6 +171,14 @@ final class ConsumerInstance {
         return result;
     }
 
+    /** Like {@link #submit}, for operations without a result. */
+    CompletableFuture<Void> run(java.util.function.Consumer<ConsumerInstance> operation) {
+        return submit(instance -> {
+            operation.accept(instance);
+            return null;
+        });
+    }
+
     /**
      * Leaves the group and releases the consumer. A read waiting for records is woken and answered
      * 40403; operations queued behind it are answered 40403 too.
@@ -231,13 +239,7 @@ final class ConsumerInstance {
     }
 
     void seek(Map<TopicPartition, Long> offsets) {
-        // Check them all first, so that a bad one changes nothing.
-        Set<TopicPartition> assigned = consumer.assignment();
-        for (TopicPartition tp : offsets.keySet()) {
-            if (!assigned.contains(tp)) {
-                throw new IllegalStateException("No current assignment for partition " + tp);
-            }
-        }
+        checkAssigned(offsets.keySet());
         offsets.forEach(consumer::seek);
         drop(offsets.keySet());
     }
@@ -324,6 +326,7 @@ final class ConsumerInstance {
         return out;
     }
 
+    /** Checks every partition before any is moved, so that a bad one changes nothing. */
     private void checkAssigned(Collection<TopicPartition> partitions) {
         Set<TopicPartition> assigned = consumer.assignment();
         for (TopicPartition tp : partitions) {

@@ -43,6 +43,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
 
 /**
  * Confluent REST Proxy v2 consumer instances. Bodies are read and checked on a worker thread; the
@@ -116,10 +117,8 @@ public class V2ConsumersResource {
         if (hasTopics && subscription.topics().stream().anyMatch(t -> t == null || t.isBlank())) {
             throw invalid("Topic names must not be empty.");
         }
-        return consumer.submit(c -> {
-            c.subscribe(hasTopics ? List.copyOf(new LinkedHashSet<>(subscription.topics())) : null, subscription.topicPattern());
-            return null;
-        });
+        List<String> topics = hasTopics ? List.copyOf(new LinkedHashSet<>(subscription.topics())) : null;
+        return consumer.run(c -> c.subscribe(topics, subscription.topicPattern()));
     }
 
     @GET
@@ -137,10 +136,7 @@ public class V2ConsumersResource {
     @APIResponse(responseCode = "204", description = "Unsubscribed")
     @APIResponse(responseCode = "404", description = "40403 instance not found", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public CompletionStage<Void> unsubscribe(@PathParam("group") String group, @PathParam("instance") String instance) {
-        return instances.get(group, instance).submit(c -> {
-            c.unsubscribe();
-            return null;
-        });
+        return instances.get(group, instance).run(ConsumerInstance::unsubscribe);
     }
 
     @POST
@@ -153,12 +149,7 @@ public class V2ConsumersResource {
     @APIResponse(responseCode = "422", description = "42206 invalid payload", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public CompletionStage<Void> assign(@PathParam("group") String group, @PathParam("instance") String instance,
                                         @HeaderParam("Content-Length") Long length, InputStream body) {
-        ConsumerInstance consumer = instances.get(group, instance);
-        Set<TopicPartition> partitions = partitions(read(body, length, V2Model.Partitions.class), true);
-        return consumer.submit(c -> {
-            c.assign(partitions);
-            return null;
-        });
+        return withPartitions(group, instance, length, body, ConsumerInstance::assign);
     }
 
     @GET
@@ -185,10 +176,7 @@ public class V2ConsumersResource {
         ConsumerInstance consumer = instances.get(group, instance);
         Map<TopicPartition, Long> positions = new LinkedHashMap<>();
         offsets(read(body, length, V2Model.Offsets.class)).forEach((tp, o) -> positions.put(tp, o.offset()));
-        return consumer.submit(c -> {
-            c.seek(positions);
-            return null;
-        });
+        return consumer.run(c -> c.seek(positions));
     }
 
     @POST
@@ -200,12 +188,7 @@ public class V2ConsumersResource {
     @APIResponse(responseCode = "409", description = "40903 a partition is not assigned to the instance", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public CompletionStage<Void> seekToBeginning(@PathParam("group") String group, @PathParam("instance") String instance,
                                                  @HeaderParam("Content-Length") Long length, InputStream body) {
-        ConsumerInstance consumer = instances.get(group, instance);
-        Set<TopicPartition> partitions = partitions(read(body, length, V2Model.Partitions.class), true);
-        return consumer.submit(c -> {
-            c.seekToBeginning(partitions);
-            return null;
-        });
+        return withPartitions(group, instance, length, body, ConsumerInstance::seekToBeginning);
     }
 
     @POST
@@ -217,12 +200,7 @@ public class V2ConsumersResource {
     @APIResponse(responseCode = "409", description = "40903 a partition is not assigned to the instance", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public CompletionStage<Void> seekToEnd(@PathParam("group") String group, @PathParam("instance") String instance,
                                            @HeaderParam("Content-Length") Long length, InputStream body) {
-        ConsumerInstance consumer = instances.get(group, instance);
-        Set<TopicPartition> partitions = partitions(read(body, length, V2Model.Partitions.class), true);
-        return consumer.submit(c -> {
-            c.seekToEnd(partitions);
-            return null;
-        });
+        return withPartitions(group, instance, length, body, ConsumerInstance::seekToEnd);
     }
 
     @GET
@@ -329,6 +307,14 @@ public class V2ConsumersResource {
             }
         }
         return instanceFormat;
+    }
+
+    /** Runs an operation on the partitions listed in the body, once the instance and every partition are known to exist. */
+    private CompletionStage<Void> withPartitions(String group, String instance, Long length, InputStream body,
+                                                 BiConsumer<ConsumerInstance, Set<TopicPartition>> operation) {
+        ConsumerInstance consumer = instances.get(group, instance);
+        Set<TopicPartition> partitions = partitions(read(body, length, V2Model.Partitions.class), true);
+        return consumer.run(c -> operation.accept(c, partitions));
     }
 
     private <T> T read(InputStream body, Long length, Class<T> type) {
