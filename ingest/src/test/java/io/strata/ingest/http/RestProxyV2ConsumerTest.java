@@ -316,6 +316,35 @@ class RestProxyV2ConsumerTest {
     }
 
     @Test
+    void autoCommitStoresExactlyWhatWasReturnedNotWhatWasPolled() throws Exception {
+        String topic = "v2c-auto-" + RUN;
+        String group = "v2c-auto-group-" + RUN;
+        KafkaSide kafka = new KafkaSide(node);
+        kafka.createTopic(topic, 1);
+        List<ProducerRecord<byte[], byte[]>> sent = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            sent.add(new ProducerRecord<>(topic, 0, null, ("r" + i).getBytes(StandardCharsets.UTF_8)));
+        }
+        kafka.produceAll(sent);
+        String instance = create(group, "{\"auto.offset.reset\":\"earliest\",\"auto.commit.enable\":\"true\"}");
+        given().contentType(V2).body("{\"topics\":[\"" + topic + "\"]}").when().post(instance + "/subscription").then().statusCode(204);
+        // One poll fetches all ten; max_bytes lets three out (2 bytes each).
+        List<Map<String, Object>> got = List.of();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (got.isEmpty() && System.nanoTime() < deadline) {
+            got = given().accept(BINARY_V2).queryParam("max_bytes", 6).queryParam("timeout", 500).when().get(instance + "/records")
+                    .then().statusCode(200).extract().jsonPath().getList("$");
+        }
+        assertThat(got).extracting(r -> r.get("offset")).containsExactly(0, 1, 2);
+        // Closing an auto-committing consumer commits its position: just past what the client got.
+        given().when().delete(instance).then().statusCode(204);
+        try (Admin admin = kafka.admin()) {
+            Map<TopicPartition, OffsetAndMetadata> seen = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+            assertThat(seen.get(new TopicPartition(topic, 0)).offset()).isEqualTo(3);
+        }
+    }
+
+    @Test
     void deletingAnInstanceAnswersItsWaitingReadAtOnce() throws Exception {
         String topic = "v2c-delete-" + RUN;
         new KafkaSide(node).createTopic(topic, 1);

@@ -7,8 +7,8 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.strata.ingest.http.common.HttpApiException;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
@@ -17,7 +17,6 @@ import org.apache.kafka.common.errors.WakeupException;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
@@ -40,12 +39,13 @@ import java.util.regex.PatternSyntaxException;
  * membership, rebalancing and offset commits are Kafka's own and other members of the group see an
  * ordinary member.
  *
- * <p>Records polled but not yet returned (a response is bounded by max_bytes) wait in a buffer; they
- * are dropped when their partition is revoked or sought, and "commit what was consumed" commits the
- * offsets of the records actually returned, not the consumer's position past the buffer.
+ * <p>The consumer's position is always just past the records returned to the client: records polled
+ * beyond a response's max_bytes are given back by seeking their partition to the first of them. So
+ * auto-commit and "commit what was consumed" commit exactly what the client got, and rebalances and
+ * seeks need no bookkeeping here.
  *
  * <p>Thread-safety: safe for use from any thread. The Kafka consumer is not thread-safe, so every call
- * on it, and the buffer, are confined to this instance's single thread, where operations run in the
+ * on it is confined to this instance's single thread, where operations run in the
  * order they were submitted; callers get futures and never wait. Only {@link Consumer#wakeup()} and the
  * idle bookkeeping are touched from other threads.
  */
@@ -89,23 +89,6 @@ final class ConsumerInstance {
     private final Consumer<byte[], byte[]> consumer;
     private final ObjectMapper mapper;
     private final ExecutorService thread;
-    /** Polled, not yet returned; confined to {@link #thread}. */
-    private final ArrayDeque<ConsumerRecord<byte[], byte[]>> buffer = new ArrayDeque<>();
-    private final ConsumerRebalanceListener dropRevoked = new ConsumerRebalanceListener() {
-        @Override
-        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            drop(partitions);
-        }
-
-        @Override
-        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-        }
-
-        @Override
-        public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            drop(partitions);
-        }
-    };
     /** Operations submitted and not finished: an instance is never idle while one runs or waits. */
     private final AtomicInteger pending = new AtomicInteger();
     private volatile long lastUsedNanos = System.nanoTime();
@@ -214,15 +197,14 @@ final class ConsumerInstance {
             } catch (PatternSyntaxException e) {
                 throw new HttpApiException(422, V2ErrorCodes.INVALID_PAYLOAD, "Invalid topic_pattern: " + e.getMessage());
             }
-            consumer.subscribe(compiled, dropRevoked);
+            consumer.subscribe(compiled);
         } else {
-            consumer.subscribe(topics, dropRevoked);
+            consumer.subscribe(topics);
         }
     }
 
     void unsubscribe() {
         consumer.unsubscribe();
-        buffer.clear();
     }
 
     Set<String> subscription() {
@@ -231,7 +213,6 @@ final class ConsumerInstance {
 
     void assign(Collection<TopicPartition> partitions) {
         consumer.assign(partitions);
-        buffer.removeIf(r -> !partitions.contains(new TopicPartition(r.topic(), r.partition())));
     }
 
     Set<TopicPartition> assignment() {
@@ -241,19 +222,16 @@ final class ConsumerInstance {
     void seek(Map<TopicPartition, Long> offsets) {
         checkAssigned(offsets.keySet());
         offsets.forEach(consumer::seek);
-        drop(offsets.keySet());
     }
 
     void seekToBeginning(Collection<TopicPartition> partitions) {
         checkAssigned(partitions);
         consumer.seekToBeginning(partitions);
-        drop(partitions);
     }
 
     void seekToEnd(Collection<TopicPartition> partitions) {
         checkAssigned(partitions);
         consumer.seekToEnd(partitions);
-        drop(partitions);
     }
 
     /**
@@ -266,26 +244,36 @@ final class ConsumerInstance {
         List<V2Model.ConsumerRecord> out = new ArrayList<>();
         long bytes = 0;
         while (true) {
-            while (!buffer.isEmpty()) {
-                ConsumerRecord<byte[], byte[]> record = buffer.peek();
-                long size = size(record);
-                if (!out.isEmpty() && bytes + size > maxBytes) {
-                    return out;
-                }
-                out.add(convert(record));
-                buffer.poll();
-                bytes += size;
-            }
-            if (bytes >= maxBytes || (!out.isEmpty() && bytes >= minBytes)) {
-                return out;
-            }
             long remaining = deadline - System.nanoTime();
-            if (remaining <= 0 && !out.isEmpty()) {
-                return out;
-            }
             // poll(0) still hands over what was fetched in the background, so a zero timeout reads too.
-            consumer.poll(Duration.ofNanos(Math.max(0, remaining))).forEach(buffer::add);
-            if (remaining <= 0 && buffer.isEmpty()) {
+            ConsumerRecords<byte[], byte[]> polled = consumer.poll(Duration.ofNanos(Math.max(0, remaining)));
+            // First offset not returned, by partition: the consumer is moved back there.
+            Map<TopicPartition, Long> giveBack = new HashMap<>();
+            HttpApiException failure = null;
+            for (ConsumerRecord<byte[], byte[]> record : polled) {
+                TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+                if (giveBack.containsKey(tp)) {
+                    continue;
+                }
+                long size = size(record);
+                if (failure != null || (!out.isEmpty() && bytes + size > maxBytes)) {
+                    giveBack.put(tp, record.offset());
+                    continue;
+                }
+                try {
+                    out.add(convert(record));
+                    bytes += size;
+                } catch (HttpApiException e) {
+                    giveBack.put(tp, record.offset());
+                    failure = e;
+                }
+            }
+            giveBack.forEach(consumer::seek);
+            if (failure != null && out.isEmpty()) {
+                throw failure;
+            }
+            if (failure != null || !giveBack.isEmpty() || bytes >= maxBytes || (!out.isEmpty() && bytes >= minBytes)
+                    || deadline - System.nanoTime() <= 0) {
                 return out;
             }
         }
@@ -303,16 +291,8 @@ final class ConsumerInstance {
             consumer.commitSync(next);
             return;
         }
-        Map<TopicPartition, OffsetAndMetadata> returned = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : buffer) {
-            returned.putIfAbsent(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset()));
-        }
-        for (TopicPartition tp : consumer.assignment()) {
-            returned.computeIfAbsent(tp, p -> new OffsetAndMetadata(consumer.position(p)));
-        }
-        if (!returned.isEmpty()) {
-            consumer.commitSync(returned);
-        }
+        // The position is just past what was returned (see the class comment).
+        consumer.commitSync();
     }
 
     /** The group's committed offsets of these partitions (absent: none committed). */
@@ -336,12 +316,6 @@ final class ConsumerInstance {
         }
     }
 
-    private void drop(Collection<TopicPartition> partitions) {
-        if (!partitions.isEmpty()) {
-            buffer.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
-        }
-    }
-
     private static long size(ConsumerRecord<byte[], byte[]> record) {
         return (record.key() == null ? 0 : record.key().length) + (record.value() == null ? 0 : record.value().length);
     }
@@ -361,7 +335,7 @@ final class ConsumerInstance {
         try {
             return mapper.readTree(bytes);
         } catch (IOException e) {
-            // The record stays first in the buffer: the client can seek past it or read it as binary.
+            // The consumer is moved back to this record: the client can seek past it.
             throw new HttpApiException(500, V2ErrorCodes.KAFKA_ERROR, "Kafka error: the " + field + " of " + record.topic()
                     + "-" + record.partition() + " offset " + record.offset() + " is not JSON: " + e.getMessage());
         }
