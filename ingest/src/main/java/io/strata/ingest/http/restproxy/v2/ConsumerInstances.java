@@ -138,11 +138,6 @@ public class ConsumerInstances {
         return instance.close(CLOSE_TIMEOUT);
     }
 
-    /** Number of live instances. */
-    int size() {
-        return instances.size();
-    }
-
     private void startReaper() {
         if (reaper != null) {
             return;
