@@ -4,6 +4,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.strata.ingest.broker.FetchPurgatory;
+import io.strata.ingest.broker.LeaderAppender;
 import io.strata.ingest.broker.TopicManager;
 import io.strata.ingest.config.StrataConfig;
 import io.strata.ingest.group.CoordinatorLocator;
@@ -86,6 +87,7 @@ public class StrataNode {
     private GroupCoordinator groups;
     /** Runs the fsyncs of flush-every-batch topics so request handlers need not wait on the disk. */
     private final ExecutorService flushExecutor = Executors.newFixedThreadPool(2, new DefaultThreadFactory("strata-log-flush", true));
+    private LeaderAppender appender;
 
     void start(@Observes @Priority(10) StartupEvent event) throws IOException, InterruptedException {
         Path dataDir = config.dataDir().toAbsolutePath();
@@ -114,6 +116,7 @@ public class StrataNode {
         topics.start();
         logs.startBackgroundTasks();
         purgatory = new FetchPurgatory();
+        appender = new LeaderAppender(topics, purgatory, metrics, flushExecutor);
         GroupTopics groupTopics = new GroupTopics(topics);
         ClusterMember cluster = member;
         groups = new GroupCoordinator(member.groupOffsets(), groupTopics, groupTopics, groupConfig(config.group()),
@@ -122,7 +125,7 @@ public class StrataNode {
         String clusterId = brokerNode.clusterId();
 
         KafkaApis apis = new KafkaApis(
-                new ProduceApi(topics, purgatory, metrics, flushExecutor),
+                new ProduceApi(topics, appender),
                 new FetchApi(topics, purgatory, metrics),
                 new OffsetsApi(topics),
                 new MetadataApi(topics, brokerNode, member.nodes(), member.controller(), kafka.autoCreateTopics()),
@@ -212,6 +215,26 @@ public class StrataNode {
     /** The address clients are told to use. */
     public BrokerNode brokerNode() {
         return brokerNode;
+    }
+
+    /** Topics and the partitions this node leads (null before start). */
+    public TopicManager topics() {
+        return topics;
+    }
+
+    /** Appends to led partitions with metrics and fetch wake-ups, for every protocol (null before start). */
+    public LeaderAppender appender() {
+        return appender;
+    }
+
+    /** Fetches waiting for data (null before start). */
+    public FetchPurgatory fetchPurgatory() {
+        return purgatory;
+    }
+
+    /** Whether produce requests may create a missing topic. */
+    public boolean autoCreateTopics() {
+        return config.kafka().autoCreateTopics();
     }
 
     /** True once the Kafka listener accepts connections. */

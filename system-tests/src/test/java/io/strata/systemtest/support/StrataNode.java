@@ -446,6 +446,12 @@ public final class StrataNode implements AutoCloseable {
             return this;
         }
 
+        /** Adds a JVM option after the defaults (a later -Xmx wins). */
+        public Builder jvmOption(String option) {
+            jvmOptions.add(option);
+            return this;
+        }
+
         public Builder env(String key, String value) {
             env.put(key, value);
             return this;

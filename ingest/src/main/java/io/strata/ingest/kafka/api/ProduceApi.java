@@ -1,9 +1,7 @@
 package io.strata.ingest.kafka.api;
 
-import io.strata.ingest.broker.FetchPurgatory;
-import io.strata.ingest.broker.Partition;
+import io.strata.ingest.broker.LeaderAppender;
 import io.strata.ingest.broker.TopicManager;
-import io.strata.ingest.observability.BrokerMetrics;
 import io.strata.storage.log.LogAppendInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -23,7 +21,6 @@ import org.jboss.logging.Logger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Executor;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -40,15 +37,11 @@ public final class ProduceApi {
     private static final Logger LOG = Logger.getLogger(ProduceApi.class);
 
     private final TopicManager topics;
-    private final FetchPurgatory fetchPurgatory;
-    private final BrokerMetrics metrics;
-    private final Executor flushExecutor;
+    private final LeaderAppender appender;
 
-    public ProduceApi(TopicManager topics, FetchPurgatory fetchPurgatory, BrokerMetrics metrics, Executor flushExecutor) {
+    public ProduceApi(TopicManager topics, LeaderAppender appender) {
         this.topics = topics;
-        this.fetchPurgatory = fetchPurgatory;
-        this.metrics = metrics;
-        this.flushExecutor = flushExecutor;
+        this.appender = appender;
     }
 
     public CompletableFuture<AbstractResponse> handle(ProduceRequest request) {
@@ -108,11 +101,9 @@ public final class ProduceApi {
             out.setErrorCode(Errors.INVALID_RECORD.code()).setErrorMessage("The produce request carries no records.");
             return;
         }
-        Partition partition;
         CompletableFuture<LogAppendInfo> appended;
         try {
-            partition = topics.leaderPartition(tp);
-            appended = partition.appendAsLeader(records, flushExecutor);
+            appended = appender.append(tp, records);
         } catch (RuntimeException e) {
             reject(tp, e, out);
             return;
@@ -126,10 +117,6 @@ public final class ProduceApi {
                     .setBaseOffset(info.firstOffset())
                     .setLogAppendTimeMs(info.logAppendTimeMs())
                     .setLogStartOffset(info.logStartOffset());
-            if (!info.duplicate()) {
-                metrics.recordIn(topic, info.validBytes(), info.recordCount());
-                fetchPurgatory.onAppend(tp, info.validBytes());
-            }
             return null;
         });
         if (!done.isDone()) {

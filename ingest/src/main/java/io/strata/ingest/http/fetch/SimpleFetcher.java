@@ -1,0 +1,133 @@
+package io.strata.ingest.http.fetch;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.strata.ingest.broker.Partition;
+import io.strata.ingest.node.StrataNode;
+import io.strata.ingest.observability.BrokerMetrics;
+import io.strata.storage.log.LogReadResult;
+import io.strata.storage.log.PartitionLog;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.record.internal.Records;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Reads a partition for HTTP clients without any consumer state: from an offset, up to a byte
+ * limit, below the high watermark. When nothing is there yet the read waits in the node's
+ * {@link io.strata.ingest.broker.FetchPurgatory} (no thread is held while waiting) and is redone
+ * on this fetcher's own threads when data arrives or the wait ends, never on the appending thread.
+ */
+@ApplicationScoped
+public class SimpleFetcher {
+
+    @Inject
+    StrataNode node;
+
+    @Inject
+    BrokerMetrics metrics;
+
+    private final AtomicInteger threadIds = new AtomicInteger();
+    private final ExecutorService readers = new ThreadPoolExecutor(2, 2, 60, TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(), r -> {
+        Thread t = new Thread(r, "strata-http-fetch-" + threadIds.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * @throws org.apache.kafka.common.errors.ApiException for unknown partitions and offsets out of range
+     */
+    public CompletionStage<FetchedRecords> fetch(TopicPartition tp, long offset, int maxBytes, long timeoutMs) {
+        Partition partition = node.topics().leaderPartition(tp);
+        FetchedRecords first = read(partition, offset, maxBytes);
+        if (!first.records().isEmpty() || timeoutMs <= 0) {
+            return CompletableFuture.completedFuture(first);
+        }
+        CompletableFuture<FetchedRecords> result = new CompletableFuture<>();
+        long hwAtRead = first.highWatermark();
+        node.fetchPurgatory().park(List.of(tp), 1, timeoutMs,
+                () -> partition.log().highWatermark() != hwAtRead,
+                () -> {
+                    Runnable reread = () -> {
+                        try {
+                            result.complete(read(partition, offset, maxBytes));
+                        } catch (RuntimeException e) {
+                            result.completeExceptionally(e);
+                        }
+                    };
+                    try {
+                        readers.execute(reread);
+                    } catch (RejectedExecutionException e) {
+                        reread.run(); // shutting down
+                    }
+                });
+        return result;
+    }
+
+    private FetchedRecords read(Partition partition, long offset, int maxBytes) {
+        PartitionLog log = partition.log();
+        TopicPartition tp = partition.topicPartition();
+        long hw = log.highWatermark();
+        LogReadResult read = log.read(offset, maxBytes, hw, true);
+        Records records = read.records();
+        List<FetchedRecords.Record> out = new ArrayList<>();
+        long next = offset;
+        long count = 0;
+        for (RecordBatch batch : records.batches()) {
+            count += batch.lastOffset() - batch.baseOffset() + 1;
+            if (batch.isControlBatch()) {
+                next = Math.max(next, batch.nextOffset());
+                continue;
+            }
+            String type = batch.timestampType().toString();
+            for (Record r : batch) {
+                if (r.offset() < offset) {
+                    continue;
+                }
+                List<FetchedRecords.Header> headers = new ArrayList<>();
+                for (Header h : r.headers()) {
+                    headers.add(new FetchedRecords.Header(h.key(), h.value() == null ? null : Base64.getEncoder().encodeToString(h.value())));
+                }
+                long ts = batch.timestampType() == org.apache.kafka.common.record.TimestampType.LOG_APPEND_TIME
+                        ? batch.maxTimestamp() : r.timestamp();
+                out.add(new FetchedRecords.Record(r.offset(), ts, type, base64(r.hasKey() ? r.key() : null),
+                        base64(r.hasValue() ? r.value() : null), headers));
+            }
+            next = Math.max(next, batch.nextOffset());
+        }
+        if (records.sizeInBytes() > 0) {
+            metrics.recordOut(tp.topic(), records.sizeInBytes(), count);
+        }
+        return new FetchedRecords(tp.topic(), tp.partition(), next, read.highWatermark(), read.logStartOffset(), out);
+    }
+
+    private static String base64(ByteBuffer buffer) {
+        if (buffer == null) {
+            return null;
+        }
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.get(bytes);
+        return Base64.getEncoder().encodeToString(bytes);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        readers.shutdownNow();
+    }
+}

@@ -1,0 +1,268 @@
+package io.strata.ingest.http.ingest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import io.smallrye.common.annotation.Blocking;
+import io.strata.ingest.http.common.ErrorBody;
+import io.strata.ingest.http.common.HttpApiException;
+import io.strata.ingest.http.common.HttpConfig;
+import io.strata.ingest.http.produce.HttpProducer;
+import io.strata.ingest.http.produce.InvalidTopicNameException;
+import io.strata.ingest.http.produce.ProduceRecord;
+import io.strata.ingest.http.produce.ProduceResult;
+import io.strata.ingest.http.produce.TopicNotFoundException;
+import io.strata.membership.topic.TopicDescriptor;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Semaphore;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+
+/**
+ * Bulk upload for devices: one JSON document per line, stored as one record per line. The body is
+ * streamed: lines are parsed as they arrive and appended in batches, so memory use does not grow
+ * with the upload. Runs on a worker thread; uploads are bounded in number, duration and size.
+ */
+@Path("/ingest")
+@Tag(name = "Device ingest")
+public class NdjsonIngestResource {
+
+    public static final String NDJSON = "application/x-ndjson";
+    public static final String KEY_FIELD_HEADER = "X-Strata-Key-Field";
+    private static final Logger LOG = Logger.getLogger(NdjsonIngestResource.class);
+
+    private final HttpProducer producer;
+    private final HttpConfig.Ingest config;
+    private final ObjectReader json;
+    private final Semaphore uploads;
+
+    @Inject
+    public NdjsonIngestResource(HttpProducer producer, HttpConfig config, ObjectMapper mapper) {
+        this.producer = producer;
+        this.config = config.ingest();
+        this.json = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        this.uploads = new Semaphore(this.config.maxConcurrent());
+    }
+
+    @POST
+    @Path("/{topic}")
+    @Consumes({NDJSON, "application/jsonl"})
+    @Produces(MediaType.APPLICATION_JSON)
+    @Blocking
+    @Operation(summary = "Upload newline-delimited JSON, one record per line",
+            description = "Each non-blank line must be a JSON document; it is stored verbatim as the record value. The record key "
+                    + "is the value of the key field (X-Strata-Key-Field header, else strata.http.ingest.key-field; dotted paths "
+                    + "reach nested fields), so one device's records stay in one partition. The body may be gzip-compressed "
+                    + "(Content-Encoding: gzip). Every line is either stored or reported in errors.")
+    @RequestBody(content = @Content(mediaType = NDJSON, schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.STRING,
+            example = "{\"device\":\"d1\",\"t\":21.5}\n{\"device\":\"d2\",\"t\":19.0}\n")))
+    @APIResponse(responseCode = "200", description = "Every line stored", content = @Content(schema = @Schema(implementation = IngestResult.class)))
+    @APIResponse(responseCode = "207", description = "Some lines stored, some rejected (see errors)", content = @Content(schema = @Schema(implementation = IngestResult.class)))
+    @APIResponse(responseCode = "422", description = "No line could be stored", content = @Content(schema = @Schema(implementation = IngestResult.class)))
+    @APIResponse(responseCode = "413", description = "Body or line count over the limit; the lines before it are stored", content = @Content(schema = @Schema(implementation = IngestResult.class)))
+    @APIResponse(responseCode = "404", description = "Unknown topic (auto-creation off)", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    @APIResponse(responseCode = "415", description = "Not NDJSON, or an unsupported Content-Encoding", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    @APIResponse(responseCode = "503", description = "Too many uploads at once", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    public Response ingest(@PathParam("topic") String topicName,
+                           @Parameter(description = "JSON field that keys each record") @HeaderParam(KEY_FIELD_HEADER) String keyFieldHeader,
+                           @HeaderParam("Content-Encoding") String contentEncoding,
+                           @HeaderParam("Content-Length") Long contentLength,
+                           InputStream body) {
+        boolean gzip = false;
+        if (contentEncoding != null && !contentEncoding.isBlank() && !contentEncoding.equalsIgnoreCase("identity")) {
+            if (!contentEncoding.trim().equalsIgnoreCase("gzip")) {
+                throw new HttpApiException(415, "Unsupported Content-Encoding '" + contentEncoding + "': use gzip or none.");
+            }
+            gzip = true;
+        }
+        if (!gzip && contentLength != null && contentLength > config.maxBodyBytes()) {
+            throw new HttpApiException(413, "The body of " + contentLength + " bytes exceeds strata.http.ingest.max-body-bytes ("
+                    + config.maxBodyBytes() + "); nothing was stored.");
+        }
+        TopicDescriptor topic;
+        try {
+            topic = producer.topicForProduce(topicName);
+        } catch (TopicNotFoundException e) {
+            throw new HttpApiException(404, e.getMessage());
+        } catch (InvalidTopicNameException e) {
+            throw new HttpApiException(400, e.getMessage());
+        }
+        if (!uploads.tryAcquire()) {
+            throw new HttpApiException(503, "Too many uploads in progress (strata.http.ingest.max-concurrent = "
+                    + config.maxConcurrent() + "); retry later.");
+        }
+        try {
+            String keyField = keyFieldHeader != null && !keyFieldHeader.isBlank() ? keyFieldHeader.trim()
+                    : config.keyField().filter(f -> !f.isBlank()).orElse(null);
+            Upload upload = new Upload(topic, keyField == null ? null : keyField.split("\\."));
+            return upload.run(body, gzip);
+        } finally {
+            uploads.release();
+        }
+    }
+
+    /** The state of one upload. */
+    private final class Upload {
+        final TopicDescriptor topic;
+        final String[] keyPath;
+        final long deadline = System.nanoTime() + config.maxDuration().toNanos();
+        final Map<Integer, long[]> ranges = new TreeMap<>(); // partition -> {first, last, count}
+        final List<IngestResult.LineError> errors = new ArrayList<>();
+        final List<ProduceRecord> batch = new ArrayList<>();
+        final List<Long> batchLines = new ArrayList<>();
+        long batchBytes;
+        long stored;
+        long rejected;
+
+        Upload(TopicDescriptor topic, String[] keyPath) {
+            this.topic = topic;
+            this.keyPath = keyPath;
+        }
+
+        Response run(InputStream body, boolean gzip) {
+            try (InputStream in = gzip ? new GZIPInputStream(body, 64 * 1024) : body) {
+                LineReader lines = new LineReader(in, config.maxRecordBytes());
+                LineReader.Line line;
+                while ((line = lines.next()) != null) {
+                    if (line.number() > config.maxLines()) {
+                        return stop(413, "More than strata.http.ingest.max-lines (" + config.maxLines()
+                                + ") lines; lines from " + line.number() + " on were not read.");
+                    }
+                    if (lines.bytesRead() > config.maxBodyBytes()) {
+                        return stop(413, "The body exceeds strata.http.ingest.max-body-bytes (" + config.maxBodyBytes()
+                                + "); lines from " + line.number() + " on were not read.");
+                    }
+                    if (System.nanoTime() - deadline > 0) {
+                        return stop(408, "The upload took longer than strata.http.ingest.max-duration ("
+                                + config.maxDuration() + "); lines from " + line.number() + " on were not read.");
+                    }
+                    accept(line);
+                }
+            } catch (ZipException e) {
+                return stop(400, "The gzip body is corrupt: " + e.getMessage() + "; later lines were not read.");
+            } catch (IOException e) {
+                // The client went away or stopped sending within the read timeout: keep what arrived complete.
+                LOG.debugf("Upload to %s ended early: %s", topic.name(), e);
+                return stop(400, "The upload was interrupted: " + e.getMessage() + "; later lines were not read.");
+            }
+            flush();
+            int status = rejected == 0 ? 200 : stored == 0 ? 422 : 207;
+            return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(result(null, null)).build();
+        }
+
+        void accept(LineReader.Line line) {
+            if (line.tooLong()) {
+                reject(line.number(), "The line of " + line.length() + " bytes exceeds strata.http.ingest.max-record-bytes ("
+                        + config.maxRecordBytes() + ").");
+                return;
+            }
+            byte[] bytes = line.bytes();
+            if (isBlank(bytes)) {
+                return; // a blank line is a separator, not a record
+            }
+            JsonNode doc;
+            try {
+                doc = json.readTree(bytes);
+            } catch (IOException e) {
+                String detail = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
+                reject(line.number(), "Malformed JSON: " + detail);
+                return;
+            }
+            batch.add(new ProduceRecord(null, key(doc), bytes, List.of(), null));
+            batchLines.add(line.number());
+            batchBytes += bytes.length;
+            if (batch.size() >= config.batchLines() || batchBytes >= config.batchBytes()) {
+                flush();
+            }
+        }
+
+        byte[] key(JsonNode doc) {
+            if (keyPath == null) {
+                return null;
+            }
+            JsonNode node = doc;
+            for (String field : keyPath) {
+                node = node == null ? null : node.get(field);
+            }
+            if (node == null || node.isNull() || node.isMissingNode()) {
+                return null;
+            }
+            return (node.isValueNode() ? node.asText() : node.toString()).getBytes(StandardCharsets.UTF_8);
+        }
+
+        void flush() {
+            if (batch.isEmpty()) {
+                return;
+            }
+            List<ProduceResult> results = producer.produce(topic, batch);
+            for (int i = 0; i < results.size(); i++) {
+                ProduceResult r = results.get(i);
+                if (r.ok()) {
+                    stored++;
+                    long[] range = ranges.computeIfAbsent(r.partition(), p -> new long[]{r.offset(), r.offset(), 0});
+                    range[0] = Math.min(range[0], r.offset());
+                    range[1] = Math.max(range[1], r.offset());
+                    range[2]++;
+                } else {
+                    reject(batchLines.get(i), r.error().name() + ": " + r.message());
+                }
+            }
+            batch.clear();
+            batchLines.clear();
+            batchBytes = 0;
+        }
+
+        void reject(long lineNumber, String error) {
+            rejected++;
+            if (errors.size() < config.maxReportedErrors()) {
+                errors.add(new IngestResult.LineError(lineNumber, error));
+            }
+        }
+
+        Response stop(int status, String message) {
+            flush();
+            return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(result(status, message)).build();
+        }
+
+        IngestResult result(Integer errorCode, String message) {
+            List<IngestResult.PartitionRange> partitions = new ArrayList<>();
+            ranges.forEach((p, r) -> partitions.add(new IngestResult.PartitionRange(p, r[0], r[1], r[2])));
+            return new IngestResult(errorCode, message, topic.name(), stored, rejected, partitions, errors);
+        }
+    }
+
+    private static boolean isBlank(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b != ' ' && b != '\t' && b != '\r') {
+                return false;
+            }
+        }
+        return true;
+    }
+}
