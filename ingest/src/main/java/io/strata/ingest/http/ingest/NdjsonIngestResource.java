@@ -208,7 +208,7 @@ public class NdjsonIngestResource {
 
         /**
          * Checks that the line is exactly one JSON document and returns the value at the key path. Streams over the
-         * tokens instead of building a tree per line (the cost that dominated ingest); the key is what the tree
+         * tokens rather than building a tree per line (fewer allocations per record); the key is what the tree
          * would give: the last of duplicate fields wins, strings as text, other values as their JSON.
          */
         byte[] validateAndFindKey(byte[] line) throws IOException {
