@@ -5,6 +5,7 @@ import static io.strata.systemtest.support.RawKafkaSocket.frame;
 import static io.strata.systemtest.support.RawKafkaSocket.headerV1;
 import static io.strata.systemtest.support.RawKafkaSocket.headerV2;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -16,18 +17,26 @@ import java.util.Random;
 
 import io.strata.systemtest.support.AckLog;
 import io.strata.systemtest.support.Clients;
-import io.strata.systemtest.support.NodeLogOnFailure;
+import io.strata.systemtest.support.ProtocolClient;
+import io.strata.testsupport.NodeLogOnFailure;
 import io.strata.systemtest.support.RawKafkaSocket;
 import io.strata.systemtest.support.RawKafkaSocket.Closed;
 import io.strata.systemtest.support.RawKafkaSocket.Outcome;
 import io.strata.systemtest.support.RawKafkaSocket.Response;
 import io.strata.systemtest.support.RecordChecks;
-import io.strata.systemtest.support.StrataNode;
+import io.strata.testsupport.StrataNode;
 import io.strata.systemtest.support.TestRecords;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.apache.kafka.common.requests.ApiVersionsRequest;
+import org.apache.kafka.common.requests.ApiVersionsResponse;
+import org.apache.kafka.common.requests.ProduceRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -241,6 +250,34 @@ class BadInputIT {
         } finally {
             sockets.forEach(RawKafkaSocket::close);
         }
+    }
+
+    @Test
+    void failedProduceWithAcksZeroClosesTheConnection() {
+        // With acks=0 there is no response to carry an error: as in Apache Kafka, the node closes the
+        // connection, which makes the producer refresh its metadata. A successful one keeps it open.
+        String topic = "bad-input-acks-zero";
+        Clients.createTopic(node.bootstrap(), topic, 1);
+        try (ProtocolClient client = new ProtocolClient(node, ANSWER_TIMEOUT)) {
+            client.sendLater(acksZeroProduce(topic));
+            ApiVersionsResponse answer = client.send(new ApiVersionsRequest.Builder().build());
+            assertThat(answer.data().errorCode()).as("connection still serves after a good acks=0 produce").isZero();
+
+            client.sendLater(acksZeroProduce("bad-input-no-such-topic"));
+            assertThatThrownBy(() -> client.send(new ApiVersionsRequest.Builder().build()))
+                    .as("the request after a failed acks=0 produce finds the connection closed")
+                    .hasMessageContaining("connection closed");
+        }
+    }
+
+    private static ProduceRequest acksZeroProduce(String topic) {
+        MemoryRecords batch = MemoryRecords.withRecords(Compression.NONE,
+                new SimpleRecord(System.currentTimeMillis(), "k".getBytes(), "acks=0".getBytes()));
+        ProduceRequestData data = new ProduceRequestData().setAcks((short) 0).setTimeoutMs(30_000);
+        ProduceRequestData.TopicProduceData topicData = new ProduceRequestData.TopicProduceData().setName(topic);
+        topicData.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(batch));
+        data.topicData().add(topicData);
+        return ProduceRequest.builder(data).build((short) 12);
     }
 
     private static RawKafkaSocket connect() {

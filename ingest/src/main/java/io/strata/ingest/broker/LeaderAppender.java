@@ -12,7 +12,8 @@ import java.util.concurrent.Executor;
  * The one way records enter a partition this node leads, whichever protocol brought them: append
  * as leader, then (once the batch is visible: fsynced for topics that fsync every batch) count the
  * topic's bytes and records in and wake fetches waiting for the partition. The append itself runs
- * on the caller's thread (disk I/O: never on an event loop); fsyncs run on the flush executor.
+ * on the caller's thread: a write to the page cache, short enough for the Kafka event loop (as in
+ * Kafka's and Redpanda's produce paths); fsyncs, which can take milliseconds, run on the flush executor.
  */
 public final class LeaderAppender {
 

@@ -2,6 +2,7 @@ package io.strata.ingest.kafka.api;
 
 import io.strata.ingest.broker.LeaderAppender;
 import io.strata.ingest.broker.TopicManager;
+import io.strata.ingest.kafka.network.CloseConnectionException;
 import io.strata.storage.log.LogAppendInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -26,11 +27,13 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Produce: validates and appends each partition's batches, then answers according to acks.
  *
- * <p>acks=0 gets no response. acks=1 and acks=all are the same on a single replica: the answer is
- * sent once the batch is in the log, and for topics with flush.messages=1 once it is fsynced.
- * The append happens before this method returns, on the connection's handler thread, which keeps
- * a producer's pipelined batches in order; fsyncs run on the flush executor, so the handler thread
- * moves on to the next request (whose fsync then joins the same group commit).
+ * <p>acks=0 gets no response; if any partition failed, the connection is closed instead (as Apache
+ * Kafka does), since closing is the only signal such a producer gets. acks=1 and acks=all are the
+ * same on a single replica: the answer is sent once the batch is in the log, and for topics with
+ * flush.messages=1 once it is fsynced. The append happens before this method returns, on the
+ * connection's event loop, which keeps a producer's pipelined batches in order; fsyncs run on the
+ * flush executor, so the event loop moves on to the next request (whose fsync then joins the same
+ * group commit).
  */
 public final class ProduceApi {
 
@@ -76,14 +79,25 @@ public final class ProduceApi {
             }
             response.responses().add(topicResponse);
         }
+        CompletableFuture<ProduceResponseData> answered = pending.isEmpty()
+                ? CompletableFuture.completedFuture(response)
+                : CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).handle((ignored, error) -> response);
         if (acks == 0) {
-            return CompletableFuture.completedFuture(null);
+            return answered.thenApply(ProduceApi::noResponseUnlessFailed);
         }
-        if (pending.isEmpty()) {
-            return CompletableFuture.completedFuture(new ProduceResponse(response));
+        return answered.thenApply(ProduceResponse::new);
+    }
+
+    private static AbstractResponse noResponseUnlessFailed(ProduceResponseData response) {
+        for (TopicProduceResponse topic : response.responses()) {
+            for (PartitionProduceResponse partition : topic.partitionResponses()) {
+                if (partition.errorCode() != Errors.NONE.code()) {
+                    throw new CloseConnectionException("acks=0 produce to " + topic.name() + "-" + partition.index()
+                            + " failed with " + Errors.forCode(partition.errorCode()));
+                }
+            }
         }
-        return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
-                .handle((ignored, error) -> new ProduceResponse(response));
+        return null;
     }
 
     /** The topic's name; requests from v13 on name topics by id. Unknown names fail at the partition lookup. */

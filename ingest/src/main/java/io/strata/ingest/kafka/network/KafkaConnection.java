@@ -23,6 +23,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -131,7 +132,11 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         }
         future.whenComplete((response, error) -> {
             AbstractResponse answer = response;
-            if (error != null) {
+            Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+            if (cause instanceof CloseConnectionException close) {
+                LOG.infof("Closing connection %s: %s", connectionId, close.getMessage());
+                slot.closeAfter();
+            } else if (error != null) {
                 LOG.errorf(error, "Unexpected failure completing %s from %s", request.apiKey(), connectionId);
                 answer = request.getErrorResponse(error);
             }
@@ -154,6 +159,11 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
             Pending head = pending.poll();
             inFlight.decrementAndGet();
             metrics.recordRequest(head.context.header.apiKey(), System.nanoTime() - head.startNanos);
+            if (head.close) {
+                ctx.flush();
+                ctx.close();
+                return;
+            }
             if (head.response != null && ctx.channel().isActive()) {
                 try {
                     ctx.write(new SendFileRegion(head.context.buildResponseSend(head.response)), ctx.voidPromise());
@@ -210,10 +220,16 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         final long startNanos;
         volatile boolean done;
         volatile AbstractResponse response;
+        volatile boolean close;
 
         Pending(RequestContext context, long startNanos) {
             this.context = context;
             this.startNanos = startNanos;
+        }
+
+        /** Closes the connection once the answers before this request are written; this one has none. */
+        void closeAfter() {
+            this.close = true;
         }
 
         void complete(AbstractResponse response) {
