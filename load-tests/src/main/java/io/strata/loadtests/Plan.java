@@ -25,8 +25,8 @@ public record Plan(String mode, int repetitions, Map<String, Variant> variants, 
             return switch (kind) {
                 case PRODUCE -> String.format("`%s`: ProducerPerformance (kafka-tools), %,d records of %d B, acks=%s, "
                         + "unthrottled, producer defaults otherwise", id, records, recordSize, acks);
-                case CONSUME -> String.format("`%s`: assign()-based consumer reads topic of `%s` from the beginning "
-                        + "to its end offsets", id, source);
+                case CONSUME -> String.format("`%s`: ConsumerPerformance (kafka-tools) in a fresh group reads every "
+                        + "record of `%s`'s topic", id, source);
                 case LATENCY -> String.format("`%s`: fixed rate %d records/s of %d B, acks=%s, linger.ms=0, "
                         + "%.0f s measured after %.0f s warm-up; consumer assign() in the same JVM", id, rate,
                         recordSize, acks, durationS, warmupS);
