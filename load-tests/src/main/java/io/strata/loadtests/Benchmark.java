@@ -14,6 +14,7 @@ import io.strata.loadtests.report.Results.MetricDef;
 import io.strata.loadtests.report.RunInfo;
 import io.strata.loadtests.workload.ConsumerPerformanceRunner;
 import io.strata.loadtests.workload.FixedRateLatencyRunner;
+import io.strata.loadtests.workload.NdjsonIngestRunner;
 import io.strata.loadtests.workload.ProducerPerformanceRunner;
 import io.strata.loadtests.workload.WorkloadRunner;
 import org.apache.kafka.clients.admin.Admin;
@@ -105,7 +106,8 @@ public final class Benchmark implements Callable<Integer> {
     private static final Map<Kind, WorkloadRunner> RUNNERS = Map.of(
             Kind.PRODUCE, new ProducerPerformanceRunner(),
             Kind.CONSUME, new ConsumerPerformanceRunner(),
-            Kind.LATENCY, new FixedRateLatencyRunner());
+            Kind.LATENCY, new FixedRateLatencyRunner(),
+            Kind.INGEST, new NdjsonIngestRunner());
 
     private Plan plan;
     private ChildJvm jvm;
@@ -382,8 +384,8 @@ public final class Benchmark implements Callable<Integer> {
 
     private String createTopics(Node node, Variant v) {
         List<NewTopic> topics = v.workloads().stream()
-                .filter(w -> w.kind() == Kind.PRODUCE || w.kind() == Kind.LATENCY)
-                .map(w -> new NewTopic(w.topic(), plan.partitions(), (short) 1))
+                .flatMap(w -> w.topics().stream())
+                .map(t -> new NewTopic(t, plan.partitions(), (short) 1))
                 .toList();
         try (Admin admin = Node.admin(node.bootstrap(), 15000)) {
             admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);

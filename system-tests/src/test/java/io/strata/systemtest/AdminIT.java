@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.Set;
 
 import io.strata.systemtest.support.Clients;
-import io.strata.systemtest.support.NodeLogOnFailure;
-import io.strata.systemtest.support.StrataNode;
+import io.strata.testsupport.NodeLogOnFailure;
+import io.strata.testsupport.StrataNode;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;

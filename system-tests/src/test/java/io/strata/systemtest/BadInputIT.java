@@ -17,14 +17,14 @@ import java.util.Random;
 
 import io.strata.systemtest.support.AckLog;
 import io.strata.systemtest.support.Clients;
-import io.strata.systemtest.support.NodeLogOnFailure;
 import io.strata.systemtest.support.ProtocolClient;
+import io.strata.testsupport.NodeLogOnFailure;
 import io.strata.systemtest.support.RawKafkaSocket;
 import io.strata.systemtest.support.RawKafkaSocket.Closed;
 import io.strata.systemtest.support.RawKafkaSocket.Outcome;
 import io.strata.systemtest.support.RawKafkaSocket.Response;
 import io.strata.systemtest.support.RecordChecks;
-import io.strata.systemtest.support.StrataNode;
+import io.strata.testsupport.StrataNode;
 import io.strata.systemtest.support.TestRecords;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;

@@ -15,8 +15,8 @@ import java.util.stream.IntStream;
 
 import io.strata.systemtest.support.Clients;
 import io.strata.systemtest.support.GroupConsumer;
-import io.strata.systemtest.support.NodeLogOnFailure;
-import io.strata.systemtest.support.StrataNode;
+import io.strata.testsupport.NodeLogOnFailure;
+import io.strata.testsupport.StrataNode;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;

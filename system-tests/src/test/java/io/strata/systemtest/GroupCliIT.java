@@ -12,8 +12,8 @@ import java.util.TreeMap;
 
 import io.strata.systemtest.support.Clients;
 import io.strata.systemtest.support.KafkaCli;
-import io.strata.systemtest.support.NodeLogOnFailure;
-import io.strata.systemtest.support.StrataNode;
+import io.strata.testsupport.NodeLogOnFailure;
+import io.strata.testsupport.StrataNode;
 import io.strata.systemtest.support.ToolResult;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;

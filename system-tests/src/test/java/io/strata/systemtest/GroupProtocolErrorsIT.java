@@ -7,9 +7,9 @@ import java.time.Duration;
 import java.util.List;
 
 import io.strata.systemtest.support.Clients;
-import io.strata.systemtest.support.NodeLogOnFailure;
+import io.strata.testsupport.NodeLogOnFailure;
 import io.strata.systemtest.support.ProtocolClient;
-import io.strata.systemtest.support.StrataNode;
+import io.strata.testsupport.StrataNode;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.message.DeleteGroupsRequestData;
 import org.apache.kafka.common.message.DescribeGroupsRequestData;

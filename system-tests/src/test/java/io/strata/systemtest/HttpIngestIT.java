@@ -2,8 +2,8 @@ package io.strata.systemtest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.strata.systemtest.support.NodeLogOnFailure;
-import io.strata.systemtest.support.StrataNode;
+import io.strata.testsupport.NodeLogOnFailure;
+import io.strata.testsupport.StrataNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 

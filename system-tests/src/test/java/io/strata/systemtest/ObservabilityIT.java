@@ -8,9 +8,9 @@ import java.util.Map;
 
 import io.strata.systemtest.support.AckLog;
 import io.strata.systemtest.support.Clients;
-import io.strata.systemtest.support.NodeLogOnFailure;
+import io.strata.testsupport.NodeLogOnFailure;
 import io.strata.systemtest.support.PrometheusText;
-import io.strata.systemtest.support.StrataNode;
+import io.strata.testsupport.StrataNode;
 import io.strata.systemtest.support.TestRecords;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;

@@ -12,9 +12,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.strata.systemtest.support.AckLog;
 import io.strata.systemtest.support.Clients;
-import io.strata.systemtest.support.NodeLogOnFailure;
+import io.strata.testsupport.NodeLogOnFailure;
 import io.strata.systemtest.support.RecordChecks;
-import io.strata.systemtest.support.StrataNode;
+import io.strata.testsupport.StrataNode;
 import io.strata.systemtest.support.TestRecords;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;

@@ -14,9 +14,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 
 import io.strata.systemtest.support.Clients;
-import io.strata.systemtest.support.NodeLogOnFailure;
-import io.strata.systemtest.support.Ports;
-import io.strata.systemtest.support.StrataNode;
+import io.strata.testsupport.NodeLogOnFailure;
+import io.strata.testsupport.Ports;
+import io.strata.testsupport.StrataNode;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;

@@ -120,6 +120,28 @@ class NdjsonIngestTest {
     }
 
     @Test
+    void keysAreTheFieldValueAsTextOrJsonAndTheLastOfDuplicateFieldsWins() throws Exception {
+        String topic = "ingest-keys-" + RUN;
+        String body = String.join("\n",
+                "{\"m\":{\"id\":\"s\\u00e9\"}}",                         // escaped string: its text
+                "{\"m\":{\"id\":42}}",                                  // number: as the tree renders it
+                "{\"m\":{\"id\":{\"b\":[1,true]}},\"after\":1}",          // object: its compact JSON
+                "{\"m\":{\"id\":\"first\"},\"m\":{\"id\":\"last\"}}",     // duplicate field: the last one
+                "{\"m\":{\"id\":\"gone\"},\"m\":{\"other\":1}}",         // the last one has no key
+                "{\"m\":[{\"id\":\"x\"}],\"id\":\"top\"}",                // not on the path: no key
+                "[{\"m\":{\"id\":\"y\"}}]",                               // not an object: no key
+                "{\"m\":{\"id\":null}}",                                // null: no key
+                "{\"m\":{\"id\":\"k\"}} {\"m\":{}}") + "\n";              // two documents: rejected
+        given().contentType("application/x-ndjson").header("X-Strata-Key-Field", "m.id").body(body)
+                .when().post("/ingest/" + topic)
+                .then().statusCode(207).body("records", equalTo(8)).body("rejected", equalTo(1))
+                .body("errors.line", equalTo(List.of(9))).body("errors[0].error", containsString("Malformed JSON"));
+        List<ConsumerRecord<byte[], byte[]>> records = new KafkaSide(node).consume(topic, 1, 8);
+        assertThat(records).extracting(r -> r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8))
+                .containsExactly("s\u00e9", "42", "{\"b\":[1,true]}", "last", null, null, null, null);
+    }
+
+    @Test
     void rejectedLinesAreReportedByNumberWhileValidLinesAreStored() {
         String tooLong = "{\"pad\":\"" + "x".repeat(5000) + "\"}";
         String body = "{\"ok\":1}\n{not json\n" + tooLong + "\n{\"a\":1} trailing\n\n{\"ok\":2}\r\n";

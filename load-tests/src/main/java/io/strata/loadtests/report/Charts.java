@@ -43,7 +43,7 @@ public final class Charts {
             if (!which.test(r)) {
                 continue;
             }
-            String metric = r.def.unit().equals("MiB/s") ? "" : " " + r.def.metric();
+            String metric = r.def.metric().equals("throughput") ? "" : " " + r.def.metric();
             labels.add(r.def.workloadTitle() + metric + (r.def.variant().equals("default") ? "" : " [fsync]"));
             kafka.add(orZero(r.stats("kafka").median()));
             strata.add(orZero(r.stats("strata").median()));

@@ -47,6 +47,7 @@ public final class ReportWriter {
             m.put("unit", r.def.unit());
             m.put("higherIsBetter", r.def.higherIsBetter());
             m.put("informational", r.def.informational());
+            m.put("systems", r.def.systems());
             for (String s : Results.SYSTEMS) {
                 Map<String, Object> sm = new LinkedHashMap<>();
                 sm.put("samples", r.samples.get(s));
@@ -157,7 +158,7 @@ public final class ReportWriter {
 
         md.append("\n## Failures\n\n");
         long missing = results.rows().stream()
-                .filter(r -> r.samples.values().stream().anyMatch(List::isEmpty)).count();
+                .filter(r -> r.def.systems().stream().anyMatch(s -> r.samples.get(s).isEmpty())).count();
         if (results.failures().isEmpty() && missing == 0) {
             md.append("None: every workload produced numbers for both systems.\n");
         } else if (results.failures().isEmpty()) {
@@ -204,7 +205,7 @@ public final class ReportWriter {
         Stats st = r.stats(system);
         int failed = results.failuresOf(r.def.variant(), r.def.workload(), system).size();
         if (st.count() == 0) {
-            return failed > 0 ? "FAILED" : "—";
+            return failed > 0 ? "FAILED" : r.def.systems().contains(system) ? "—" : "n/a";
         }
         String s = num(st.median()) + " (" + num(st.min()) + "–" + num(st.max()) + ")";
         return failed > 0 ? s + " [" + failed + " failed]" : s;

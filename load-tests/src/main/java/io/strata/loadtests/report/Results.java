@@ -11,13 +11,31 @@ public final class Results {
 
     public static final List<String> SYSTEMS = List.of("kafka", "strata");
 
-    /** One metric of one workload in one durability variant. */
+    /**
+     * One metric of one workload in one durability variant. A {@code strataOnly} metric has no Kafka counterpart
+     * (e.g. the HTTP API): it has no Strata/Kafka ratio and no Kafka numbers are expected.
+     */
     public record MetricDef(String variant, String workload, String workloadTitle, String metric, String unit,
-                            boolean higherIsBetter, String limit, boolean informational) {
+                            boolean higherIsBetter, String limit, boolean informational, boolean strataOnly) {
 
         public MetricDef(String variant, String workload, String workloadTitle, String metric, String unit,
                          boolean higherIsBetter, String limit) {
-            this(variant, workload, workloadTitle, metric, unit, higherIsBetter, limit, false);
+            this(variant, workload, workloadTitle, metric, unit, higherIsBetter, limit, false, false);
+        }
+
+        public MetricDef(String variant, String workload, String workloadTitle, String metric, String unit,
+                         boolean higherIsBetter, String limit, boolean informational) {
+            this(variant, workload, workloadTitle, metric, unit, higherIsBetter, limit, informational, false);
+        }
+
+        public static MetricDef strataOnly(String variant, String workload, String workloadTitle, String metric,
+                                           String unit, boolean higherIsBetter, String limit) {
+            return new MetricDef(variant, workload, workloadTitle, metric, unit, higherIsBetter, limit, false, true);
+        }
+
+        /** The systems this metric is measured on. */
+        public List<String> systems() {
+            return strataOnly ? List.of("strata") : SYSTEMS;
         }
 
         String key() {
@@ -45,9 +63,9 @@ public final class Results {
             return Stats.of(samples.get(system));
         }
 
-        /** Strata median / Kafka median, or NaN (also for informational metrics). */
+        /** Strata median / Kafka median, or NaN (also for informational and Strata-only metrics). */
         public double ratio() {
-            if (def.informational()) {
+            if (def.informational() || def.strataOnly()) {
                 return Double.NaN;
             }
             Stats k = stats("kafka");

@@ -3,6 +3,8 @@ package io.strata.systemtest.support;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 
+import io.strata.testsupport.StrataNode;
+
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.RequestHeader;

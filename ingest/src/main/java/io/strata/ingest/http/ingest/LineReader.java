@@ -3,6 +3,7 @@ package io.strata.ingest.http.ingest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 
 /**
  * Splits a byte stream into lines ({@code \n}, an optional {@code \r} before it is dropped) without
@@ -35,53 +36,60 @@ final class LineReader {
 
     /** The next line, or null at the end of the stream. */
     Line next() throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        ByteArrayOutputStream spill = null; // only for a line that continues past the buffered bytes
         long length = 0;
-        boolean sawAny = false;
         while (true) {
             if (pos == limit) {
                 int n = in.read(buffer);
                 if (n < 0) {
-                    if (!sawAny) {
+                    if (spill == null) {
                         return null;
                     }
-                    return finish(line, length);
+                    byte[] bytes = spill.toByteArray();
+                    return finish(bytes, 0, bytes.length, length);
                 }
                 bytesRead += n;
                 pos = 0;
                 limit = n;
             }
-            sawAny = true;
             int start = pos;
             while (pos < limit && buffer[pos] != '\n') {
                 pos++;
             }
             int chunk = pos - start;
+            boolean complete = pos < limit;
+            if (complete) {
+                pos++; // the newline
+            }
+            if (complete && spill == null) {
+                // The whole line is buffered: copy it once, straight into the record.
+                return finish(buffer, start, chunk, chunk);
+            }
+            if (spill == null) {
+                spill = new ByteArrayOutputStream(Math.min(maxLineBytes + 1, 2 * chunk + 64));
+            }
             if (length + chunk <= maxLineBytes + 1L) {
-                line.write(buffer, start, chunk);
+                spill.write(buffer, start, chunk);
             }
             length += chunk;
-            if (pos < limit) {
-                pos++; // the newline
-                return finish(line, length);
+            if (complete) {
+                byte[] bytes = spill.toByteArray();
+                return finish(bytes, 0, bytes.length, length);
             }
         }
     }
 
-    private Line finish(ByteArrayOutputStream line, long length) {
+    /** {@code stored} bytes of the line at {@code offset} (all of it unless it is too long), {@code length} in all. */
+    private Line finish(byte[] source, int offset, int stored, long length) {
         lineNumber++;
-        byte[] bytes = line.toByteArray();
-        int end = bytes.length;
-        if (end > 0 && bytes[end - 1] == '\r' && length <= maxLineBytes + 1L) {
+        int end = stored;
+        if (end > 0 && source[offset + end - 1] == '\r' && length <= maxLineBytes + 1L) {
             end--;
             length--;
         }
         if (length > maxLineBytes) {
             return new Line(lineNumber, null, length, true);
         }
-        if (end != bytes.length) {
-            bytes = java.util.Arrays.copyOf(bytes, end);
-        }
-        return new Line(lineNumber, bytes, length, false);
+        return new Line(lineNumber, Arrays.copyOfRange(source, offset, offset + end), length, false);
     }
 }

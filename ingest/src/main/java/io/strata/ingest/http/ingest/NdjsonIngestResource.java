@@ -1,6 +1,9 @@
 package io.strata.ingest.http.ingest;
 
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -66,7 +69,8 @@ public class NdjsonIngestResource {
     public NdjsonIngestResource(HttpProducer producer, HttpConfig config, ObjectMapper mapper) {
         this.producer = producer;
         this.config = config.ingest();
-        this.json = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        // Trailing content is checked per line below; a key value read mid-line is followed by the rest of its line.
+        this.json = mapper.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.uploads = new Semaphore(this.config.maxConcurrent());
     }
 
@@ -186,15 +190,15 @@ public class NdjsonIngestResource {
             if (isBlank(bytes)) {
                 return; // a blank line is a separator, not a record
             }
-            JsonNode doc;
+            byte[] key;
             try {
-                doc = json.readTree(bytes);
+                key = validateAndFindKey(bytes);
             } catch (IOException e) {
                 String detail = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
                 reject(line.number(), "Malformed JSON: " + detail);
                 return;
             }
-            batch.add(new ProduceRecord(null, key(doc), bytes, List.of(), null));
+            batch.add(new ProduceRecord(null, key, bytes, List.of(), null));
             batchLines.add(line.number());
             batchBytes += bytes.length;
             if (batch.size() >= config.batchLines() || batchBytes >= config.batchBytes()) {
@@ -202,14 +206,53 @@ public class NdjsonIngestResource {
             }
         }
 
-        byte[] key(JsonNode doc) {
-            if (keyPath == null) {
-                return null;
+        /**
+         * Checks that the line is exactly one JSON document and returns the value at the key path. Streams over the
+         * tokens rather than building a tree per line (fewer allocations per record); the key is what the tree
+         * would give: the last of duplicate fields wins, strings as text, other values as their JSON.
+         */
+        byte[] validateAndFindKey(byte[] line) throws IOException {
+            try (JsonParser p = json.createParser(line)) {
+                JsonToken root = p.nextToken();
+                byte[] key = null;
+                if (keyPath != null && root == JsonToken.START_OBJECT) {
+                    key = findKey(p, 0);
+                } else {
+                    p.skipChildren();
+                }
+                if (p.nextToken() != null) {
+                    throw new JsonParseException(p, "Trailing token (of type " + p.currentToken()
+                            + ") found after the JSON document");
+                }
+                return key;
             }
-            JsonNode node = doc;
-            for (String field : keyPath) {
-                node = node == null ? null : node.get(field);
+        }
+
+        /** Reads the object the parser is at, to its end; the value at keyPath[level..] within it, or null. */
+        private byte[] findKey(JsonParser p, int level) throws IOException {
+            byte[] key = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                boolean onPath = keyPath[level].equals(p.currentName());
+                JsonToken value = p.nextToken();
+                if (!onPath) {
+                    p.skipChildren();
+                } else if (level == keyPath.length - 1) {
+                    key = keyBytes(p, value);
+                } else if (value == JsonToken.START_OBJECT) {
+                    key = findKey(p, level + 1);
+                } else {
+                    p.skipChildren();
+                    key = null;
+                }
             }
+            return key;
+        }
+
+        private byte[] keyBytes(JsonParser p, JsonToken value) throws IOException {
+            if (value == JsonToken.VALUE_STRING) {
+                return p.getText().getBytes(StandardCharsets.UTF_8);
+            }
+            JsonNode node = json.readTree(p); // numbers, booleans, objects, arrays: rare, render as the tree does
             if (node == null || node.isNull() || node.isMissingNode()) {
                 return null;
             }

@@ -15,8 +15,10 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.DefaultRecordBatch;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MemoryRecordsBuilder;
+import org.apache.kafka.common.record.internal.Record;
 import org.jboss.logging.Logger;
 
 import java.nio.ByteBuffer;
@@ -120,22 +122,29 @@ public class HttpProducer {
         List<PendingBatch> pending = new ArrayList<>();
         MemoryRecordsBuilder builder = null;
         List<Integer> batch = new ArrayList<>();
+        long remainingBytes = 0;
+        for (int index : indices) {
+            remainingBytes += records.get(index).sizeEstimate();
+        }
         for (int index : indices) {
             ProduceRecord record = records.get(index);
             long ts = record.timestamp() != null ? record.timestamp() : now;
             timestamps[index] = ts;
-            Header[] headers = record.headers().toArray(Header[]::new);
+            Header[] headers = record.headers().isEmpty() ? Record.EMPTY_HEADERS : record.headers().toArray(Header[]::new);
             if (builder != null && !builder.hasRoomFor(ts, record.key(), record.value(), headers)) {
                 pending.add(appendBatch(tp, builder, batch));
                 builder = null;
                 batch = new ArrayList<>();
             }
             if (builder == null) {
-                int initial = Math.min(maxBatchBytes, Math.max(1024, record.sizeEstimate() * 2));
+                // Sized for the records still to come (the builder grows its buffer by only 10% at a time).
+                int initial = (int) Math.min(maxBatchBytes,
+                        Math.max(1024, DefaultRecordBatch.RECORD_BATCH_OVERHEAD + remainingBytes));
                 builder = MemoryRecords.builder(ByteBuffer.allocate(initial), Compression.NONE,
                         TimestampType.CREATE_TIME, 0L, maxBatchBytes);
             }
             builder.append(ts, record.key(), record.value(), headers);
+            remainingBytes -= record.sizeEstimate();
             batch.add(index);
         }
         if (builder != null) {

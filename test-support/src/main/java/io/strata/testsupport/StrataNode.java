@@ -1,4 +1,4 @@
-package io.strata.systemtest.support;
+package io.strata.testsupport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * A Strata node running as a separate process from the packaged jar ({@code strata.node.jar}), on free loopback
- * ports, with its own data directory and a log file under {@code system-tests/target/node-logs/}.
+ * ports, with its own data directory and a log file under {@code <strata.test.target.dir>/node-logs/} (default: the
+ * calling module's {@code target/}).
  *
  * <p>With the system property {@code strata.external.bootstrap} set (and optionally {@code strata.external.http}),
  * no process is launched and the tests talk to that already running broker instead; tests that need to stop, kill
@@ -359,9 +360,7 @@ public final class StrataNode implements AutoCloseable {
     }
 
     static Path targetDir() {
-        String root = System.getProperty("strata.repo.root");
-        Path base = root != null ? Paths.get(root, "system-tests", "target") : Paths.get("target");
-        return base.toAbsolutePath().normalize();
+        return Paths.get(System.getProperty("strata.test.target.dir", "target")).toAbsolutePath().normalize();
     }
 
     static Path nodeJar() {

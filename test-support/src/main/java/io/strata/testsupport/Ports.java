@@ -1,4 +1,4 @@
-package io.strata.systemtest.support;
+package io.strata.testsupport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

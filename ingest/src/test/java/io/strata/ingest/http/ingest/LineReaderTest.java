@@ -1,0 +1,64 @@
+package io.strata.ingest.http.ingest;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class LineReaderTest {
+
+    /** Hands out at most {@code step} bytes per read, so lines straddle the reader's buffer refills. */
+    private static InputStream trickle(String text, int step) {
+        return new FilterInputStream(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8))) {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                return super.read(b, off, Math.min(len, step));
+            }
+        };
+    }
+
+    private static List<String> read(InputStream in, int maxLineBytes) throws IOException {
+        LineReader reader = new LineReader(in, maxLineBytes);
+        List<String> out = new ArrayList<>();
+        LineReader.Line line;
+        while ((line = reader.next()) != null) {
+            out.add(line.number() + ":" + (line.tooLong() ? "TOO LONG " + line.length()
+                    : new String(line.bytes(), StandardCharsets.UTF_8)));
+        }
+        return out;
+    }
+
+    @Test
+    void splitsLinesWhetherTheyArriveWholeOrInPieces() throws IOException {
+        String text = "alpha\r\nbeta\n\n" + "x".repeat(30) + "\ngamma\r\nlast-without-newline";
+        List<String> expected = List.of("1:alpha", "2:beta", "3:", "4:TOO LONG 30", "5:gamma", "6:last-without-newline");
+        for (int step : new int[] {1, 2, 3, 7, 64 * 1024}) {
+            assertThat(read(trickle(text, step), 25)).as("reads of %d bytes", step).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void aLineOfExactlyTheLimitFitsEvenWithACarriageReturn() throws IOException {
+        String ten = "0123456789";
+        for (int step : new int[] {1, 4, 64 * 1024}) {
+            assertThat(read(trickle(ten + "\r\n" + ten + "X\n", step), 10))
+                    .containsExactly("1:" + ten, "2:TOO LONG 11");
+        }
+    }
+
+    @Test
+    void countsTheBytesItConsumed() throws IOException {
+        LineReader reader = new LineReader(trickle("a\nbb\n", 2), 10);
+        while (reader.next() != null) {
+            // drain
+        }
+        assertThat(reader.bytesRead()).isEqualTo(5);
+    }
+}
