@@ -350,7 +350,7 @@ public final class Benchmark implements Callable<Integer> {
                 } else {
                     try {
                         failure = RUNNERS.get(w.kind()).run(new WorkloadRunner.Context(jvm, toolJvmArgs(), logDir,
-                                mode.equals("smoke"), results, produced, prefix), node, v, w);
+                                reportDir.resolve("gatling").resolve(tag), mode.equals("smoke"), results, produced, prefix), node, v, w);
                     } catch (Exception e) {
                         failure = "harness error: " + e;
                     }
