@@ -12,7 +12,7 @@ import io.strata.loadtests.report.ReportWriter;
 import io.strata.loadtests.report.Results;
 import io.strata.loadtests.report.Results.MetricDef;
 import io.strata.loadtests.report.RunInfo;
-import io.strata.loadtests.workload.AssignConsumerRunner;
+import io.strata.loadtests.workload.ConsumerPerformanceRunner;
 import io.strata.loadtests.workload.FixedRateLatencyRunner;
 import io.strata.loadtests.workload.NdjsonIngestRunner;
 import io.strata.loadtests.workload.ProducerPerformanceRunner;
@@ -105,7 +105,7 @@ public final class Benchmark implements Callable<Integer> {
 
     private static final Map<Kind, WorkloadRunner> RUNNERS = Map.of(
             Kind.PRODUCE, new ProducerPerformanceRunner(),
-            Kind.CONSUME, new AssignConsumerRunner(),
+            Kind.CONSUME, new ConsumerPerformanceRunner(),
             Kind.LATENCY, new FixedRateLatencyRunner(),
             Kind.INGEST, new NdjsonIngestRunner());
 
@@ -216,12 +216,10 @@ public final class Benchmark implements Callable<Integer> {
 
     private List<String> notes() {
         return List.of(
-                "Kafka ConsumerPerformance subscribes (consumer group) and EndToEndLatency commits offsets, so both "
-                        + "need the group coordinator; the consumer and latency workloads use this harness's own "
-                        + "assign()-based tools (io.strata.loadtests.tools.AssignConsumerPerf and FixedRateLatency) "
-                        + "against both systems.",
-                "Consumer throughput is timed from the first poll to the end offsets taken at start; the data was "
-                        + "produced just before, so it is read from the page cache.",
+                "Consumer throughput is ConsumerPerformance's fetch rate (records fetched over fetch time, the group "
+                        + "join left out); the data was produced just before, so it is read from the page cache.",
+                "Latency uses the harness's FixedRateLatency rather than EndToEndLatency, which measures one record "
+                        + "at a time in a closed loop instead of at a fixed rate.",
                 "Latency is receive time minus the scheduled send time (no coordinated omission), producer and "
                         + "consumer in one JVM; consumer defaults fetch.min.bytes=1, fetch.max.wait.ms=500.",
                 "Startup to ready: Kafka from JVM launch (storage already formatted) until an Admin client sees "
@@ -352,7 +350,7 @@ public final class Benchmark implements Callable<Integer> {
                 } else {
                     try {
                         failure = RUNNERS.get(w.kind()).run(new WorkloadRunner.Context(jvm, toolJvmArgs(), logDir,
-                                mode.equals("smoke"), results, produced, prefix), node, v, w);
+                                reportDir.resolve("gatling").resolve(tag), mode.equals("smoke"), results, produced, prefix), node, v, w);
                     } catch (Exception e) {
                         failure = "harness error: " + e;
                     }

@@ -17,15 +17,16 @@ public record Plan(String mode, int repetitions, Map<String, Variant> variants, 
      * One workload; {@code source} is the produce workload whose topic a consume workload reads. An ingest
      * workload sends {@code records} device JSON lines of about {@code recordSize} bytes, after {@code warmupRecords}
      * unmeasured ones, as NDJSON uploads of {@code linesPerRequest} lines from {@code clients} concurrent HTTP
-     * clients, and the same lines with Kafka produce.
+     * clients, and the same lines with Kafka produce; then {@code singleRecords} of them one per request from
+     * {@code singleClients} clients.
      */
     public record Workload(String id, String title, Kind kind, int recordSize, String acks, long records,
                            String source, int rate, double durationS, double warmupS, long warmupRecords,
-                           int linesPerRequest, int clients) {
+                           int linesPerRequest, int clients, long singleRecords, int singleClients) {
 
         public Workload(String id, String title, Kind kind, int recordSize, String acks, long records,
                         String source, int rate, double durationS, double warmupS) {
-            this(id, title, kind, recordSize, acks, records, source, rate, durationS, warmupS, 0, 0, 0);
+            this(id, title, kind, recordSize, acks, records, source, rate, durationS, warmupS, 0, 0, 0, 0, 0);
         }
 
         public String topic() {
@@ -36,7 +37,7 @@ public record Plan(String mode, int repetitions, Map<String, Variant> variants, 
         public List<String> topics() {
             return switch (kind) {
                 case PRODUCE, LATENCY -> List.of(topic());
-                case INGEST -> List.of(topic() + "-http", topic() + "-kafka");
+                case INGEST -> List.of(topic() + "-http", topic() + "-single", topic() + "-kafka");
                 case CONSUME, NODE -> List.of();
             };
         }
@@ -45,16 +46,17 @@ public record Plan(String mode, int repetitions, Map<String, Variant> variants, 
             return switch (kind) {
                 case PRODUCE -> String.format("`%s`: ProducerPerformance (kafka-tools), %,d records of %d B, acks=%s, "
                         + "unthrottled, producer defaults otherwise", id, records, recordSize, acks);
-                case CONSUME -> String.format("`%s`: assign()-based consumer reads topic of `%s` from the beginning "
-                        + "to its end offsets", id, source);
+                case CONSUME -> String.format("`%s`: ConsumerPerformance (kafka-tools) in a fresh group reads every "
+                        + "record of `%s`'s topic", id, source);
                 case LATENCY -> String.format("`%s`: fixed rate %d records/s of %d B, acks=%s, linger.ms=0, "
                         + "%.0f s measured after %.0f s warm-up; consumer assign() in the same JVM", id, rate,
                         recordSize, acks, durationS, warmupS);
                 case INGEST -> String.format("`%s`: %,d device JSON lines of ~%d B (after %,d warm-up lines), keyed by "
-                        + "device: on Strata as NDJSON `POST /ingest/{topic}` uploads of %,d lines from %d concurrent "
-                        + "JDK HttpClient clients; on both systems as Kafka produce of the same lines and keys "
-                        + "(kafka-clients defaults, acks=all); MiB/s counts the lines' bytes", id, records, recordSize,
-                        warmupRecords, linesPerRequest, clients);
+                        + "device: on Strata with Gatling as NDJSON `POST /ingest/{topic}` uploads of %,d lines from %d "
+                        + "concurrent users, then %,d of them one per request (REST Proxy v2 `POST /topics/{topic}`) "
+                        + "from %d users; on both systems as Kafka produce of the same lines and keys (kafka-clients "
+                        + "defaults, acks=all); MiB/s counts the lines' bytes; Gatling's HTML reports are in `gatling/`",
+                        id, records, recordSize, warmupRecords, linesPerRequest, clients, singleRecords, singleClients);
                 case NODE -> "`node`: startup time to ready and resident memory of the node process";
             };
         }
@@ -73,17 +75,18 @@ public record Plan(String mode, int repetitions, Map<String, Variant> variants, 
     public static final String FLUSH = "flush-every-batch";
 
     public static Plan full() {
-        return build("full", 3, 300_000, 1_000_000, 1000, 15, 2, 30_000, 10, 400_000,
+        return build("full", 3, 300_000, 1_000_000, 1000, 15, 2, 30_000, 10, 400_000, 32_000,
                 new Limits(3, 1L << 30, 16 * 1024, 4, 3));
     }
 
     public static Plan smoke() {
-        return build("smoke", 1, 5_000, 20_000, 200, 2, 1, 2_000, 2, 20_000,
+        return build("smoke", 1, 5_000, 20_000, 200, 2, 1, 2_000, 2, 20_000, 800,
                 new Limits(1, 64L << 20, 16 * 1024, 0.5, 0.5));
     }
 
     private static Plan build(String mode, int reps, long records1k, long records100, int rate, double latS,
-                              double warmS, long flushRecords, double flushLatS, long ingestLines, Limits limits) {
+                              double warmS, long flushRecords, double flushLatS, long ingestLines, long singleRecords,
+                              Limits limits) {
         List<Workload> def = new ArrayList<>();
         def.add(node());
         def.add(produce("produce-1k-acks1", "produce 1 KiB acks=1", 1024, "1", records1k));
@@ -97,7 +100,7 @@ public record Plan(String mode, int repetitions, Map<String, Variant> variants, 
         def.add(new Workload("latency-1k", "latency 1 KiB @" + rate + "/s", Kind.LATENCY, 1024, "all", 0, null,
                 rate, latS, warmS));
         def.add(new Workload("ingest-ndjson", "device JSON ~200 B", Kind.INGEST, 200, "all", ingestLines, null, 0, 0,
-                0, ingestLines / 4, 1000, 4));
+                0, ingestLines / 4, 1000, 4, singleRecords, 16));
 
         List<Workload> flush = new ArrayList<>();
         flush.add(node());
@@ -144,7 +147,12 @@ public record Plan(String mode, int repetitions, Map<String, Variant> variants, 
                     MetricDef.strataOnly(id, w.id(), w.title(), "HTTP NDJSON ingest", "MiB/s", true, null),
                     new MetricDef(id, w.id(), w.title(), "Kafka produce, same lines", "MiB/s", true, null),
                     MetricDef.strataOnly(id, w.id(), w.title(), "HTTP NDJSON / Kafka produce", "ratio", true, null),
-                    MetricDef.strataOnly(id, w.id(), w.title(), "HTTP NDJSON records/s", "records/s", true, null));
+                    MetricDef.strataOnly(id, w.id(), w.title(), "HTTP NDJSON records/s", "records/s", true, null),
+                    MetricDef.strataOnly(id, w.id(), w.title(), "HTTP NDJSON request p99", "ms", false, null),
+                    MetricDef.strataOnly(id, w.id(), w.title(), "HTTP single-record records/s", "records/s", true,
+                            null),
+                    MetricDef.strataOnly(id, w.id(), w.title(), "HTTP single-record request p99", "ms", false,
+                            null));
             case LATENCY -> List.of(
                     new MetricDef(id, w.id(), w.title(), "p50", "ms", false, null),
                     new MetricDef(id, w.id(), w.title(), "p99", "ms", false, null),

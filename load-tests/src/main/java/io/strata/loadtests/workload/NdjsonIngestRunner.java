@@ -5,86 +5,147 @@ import io.strata.loadtests.ChildJvm;
 import io.strata.loadtests.Plan;
 import io.strata.loadtests.Plan.Variant;
 import io.strata.loadtests.Plan.Workload;
+import io.strata.loadtests.gatling.HttpIngestSimulation;
 import io.strata.loadtests.node.Node;
 import io.strata.loadtests.node.StrataNode;
 import io.strata.loadtests.report.Results.MetricDef;
-import io.strata.loadtests.tools.NdjsonIngestPerf;
+import io.strata.loadtests.tools.DeviceLinesKafkaPerf;
 import io.strata.loadtests.tools.ToolResult;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * Device JSON ingest with {@link NdjsonIngestPerf}: Kafka produce of the lines on every system, then (Strata only,
- * Kafka has no HTTP API) the same lines as NDJSON uploads, each checked against the topic's end offsets. The ratio
- * of the two on the same node in the same run is the figure of merit for the HTTP path.
+ * Device JSON ingest: Kafka produce of the lines ({@link DeviceLinesKafkaPerf}) on every system, then, on Strata
+ * only (Kafka has no HTTP API), the same lines over HTTP with Gatling ({@link HttpIngestSimulation}): NDJSON
+ * uploads after a warm-up, and single records through the REST Proxy v2 endpoint. Every run is checked against the
+ * topic's end offsets. The NDJSON / Kafka-produce ratio on the same node in the same run is the figure of merit
+ * for the HTTP path. Gatling's HTML reports are kept next to the benchmark report.
  */
 public final class NdjsonIngestRunner implements WorkloadRunner {
+
+    /** Gatling's global 99th percentile of OK requests, from the report's stats.js. */
+    private static final Pattern P99 = Pattern.compile("\"percentiles4\":\\s*\\{\\s*\"total\":\\s*\"[^\"]*\",\\s*\"ok\":\\s*\"([\\d.]+)\"");
 
     @Override
     public String run(Context ctx, Node node, Variant v, Workload w) throws Exception {
         List<MetricDef> m = Plan.metrics(v, w);
-        ToolRun kafkaRun = runTool(ctx, node, w, "kafka", List.of("--bootstrap-server", node.bootstrap()));
-        if (kafkaRun.failure() != null) {
-            return kafkaRun.failure();
+        String kafkaTopic = w.topic() + "-kafka";
+        ToolRun kafka = check(node, kafkaTopic, w.records() + w.warmupRecords(), "Kafka produce",
+                ChildJvm.run(ctx.jvm().command(ctx.toolJvmArgs(), DeviceLinesKafkaPerf.class.getName(),
+                        List.of("--bootstrap-server", node.bootstrap(), "--topic", kafkaTopic,
+                                "--records", Long.toString(w.records()),
+                                "--warmup-records", Long.toString(w.warmupRecords()))),
+                        Map.of(), ctx.logDir(), ctx.logDir().resolve(w.id() + "-kafka.log"), timeout(ctx)));
+        if (kafka.failure() != null) {
+            return kafka.failure();
         }
-        JsonNode kafka = kafkaRun.result();
-        ctx.results().add(m.get(1), node.system(), kafka.get("mibPerSec").asDouble());
+        double kafkaMib = kafka.result().get("mibPerSec").asDouble();
+        ctx.results().add(m.get(1), node.system(), kafkaMib);
         if (!(node instanceof StrataNode strata)) {
-            ctx.say(w, "Kafka produce %.1f MiB/s", kafka.get("mibPerSec").asDouble());
+            ctx.say(w, "Kafka produce %.1f MiB/s", kafkaMib);
             return null;
         }
-        ToolRun httpRun = runTool(ctx, node, w, "http", List.of("--http-base", strata.httpBase(),
-                "--clients", Integer.toString(w.clients())));
-        if (httpRun.failure() != null) {
-            return httpRun.failure();
+
+        String ndjsonTopic = w.topic() + "-http";
+        long perRequest = w.linesPerRequest();
+        long warmupRequests = w.warmupRecords() / perRequest;
+        if (warmupRequests > 0) {
+            ChildJvm.Outcome warm = gatling(ctx, strata, w, "ndjson", ndjsonTopic, warmupRequests, 0, false);
+            if (warm.exitCode() != 0) {
+                return "Gatling NDJSON warm-up exited " + warm.exitCode() + "\n" + warm.tail(20);
+            }
         }
-        JsonNode http = httpRun.result();
-        double ratio = http.get("mibPerSec").asDouble() / kafka.get("mibPerSec").asDouble();
-        ctx.results().add(m.get(0), node.system(), http.get("mibPerSec").asDouble());
+        ToolRun ndjson = check(node, ndjsonTopic, w.records() + w.warmupRecords(), "Gatling NDJSON",
+                gatling(ctx, strata, w, "ndjson", ndjsonTopic, w.records() / perRequest, warmupRequests, true));
+        if (ndjson.failure() != null) {
+            return ndjson.failure();
+        }
+        String singleTopic = w.topic() + "-single";
+        ToolRun single = check(node, singleTopic, w.singleRecords(), "Gatling single records",
+                gatling(ctx, strata, w, "single", singleTopic, w.singleRecords(), 0, true));
+        if (single.failure() != null) {
+            return single.failure();
+        }
+
+        double ndjsonMib = ndjson.result().get("mibPerSec").asDouble();
+        double ratio = ndjsonMib / kafkaMib;
+        ctx.results().add(m.get(0), node.system(), ndjsonMib);
         ctx.results().add(m.get(2), node.system(), ratio);
-        ctx.results().add(m.get(3), node.system(), http.get("recordsPerSec").asDouble());
-        ctx.say(w, "HTTP NDJSON %.1f MiB/s, Kafka produce %.1f MiB/s, ratio %.2f (avg line %.0f B)",
-                http.get("mibPerSec").asDouble(), kafka.get("mibPerSec").asDouble(), ratio,
-                http.get("avgRecordBytes").asDouble());
+        ctx.results().add(m.get(3), node.system(), ndjson.result().get("recordsPerSec").asDouble());
+        ctx.results().add(m.get(4), node.system(), ndjson.p99Ms());
+        ctx.results().add(m.get(5), node.system(), single.result().get("recordsPerSec").asDouble());
+        ctx.results().add(m.get(6), node.system(), single.p99Ms());
+        ctx.say(w, "HTTP NDJSON %.1f MiB/s (p99 %.0f ms), Kafka produce %.1f MiB/s, ratio %.2f; single records %.0f/s "
+                        + "(p99 %.0f ms)", ndjsonMib, ndjson.p99Ms(), kafkaMib, ratio,
+                single.result().get("recordsPerSec").asDouble(), single.p99Ms());
         return null;
     }
 
-    /** The tool's result, or what failed. */
-    private record ToolRun(JsonNode result, String failure) {
-        static ToolRun failed(String failure) {
-            return new ToolRun(null, failure);
-        }
+    private static Duration timeout(Context ctx) {
+        return Duration.ofSeconds(ctx.smoke() ? 120 : 300);
     }
 
-    private static ToolRun runTool(Context ctx, Node node, Workload w, String target, List<String> targetArgs)
+    /** One Gatling run of {@link HttpIngestSimulation}; {@code keep} keeps its HTML report. */
+    private static ChildJvm.Outcome gatling(Context ctx, StrataNode node, Workload w, String mode, String topic,
+                                            long requests, long firstRequest, boolean keep) throws Exception {
+        int users = "single".equals(mode) ? w.singleClients() : w.clients();
+        List<String> jvmArgs = new ArrayList<>(ctx.toolJvmArgs());
+        // Gatling's log writer reads String internals.
+        jvmArgs.add("--add-opens=java.base/java.lang=ALL-UNNAMED");
+        jvmArgs.addAll(List.of("-Dingest.baseUrl=" + node.httpBase(), "-Dingest.topic=" + topic,
+                "-Dingest.mode=" + mode, "-Dingest.users=" + users, "-Dingest.requests=" + requests,
+                "-Dingest.lines=" + w.linesPerRequest(), "-Dingest.firstRequest=" + firstRequest));
+        Path results = keep ? ctx.keepDir().resolve(w.id() + "-" + mode) : ctx.logDir().resolve("gatling-warmup");
+        Files.createDirectories(results);
+        List<String> args = new ArrayList<>(List.of("--simulation", HttpIngestSimulation.class.getName(),
+                "--results-folder", results.toString()));
+        if (!keep) {
+            args.add("--no-reports");
+        }
+        return ChildJvm.run(ctx.jvm().command(jvmArgs, "io.gatling.app.Gatling", args), Map.of(), ctx.logDir(),
+                ctx.logDir().resolve(w.id() + "-" + mode + (keep ? "" : "-warmup") + ".log"), timeout(ctx));
+    }
+
+    /** A tool's result and the p99 of its report (Gatling runs), or what failed. */
+    private record ToolRun(JsonNode result, double p99Ms, String failure) {
+    }
+
+    private static ToolRun check(Node node, String topic, long expected, String what, ChildJvm.Outcome out)
             throws Exception {
-        String topic = w.topic() + "-" + target;
-        List<String> args = new ArrayList<>(List.of("--target", target, "--topic", topic,
-                "--records", Long.toString(w.records()), "--warmup-records", Long.toString(w.warmupRecords()),
-                "--lines-per-request", Integer.toString(w.linesPerRequest())));
-        args.addAll(targetArgs);
-        Path log = ctx.logDir().resolve(w.id() + "-" + target + ".log");
-        ChildJvm.Outcome out = ChildJvm.run(ctx.jvm().command(ctx.toolJvmArgs(), NdjsonIngestPerf.class.getName(), args),
-                Map.of(), ctx.logDir(), log, Duration.ofSeconds(ctx.smoke() ? 90 : 300));
         if (out.timedOut()) {
-            return ToolRun.failed("timed out: NdjsonIngestPerf --target " + target + " did not finish within "
-                    + out.elapsedMs() / 1000 + " s\n" + out.tail(10));
+            return new ToolRun(null, 0, "timed out: " + what + " did not finish within " + out.elapsedMs() / 1000
+                    + " s\n" + out.tail(10));
         }
         JsonNode r = ToolResult.parse(out.output());
         if (out.exitCode() != 0 || r == null) {
-            return ToolRun.failed("NdjsonIngestPerf --target " + target + " exited " + out.exitCode() + "\n"
-                    + out.tail(15));
+            return new ToolRun(null, 0, what + " exited " + out.exitCode() + "\n" + out.tail(20));
         }
-        long expected = w.records() + w.warmupRecords();
         long stored = ProducerPerformanceRunner.endOffsetSum(node, topic);
         if (stored != expected) {
-            return ToolRun.failed("NdjsonIngestPerf --target " + target + " finished but the end offsets of " + topic
-                    + " add up to " + stored + ", expected " + expected);
+            return new ToolRun(null, 0, what + " finished but the end offsets of " + topic + " add up to " + stored
+                    + ", expected " + expected);
         }
-        return new ToolRun(r, null);
+        return new ToolRun(r, gatlingP99(out.output()), null);
+    }
+
+    /** The p99 from the stats of the report Gatling names at the end of its output; 0 when there is none. */
+    private static double gatlingP99(String output) throws Exception {
+        Matcher report = Pattern.compile("file://(\\S+)/index\\.html").matcher(output);
+        String dir = null;
+        while (report.find()) {
+            dir = report.group(1);
+        }
+        if (dir == null || !Files.exists(Path.of(dir, "js", "stats.js"))) {
+            return 0;
+        }
+        Matcher p99 = P99.matcher(Files.readString(Path.of(dir, "js", "stats.js")));
+        return p99.find() ? Double.parseDouble(p99.group(1)) : 0;
     }
 }

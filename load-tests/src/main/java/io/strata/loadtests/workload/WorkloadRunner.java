@@ -12,13 +12,16 @@ import java.util.Map;
 
 /**
  * Runs one kind of workload against a started node and records its metrics. One implementation per
- * {@link io.strata.loadtests.Plan.Kind}; an HTTP ingest workload (e.g. Gatling against the NDJSON and REST Proxy
- * endpoints) plugs in as another kind with its own runner and {@code systems = [strata]}.
+ * {@link io.strata.loadtests.Plan.Kind}.
  */
 public interface WorkloadRunner {
 
-    /** What a runner gets besides the node and the workload. */
-    record Context(ChildJvm jvm, List<String> toolJvmArgs, Path logDir, boolean smoke, Results results,
+    /**
+     * What a runner gets besides the node and the workload. {@code logDir} holds raw tool output (not kept in the
+     * repository); {@code keepDir} is the place in the report folder for artifacts worth keeping (Gatling's HTML
+     * reports).
+     */
+    record Context(ChildJvm jvm, List<String> toolJvmArgs, Path logDir, Path keepDir, boolean smoke, Results results,
                    Map<String, Long> producedRecords, String prefix) {
 
         public Path log(Workload w) {
