@@ -8,15 +8,18 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.common.TopicPartition;
 
 /**
  * A Java consumer in a group, polling on its own thread: subscribes, records every value it sees and
- * its current assignment, and commits synchronously after each poll that returned records.
+ * its current assignment, and commits synchronously after each poll that returned records. A commit
+ * that a rebalance overtakes is counted, not failed: the records come again after the rebalance.
  */
 public final class GroupConsumer implements AutoCloseable {
     private final String name;
@@ -25,6 +28,7 @@ public final class GroupConsumer implements AutoCloseable {
     private volatile Set<TopicPartition> assignment = Set.of();
     private volatile boolean stop;
     private final List<Throwable> failures = new CopyOnWriteArrayList<>();
+    private final AtomicInteger rejectedCommits = new AtomicInteger();
 
     /**
      * @param seen shared set every consumed value is added to
@@ -45,13 +49,23 @@ public final class GroupConsumer implements AutoCloseable {
     private void run(String bootstrap, String topic, Map<String, Object> config) {
         try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(bootstrap, config)) {
             consumer.subscribe(List.of(topic));
+            boolean uncommitted = false;
             while (!stop) {
                 var records = consumer.poll(Duration.ofMillis(200));
                 for (ConsumerRecord<byte[], byte[]> r : records) {
                     seen.add(new String(r.value(), StandardCharsets.UTF_8));
                 }
-                if (!records.isEmpty()) {
-                    consumer.commitSync(Duration.ofSeconds(30));
+                uncommitted |= !records.isEmpty();
+                if (uncommitted) {
+                    try {
+                        consumer.commitSync(Duration.ofSeconds(30));
+                        uncommitted = false;
+                    } catch (CommitFailedException e) {
+                        // A rebalance overtook the commit (with the consumer protocol: a heartbeat raised the
+                        // member epoch while the commit was in flight). Kafka answers the same; an at-least-once
+                        // consumer goes on polling and commits its position again after the rebalance.
+                        rejectedCommits.incrementAndGet();
+                    }
                 }
                 assignment = Set.copyOf(consumer.assignment());
             }
@@ -66,6 +80,11 @@ public final class GroupConsumer implements AutoCloseable {
 
     public Set<TopicPartition> assignment() {
         return assignment;
+    }
+
+    /** Commits the group rejected because a rebalance overtook them; not failures. */
+    public int rejectedCommits() {
+        return rejectedCommits.get();
     }
 
     public List<Throwable> failures() {
