@@ -501,6 +501,15 @@ public final class PartitionLog implements Closeable {
         return size;
     }
 
+    /** Bytes of the local segments whose base offset is at least {@code offset}. */
+    public long sizeInBytesFrom(long offset) {
+        long size = 0;
+        for (LogSegment s : segments.tailMap(offset, true).values()) {
+            size += s.size();
+        }
+        return size;
+    }
+
     public int numberOfSegments() {
         return segments.size();
     }

@@ -101,10 +101,11 @@ public final class ObjectStore implements Closeable {
                 .automaticTransitionFromOpenToHalfOpenEnabled(false)
                 .recordException(ObjectStore::isFault)
                 .build());
+        breaker.getEventPublisher().onError(e -> LOG.debug("Object store call failed: {}", e.getThrowable().toString()));
         breaker.getEventPublisher().onStateTransition(e -> {
             switch (e.getStateTransition().getToState()) {
-                case OPEN -> LOG.warn("Object store {} unreachable: pausing calls for {} s",
-                        config.endpoint().map(Object::toString).orElse("(AWS)"), config.breakerOpenFor().toSeconds());
+                case OPEN -> LOG.warn("Object store {} unreachable: pausing calls for {} ms",
+                        config.endpoint().map(Object::toString).orElse("(AWS)"), config.breakerOpenFor().toMillis());
                 case CLOSED -> LOG.info("Object store {} reachable again",
                         config.endpoint().map(Object::toString).orElse("(AWS)"));
                 default -> { }
