@@ -23,6 +23,10 @@ import io.strata.ingest.kafka.api.ProducerIdApi;
 import io.strata.ingest.kafka.api.TopicAdminApi;
 import io.strata.ingest.kafka.network.KafkaServer;
 import io.strata.ingest.observability.BrokerMetrics;
+import io.strata.ingest.tiering.TieredStorage;
+import io.strata.ingest.tiering.TieringBackpressure;
+import io.strata.ingest.tiering.TieringPipeline;
+import io.strata.storage.remote.RemoteLogManager;
 import io.strata.membership.cluster.NodeInfo;
 import io.strata.membership.hazelcast.ClusterMember;
 import io.strata.membership.hazelcast.MembershipConfig;
@@ -74,6 +78,14 @@ public class StrataNode {
     @Inject
     BrokerMetrics metrics;
 
+    @Inject
+    TieringPipeline tieringPipeline;
+
+    private TieredStorage tiered;
+    private TieringBackpressure backpressure;
+    /** Set once the upload pipeline runs; rolls before that are picked up by its first scan. */
+    private volatile boolean tieringStarted;
+
     @ConfigProperty(name = "quarkus.http.port", defaultValue = "8080")
     int httpPort;
 
@@ -87,7 +99,7 @@ public class StrataNode {
     /** Runs the fsyncs of flush-every-batch topics so request handlers need not wait on the disk. */
     private final ExecutorService flushExecutor = Executors.newFixedThreadPool(2, new DefaultThreadFactory("strata-log-flush", true));
 
-    void start(@Observes @Priority(10) StartupEvent event) throws IOException, InterruptedException {
+    void start(@Observes @Priority(10) StartupEvent event) throws Exception {
         Path dataDir = config.dataDir().toAbsolutePath();
         Files.createDirectories(dataDir);
         StrataConfig.Kafka kafka = config.kafka();
@@ -109,8 +121,19 @@ public class StrataNode {
         Set<String> nodeDefaultKeys = topicDefaults.keySet();
 
         logs = new LogManager(dataDir.resolve("logs"), Time.SYSTEM);
+        RemoteLogManager remote = null;
+        if (config.tiering().enabled()) {
+            tiered = TieredStorage.start(config.s3(), config.tiering(), dataDir);
+            remote = tiered.remote();
+            backpressure = new TieringBackpressure(config.tiering().maxBacklogBytes());
+            metrics.registerTiering(remote);
+        }
         topics = new TopicManager(member.topics(), member.partitions(), member.assigner(), config.nodeId(), logs,
-                topicDefaults, metrics, kafka.defaultPartitions());
+                topicDefaults, metrics, kafka.defaultPartitions(), remote, backpressure, tp -> {
+                    if (tieringStarted) {
+                        tieringPipeline.requestUpload(tp);
+                    }
+                });
         topics.start();
         logs.startBackgroundTasks();
         purgatory = new FetchPurgatory();
@@ -123,8 +146,8 @@ public class StrataNode {
 
         KafkaApis apis = new KafkaApis(
                 new ProduceApi(topics, purgatory, metrics, flushExecutor),
-                new FetchApi(topics, purgatory, metrics),
-                new OffsetsApi(topics),
+                new FetchApi(topics, purgatory, metrics, remote),
+                new OffsetsApi(topics, remote),
                 new MetadataApi(topics, brokerNode, member.nodes(), member.controller(), kafka.autoCreateTopics()),
                 new TopicAdminApi(topics, brokerNode, nodeDefaultKeys),
                 new ConfigsApi(topics, brokerNode, nodeDefaultKeys, BrokerDefaults.brokerConfigs(config, defaults)),
@@ -134,6 +157,17 @@ public class StrataNode {
         kafkaServer.startAccepting(apis);
         LOG.infof("Node %d of cluster %s serving Kafka clients at %s:%d, data in %s", brokerNode.nodeId(),
                 brokerNode.clusterId(), brokerNode.host(), brokerNode.port(), dataDir);
+    }
+
+    /**
+     * Starts the sealed-segment upload pipeline. A separate, later step: reactive messaging wires its
+     * channels at start-up after the node's own start (which must open the logs first).
+     */
+    void startTiering(@Observes @Priority(jakarta.interceptor.Interceptor.Priority.APPLICATION + 500) StartupEvent event) {
+        if (tiered != null) {
+            tieringPipeline.start(tiered.remote(), topics, backpressure, config.tiering());
+            tieringStarted = true;
+        }
     }
 
     private ClusterMember joinCluster(Path dataDir, int advertisedKafkaPort) throws IOException {
@@ -186,6 +220,7 @@ public class StrataNode {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        tieringPipeline.stop();
         if (topics != null) {
             topics.close();
         }
@@ -196,6 +231,9 @@ public class StrataNode {
             } catch (IOException e) {
                 LOG.error("Closing the logs failed; the next start recovers them", e);
             }
+        }
+        if (tiered != null) {
+            tiered.close();
         }
         if (member != null) {
             member.close();

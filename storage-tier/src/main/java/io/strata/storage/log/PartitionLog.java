@@ -122,6 +122,7 @@ public final class PartitionLog implements Closeable {
     private volatile long lastFlushMs;
     private volatile boolean closed;
     private volatile Executor backgroundExecutor;
+    private volatile Runnable sealListener;
     /** Whether sealed segments are copied to object storage (the node attaches tiering); see {@link #enableTiering}. */
     private volatile boolean tiered;
     /** Offset after the last batch confirmed in the remote manifest; -1 while nothing is. */
@@ -488,6 +489,11 @@ public final class PartitionLog implements Closeable {
         return recoveryPoint;
     }
 
+    /** Told (on the background executor) after a roll sealed a segment and it was fsynced; must not block. */
+    public void setSealListener(Runnable listener) {
+        this.sealListener = listener;
+    }
+
     /** Lets asynchronous work (fsync of sealed segments) run on the owner's executor instead of inline. */
     public void setBackgroundExecutor(Executor executor) {
         this.backgroundExecutor = executor;
@@ -800,6 +806,10 @@ public final class PartitionLog implements Closeable {
                 producerState.fsyncSnapshot(rolledTo);
             } catch (RuntimeException ex) {
                 LOG.warn("Flush of {} after a roll failed: {}", topicPartition, ex.toString());
+            }
+            Runnable listener = sealListener;
+            if (listener != null) {
+                listener.run();
             }
         };
         Executor executor = backgroundExecutor;
