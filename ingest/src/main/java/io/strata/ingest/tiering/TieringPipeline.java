@@ -80,9 +80,13 @@ public class TieringPipeline {
         return t;
     }
 
-    /** Asks for the upload of a partition's sealed segments unless a request is already in the channel. */
+    /**
+     * Asks for the upload of a partition's sealed segments, unless a request is already in the channel
+     * or the partition waits out a back-off after a failure (its retry is scheduled).
+     */
     public void requestUpload(TopicPartition tp) {
-        if (remote == null || !queued.add(tp)) {
+        long[] state = backoff.get(tp);
+        if (remote == null || (state != null && state[1] > System.currentTimeMillis()) || !queued.add(tp)) {
             return;
         }
         Message<TopicPartition> message = Message.of(tp)
@@ -95,11 +99,11 @@ public class TieringPipeline {
                 })
                 .withNack(error -> {
                     queued.remove(tp);
-                    long[] state = backoff.compute(tp, (k, v) -> v == null ? new long[]{1, 0} : new long[]{v[0] + 1, 0});
+                    long failures = backoff.containsKey(tp) ? backoff.get(tp)[0] + 1 : 1;
                     long delay = Math.min(config.maxRetryBackoff().toMillis(),
-                            config.retryBackoff().toMillis() << Math.min(20, state[0] - 1));
-                    state[1] = System.currentTimeMillis() + delay;
-                    LOG.warnf("Upload of sealed segments of %s failed (attempt %d), retrying in %d ms: %s", tp, state[0],
+                            config.retryBackoff().toMillis() << Math.min(20, failures - 1));
+                    backoff.put(tp, new long[]{failures, System.currentTimeMillis() + delay});
+                    LOG.warnf("Upload of sealed segments of %s failed (attempt %d), retrying in %d ms: %s", tp, failures,
                             delay, error.getMessage());
                     scheduler.schedule(() -> requestUpload(tp), delay, TimeUnit.MILLISECONDS);
                     return CompletableFuture.completedFuture(null);
@@ -160,10 +164,14 @@ public class TieringPipeline {
     /** Stops scheduling; an upload in progress finishes or is abandoned (it is redone after a restart). */
     public synchronized void stop() {
         if (scheduler != null) {
-            scheduler.shutdownNow();
+            scheduler.shutdown();
             uploader.shutdown();
             try {
-                uploader.awaitTermination(10, TimeUnit.SECONDS);
+                // Let a running upload or retention pass end with its manifest commit; then interrupt.
+                if (!uploader.awaitTermination(10, TimeUnit.SECONDS) | !scheduler.awaitTermination(5, TimeUnit.SECONDS)) {
+                    uploader.shutdownNow();
+                    scheduler.shutdownNow();
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -10,8 +10,8 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.exception.AbortedException;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.core.retry.backoff.BackoffStrategy;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.retries.api.RetryStrategy;
@@ -299,6 +299,9 @@ public final class ObjectStore implements Closeable {
 
     /** Answers that are results (missing key, failed precondition), not faults of the store. */
     private static boolean isFault(Throwable e) {
+        if (e instanceof AbortedException || Thread.currentThread().isInterrupted()) {
+            return false; // this node is shutting down, the store is fine
+        }
         if (e instanceof S3Exception s3e) {
             int status = s3e.statusCode();
             return status != 404 && status != 412 && status != 409 && status != 416;
