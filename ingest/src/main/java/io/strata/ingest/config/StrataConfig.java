@@ -127,6 +127,10 @@ public interface StrataConfig {
         /** Threads serving remote reads. */
         @WithDefault("2")
         int readerThreads();
+
+        /** Chunks fetched ahead of a consumer reading a remote segment front to back. */
+        @WithDefault("2")
+        int readAheadChunks();
     }
 
     /** Membership of the embedded Hazelcast cluster that holds topics, leadership and group offsets. */

@@ -48,7 +48,7 @@ public final class TieredStorage implements AutoCloseable {
         ObjectStore store = new ObjectStore(config);
         store.ensureBucket();
         RemoteLogManager remote = new RemoteLogManager(store, new RemoteLogManager.Settings(tiering.readChunkBytes(),
-                tiering.cacheBytes(), tiering.readerThreads()), Time.SYSTEM);
+                tiering.cacheBytes(), tiering.readerThreads(), tiering.readAheadChunks()), Time.SYSTEM);
         LOG.infof("Tiering sealed segments to bucket %s at %s%s", config.bucket(),
                 config.endpoint().map(Object::toString).orElse("AWS S3 " + config.region()),
                 embedded != null ? " (embedded S3Proxy)" : "");

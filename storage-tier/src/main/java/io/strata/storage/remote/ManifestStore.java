@@ -17,9 +17,9 @@ import java.util.Optional;
  * <p>Versions are created once with {@code If-None-Match: *}: of two writers that both read version
  * N, exactly one creates N+1 and the other learns of it ({@link ManifestConflictException}) and
  * re-reads. The latest version is found from {@code manifest/latest-hint} (a plain overwrite written
- * after each commit; it may lag but never leads) by probing the versions after it. Once the hint
- * names version N, versions below N-1 are deleted; the hint never names a deleted version's
- * successor-less predecessor, so probing from it always finds the latest.
+ * every {@value #HINT_INTERVAL} versions; it may lag but never leads) by probing the versions after
+ * it. Only versions below the hint are ever deleted, so every version from the hint to the latest
+ * exists and probing from the hint always finds the latest.
  *
  * <p>Thread-safety: stateless apart from the store; callers serialise commits per partition.
  */
@@ -36,6 +36,9 @@ final class ManifestStore {
             super(message, null, false, false);
         }
     }
+
+    /** Versions between two hint updates. */
+    static final long HINT_INTERVAL = 8;
 
     private final ObjectStore store;
 
@@ -81,11 +84,16 @@ final class ManifestStore {
         if (!store.putIfAbsent(key, bytes)) {
             throw new ManifestConflictException("Manifest version " + next.version() + " of " + root + " already exists");
         }
-        if (writeHint(root, next.version()) && next.version() > 2) {
-            try {
-                store.delete(RemoteLogLayout.manifestKey(root, next.version() - 2));
-            } catch (RuntimeException e) {
-                LOG.debug("Could not delete an old manifest of {}: {}", root, e.toString());
+        // The hint moves every HINT_INTERVAL versions (a load probes at most that many versions past it);
+        // versions the new hint made unreachable, except the one before the latest, are deleted then.
+        if (next.version() % HINT_INTERVAL == 0 && writeHint(root, next.version())) {
+            for (long v = Math.max(1, next.version() - HINT_INTERVAL); v < next.version() - 1; v++) {
+                try {
+                    store.delete(RemoteLogLayout.manifestKey(root, v));
+                } catch (RuntimeException e) {
+                    LOG.debug("Could not delete an old manifest of {}: {}", root, e.toString());
+                    break;
+                }
             }
         }
     }

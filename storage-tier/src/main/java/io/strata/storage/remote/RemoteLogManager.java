@@ -55,12 +55,13 @@ public final class RemoteLogManager implements Closeable {
      * @param readChunkBytes  size of a ranged GET of a segment (and of a read-ahead)
      * @param cacheBytes      bound of the cache of fetched chunks
      * @param readerThreads   threads that run remote reads
+     * @param readAheadChunks chunks fetched ahead of a sequential reader
      */
-    public record Settings(int readChunkBytes, long cacheBytes, int readerThreads) {
-        public static final Settings DEFAULTS = new Settings(1024 * 1024, 64L * 1024 * 1024, 2);
+    public record Settings(int readChunkBytes, long cacheBytes, int readerThreads, int readAheadChunks) {
+        public static final Settings DEFAULTS = new Settings(1024 * 1024, 64L * 1024 * 1024, 2, 2);
 
         public Settings {
-            if (readChunkBytes < 64 * 1024 || cacheBytes < readChunkBytes || readerThreads < 1) {
+            if (readChunkBytes < 64 * 1024 || cacheBytes < readChunkBytes || readerThreads < 1 || readAheadChunks < 0) {
                 throw new IllegalArgumentException("invalid remote read settings: chunk " + readChunkBytes
                         + ", cache " + cacheBytes + ", threads " + readerThreads);
             }
@@ -88,6 +89,8 @@ public final class RemoteLogManager implements Closeable {
     private final RemoteLogReader reader;
     private final Time time;
     private final ExecutorService readers;
+    /** Uploads a segment's small objects while its log uploads on the caller's thread. */
+    private final ExecutorService uploads;
     private final Map<TopicPartition, PartitionState> partitions = new ConcurrentHashMap<>();
     private final LongAdder segmentsCopied = new LongAdder();
     private final LongAdder segmentsDeleted = new LongAdder();
@@ -103,7 +106,13 @@ public final class RemoteLogManager implements Closeable {
             t.setDaemon(true);
             return t;
         });
-        this.reader = new RemoteLogReader(store, settings.readChunkBytes(), settings.cacheBytes(), readers);
+        this.reader = new RemoteLogReader(store, settings.readChunkBytes(), settings.cacheBytes(),
+                settings.readAheadChunks(), readers);
+        this.uploads = Executors.newFixedThreadPool(3, r -> {
+            Thread t = new Thread(r, "strata-remote-upload-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     public ObjectStore store() {
@@ -212,21 +221,32 @@ public final class RemoteLogManager implements Closeable {
         long started = System.nanoTime();
         String stem = RemoteLogLayout.segmentStem(segment.baseOffset(), segment.nextOffset());
         String prefix = state.root + stem;
-        store.putFile(prefix + RemoteLogLayout.OFFSET_INDEX, segment.offsetIndexFile());
-        store.putFile(prefix + RemoteLogLayout.TIME_INDEX, segment.timeIndexFile());
-        boolean snapshot = false;
-        if (segment.producerSnapshot().isPresent()) {
+        CompletableFuture<Void> offsetIndex = CompletableFuture.runAsync(
+                () -> store.putFile(prefix + RemoteLogLayout.OFFSET_INDEX, segment.offsetIndexFile()), uploads);
+        CompletableFuture<Void> timeIndex = CompletableFuture.runAsync(
+                () -> store.putFile(prefix + RemoteLogLayout.TIME_INDEX, segment.timeIndexFile()), uploads);
+        CompletableFuture<Boolean> snapshotUploaded = CompletableFuture.supplyAsync(() -> {
+            if (segment.producerSnapshot().isEmpty()) {
+                return false;
+            }
             try {
                 store.putFile(prefix + RemoteLogLayout.PRODUCER_SNAPSHOT, segment.producerSnapshot().get());
-                snapshot = true;
+                return true;
             } catch (ObjectStoreException e) {
                 if (!(e.getCause() instanceof java.io.IOException)) {
                     throw e;
                 }
-                // the snapshot was superseded and removed locally meanwhile: the segment goes up without it
+                return false; // superseded and removed locally meanwhile: the segment goes up without it
             }
-        }
+        }, uploads);
         store.putFile(prefix + RemoteLogLayout.LOG, segment.logFile());
+        boolean snapshot;
+        try {
+            CompletableFuture.allOf(offsetIndex, timeIndex, snapshotUploaded).join();
+            snapshot = snapshotUploaded.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : e;
+        }
         RemoteSegment uploaded = new RemoteSegment(segment.baseOffset(), segment.nextOffset(), segment.sizeInBytes(),
                 segment.maxTimestamp(), stem, snapshot, segment.leaderEpochs(), time.milliseconds());
         PartitionManifest committed = commit(state, m -> {
@@ -438,5 +458,6 @@ public final class RemoteLogManager implements Closeable {
     @Override
     public void close() {
         readers.shutdownNow();
+        uploads.shutdownNow();
     }
 }

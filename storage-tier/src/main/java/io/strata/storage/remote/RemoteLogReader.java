@@ -20,8 +20,8 @@ import java.util.concurrent.Executor;
  * Reads record batches of uploaded segments with ranged GETs. A read looks up its starting position
  * in the segment's uploaded offset index, then takes the bytes from fixed-size chunks of the
  * {@code .log} object ({@code chunkBytes}, aligned to multiples of it) held in a cache bounded by
- * {@code cacheBytes}; serving chunk k schedules a read-ahead of chunk k+1, so a consumer reading a
- * segment front to back mostly finds its next bytes cached. Index objects are cached too.
+ * {@code cacheBytes}; serving chunk k schedules a read-ahead of the next {@code readAheadChunks}
+ * chunks, so a consumer reading a segment front to back mostly finds its next bytes cached. Index objects are cached too.
  *
  * <p>Every returned batch is CRC-checked: a corrupt or truncated object fails the read with
  * {@link KafkaStorageException}, as does a missing object.
@@ -43,11 +43,13 @@ final class RemoteLogReader {
     private final int chunkBytes;
     private final Cache<ChunkKey, byte[]> chunks;
     private final Cache<String, ByteBuffer> indexes;
+    private final int readAheadChunks;
     private final Executor readAhead;
 
-    RemoteLogReader(ObjectStore store, int chunkBytes, long cacheBytes, Executor readAhead) {
+    RemoteLogReader(ObjectStore store, int chunkBytes, long cacheBytes, int readAheadChunks, Executor readAhead) {
         this.store = store;
         this.chunkBytes = chunkBytes;
+        this.readAheadChunks = readAheadChunks;
         this.readAhead = readAhead;
         this.chunks = Caffeine.newBuilder()
                 .maximumWeight(Math.max(cacheBytes, chunkBytes))
@@ -224,12 +226,15 @@ final class RemoteLogReader {
 
     private byte[] chunk(String key, RemoteSegment segment, long index) {
         byte[] bytes = chunks.get(new ChunkKey(key, index), k -> load(k, segment));
-        long next = index + 1;
-        if (next * chunkBytes < segment.sizeInBytes() && chunks.getIfPresent(new ChunkKey(key, next)) == null) {
+        for (long next = index + 1; next <= index + readAheadChunks && next * chunkBytes < segment.sizeInBytes(); next++) {
+            ChunkKey ahead = new ChunkKey(key, next);
+            if (chunks.getIfPresent(ahead) != null) {
+                continue;
+            }
             try {
                 readAhead.execute(() -> {
                     try {
-                        chunks.get(new ChunkKey(key, next), k -> load(k, segment));
+                        chunks.get(ahead, k -> load(k, segment));
                     } catch (RuntimeException ignored) {
                         // a read-ahead is a guess; the real read reports failures
                     }

@@ -141,7 +141,7 @@ class TieredStorageTest {
         ObjectStore store = newStore();
         LogConfig cfg = config(Map.of("segment.bytes", "2048", "local.retention.bytes", "4096",
                 "index.interval.bytes", "256"));
-        try (RemoteLogManager rlm = new RemoteLogManager(store, new RemoteLogManager.Settings(64 * 1024, 1 << 20, 2), Time.SYSTEM);
+        try (RemoteLogManager rlm = new RemoteLogManager(store, new RemoteLogManager.Settings(64 * 1024, 1 << 20, 2, 2), Time.SYSTEM);
              LogManager logs = new LogManager(dir.resolve("logs"), Time.SYSTEM)) {
             RemoteLogBounds bounds = rlm.open(TP, TOPIC_ID);
             assertThat(bounds).isNull();
