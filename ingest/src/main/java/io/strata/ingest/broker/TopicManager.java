@@ -250,7 +250,15 @@ public final class TopicManager implements AutoCloseable {
             TopicPartition tp = new TopicPartition(name, p);
             partitions.remove(tp);
             if (remote != null) {
-                remote.detach(tp); // its objects stay in the bucket (see docs/tiered-storage-format.md)
+                remote.detach(tp);
+                Uuid topicId = kafkaId(topic);
+                leadershipChanges.execute(() -> {
+                    try {
+                        remote.deletePartitionData(tp, topicId);
+                    } catch (RuntimeException e) {
+                        LOG.warnf("Could not delete the tiered data of deleted partition %s: %s", tp, e.getMessage());
+                    }
+                });
             }
             removed.add(tp);
             try {

@@ -32,19 +32,19 @@ public final class TieredStorage implements AutoCloseable {
 
     public static TieredStorage start(StrataConfig.S3 s3, StrataConfig.Tiering tiering, Path dataDir) throws Exception {
         EmbeddedS3Proxy embedded = null;
-        ObjectStoreConfig config;
-        if (s3.endpoint().isPresent()) {
-            config = new ObjectStoreConfig(s3.endpoint(), s3.region(), s3.bucket(), s3.prefix().orElse(""),
-                    s3.pathStyle(), s3.accessKey(), s3.secretKey(), s3.maxAttempts(), s3.maxBackoff(),
-                    s3.callTimeout(), s3.breakerOpenFor(), s3.multipartPartBytes());
-        } else {
+        Optional<java.net.URI> endpoint = s3.endpoint();
+        Optional<String> accessKey = s3.accessKey();
+        Optional<String> secretKey = s3.secretKey();
+        if (endpoint.isEmpty()) {
             Path dir = s3.embeddedDir().orElse(dataDir.resolve("objects")).toAbsolutePath();
             embedded = EmbeddedS3Proxy.start(dir, s3.embeddedPort());
-            config = new ObjectStoreConfig(Optional.of(embedded.endpoint()), s3.region(), s3.bucket(),
-                    s3.prefix().orElse(""), true, Optional.of(EmbeddedS3Proxy.IDENTITY),
-                    Optional.of(EmbeddedS3Proxy.CREDENTIAL), s3.maxAttempts(), s3.maxBackoff(), s3.callTimeout(),
-                    s3.breakerOpenFor(), s3.multipartPartBytes());
+            endpoint = Optional.of(embedded.endpoint());
+            accessKey = Optional.of(EmbeddedS3Proxy.IDENTITY);
+            secretKey = Optional.of(EmbeddedS3Proxy.CREDENTIAL);
         }
+        ObjectStoreConfig config = new ObjectStoreConfig(endpoint, s3.region(), s3.bucket(), s3.prefix().orElse(""),
+                embedded != null || s3.pathStyle(), accessKey, secretKey, s3.maxAttempts(), s3.maxBackoff(),
+                s3.callTimeout(), s3.breakerOpenFor(), s3.multipartPartBytes());
         ObjectStore store = new ObjectStore(config);
         store.ensureBucket();
         RemoteLogManager remote = new RemoteLogManager(store, new RemoteLogManager.Settings(tiering.readChunkBytes(),

@@ -98,6 +98,14 @@ final class ManifestStore {
         }
     }
 
+    /** Deletes the versions a load could still reach (up to {@code latest}) and the hint. */
+    void deleteAll(String root, long latest) {
+        for (long v = latest; v >= 1 && v >= latest - 2 * HINT_INTERVAL; v--) {
+            store.delete(RemoteLogLayout.manifestKey(root, v));
+        }
+        store.delete(RemoteLogLayout.hintKey(root));
+    }
+
     private long readHint(String root) {
         Optional<byte[]> bytes = store.get(RemoteLogLayout.hintKey(root));
         if (bytes.isEmpty()) {

@@ -164,6 +164,24 @@ public final class RemoteLogManager implements Closeable {
         partitions.remove(tp);
     }
 
+    /**
+     * Deletes what object storage holds of a deleted partition: the segments its latest manifest lists,
+     * then the manifests. Blocking; a failure leaves garbage that no manifest of a live topic refers to
+     * (a recreated topic has another id, so another directory).
+     */
+    public void deletePartitionData(TopicPartition tp, Uuid topicId) {
+        partitions.remove(tp);
+        String root = layout.partitionRoot(tp, topicId);
+        PartitionManifest manifest = manifests.load(root, PartitionManifest.empty(tp.topic(), tp.partition(), topicId.toString()));
+        for (RemoteSegment s : manifest.segments()) {
+            deleteObjects(root, s);
+        }
+        manifests.deleteAll(root, manifest.version());
+        if (manifest.version() > 0) {
+            LOG.info("Deleted {} remote segment(s) of deleted partition {}", manifest.segments().size(), tp);
+        }
+    }
+
     /** The latest manifest this node knows of the partition, if it tiers it. */
     public Optional<PartitionManifest> manifest(TopicPartition tp) {
         PartitionState state = partitions.get(tp);

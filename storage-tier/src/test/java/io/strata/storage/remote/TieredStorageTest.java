@@ -74,6 +74,13 @@ class TieredStorageTest {
         return LogConfig.create(Map.of(), overrides);
     }
 
+    /** Opens the partition's log from the remote manifest and hands it to tiering. */
+    private static PartitionLog openTiered(RemoteLogManager rlm, LogManager logs, LogConfig cfg) throws Exception {
+        PartitionLog log = logs.getOrCreateLog(TP, TOPIC_ID, cfg, rlm.open(TP, TOPIC_ID));
+        rlm.attach(log);
+        return log;
+    }
+
     /** Appends {@code batches} batches of 5 records with keys, values and headers; returns the appended records. */
     private static List<SimpleRecord> produce(PartitionLog log, int batches, int epoch) {
         List<SimpleRecord> all = new ArrayList<>();
@@ -190,8 +197,7 @@ class TieredStorageTest {
         long end;
         try (RemoteLogManager rlm = new RemoteLogManager(store, RemoteLogManager.Settings.DEFAULTS, Time.SYSTEM);
              LogManager logs = new LogManager(dir.resolve("first"), Time.SYSTEM)) {
-            PartitionLog log = logs.getOrCreateLog(TP, TOPIC_ID, cfg, rlm.open(TP, TOPIC_ID));
-            rlm.attach(log);
+            PartitionLog log = openTiered(rlm, logs, cfg);
             written = produce(log, 40, 3);
             log.maybeAssignEpochStartOffset(4);
             written.addAll(produce(log, 40, 4));
@@ -221,8 +227,7 @@ class TieredStorageTest {
         LogConfig cfg = config(Map.of("segment.bytes", "2048", "local.retention.bytes", "0"));
         try (RemoteLogManager rlm = new RemoteLogManager(store, RemoteLogManager.Settings.DEFAULTS, Time.SYSTEM);
              LogManager logs = new LogManager(dir.resolve("logs"), Time.SYSTEM)) {
-            PartitionLog log = logs.getOrCreateLog(TP, TOPIC_ID, cfg, rlm.open(TP, TOPIC_ID));
-            rlm.attach(log);
+            PartitionLog log = openTiered(rlm, logs, cfg);
             List<SimpleRecord> written = produce(log, 100, 0);
             rlm.copySealedSegments(TP, 0);
             PartitionManifest before = rlm.manifest(TP).orElseThrow();
@@ -258,13 +263,38 @@ class TieredStorageTest {
     }
 
     @Test
+    void deletingAPartitionDeletesItsObjects() throws Exception {
+        ObjectStore store = newStore();
+        LogConfig cfg = config(Map.of("segment.bytes", "2048", "local.retention.bytes", "0"));
+        try (RemoteLogManager rlm = new RemoteLogManager(store, RemoteLogManager.Settings.DEFAULTS, Time.SYSTEM);
+             LogManager logs = new LogManager(dir.resolve("logs"), Time.SYSTEM)) {
+            PartitionLog log = openTiered(rlm, logs, cfg);
+            produce(log, 200, 0);
+            rlm.copySealedSegments(TP, 0);
+            PartitionManifest manifest = rlm.manifest(TP).orElseThrow();
+            assertThat(manifest.version()).isGreaterThan(2 * ManifestStore.HINT_INTERVAL);
+            String root = new RemoteLogLayout("cluster-a").partitionRoot(TP, TOPIC_ID);
+
+            rlm.deletePartitionData(TP, TOPIC_ID);
+
+            for (RemoteSegment s : manifest.segments()) {
+                assertThat(store.exists(root + s.objectStem() + ".log")).isFalse();
+                assertThat(store.exists(root + s.objectStem() + ".index")).isFalse();
+            }
+            assertThat(store.exists(RemoteLogLayout.manifestKey(root, manifest.version()))).isFalse();
+            try (RemoteLogManager fresh = new RemoteLogManager(store, RemoteLogManager.Settings.DEFAULTS, Time.SYSTEM)) {
+                assertThat(fresh.open(TP, TOPIC_ID)).isNull();
+            }
+        }
+    }
+
+    @Test
     void missingOrCorruptObjectsFailTheReadWithAStorageError() throws Exception {
         ObjectStore store = newStore();
         LogConfig cfg = config(Map.of("segment.bytes", "2048", "local.retention.bytes", "0"));
         try (RemoteLogManager rlm = new RemoteLogManager(store, RemoteLogManager.Settings.DEFAULTS, Time.SYSTEM);
              LogManager logs = new LogManager(dir.resolve("logs"), Time.SYSTEM)) {
-            PartitionLog log = logs.getOrCreateLog(TP, TOPIC_ID, cfg, rlm.open(TP, TOPIC_ID));
-            rlm.attach(log);
+            PartitionLog log = openTiered(rlm, logs, cfg);
             produce(log, 60, 0);
             rlm.copySealedSegments(TP, 0);
             PartitionManifest manifest = rlm.manifest(TP).orElseThrow();
@@ -297,8 +327,7 @@ class TieredStorageTest {
         LogConfig cfg = config(Map.of("segment.bytes", Integer.toString(12 * 1024 * 1024), "local.retention.bytes", "0"));
         try (RemoteLogManager rlm = new RemoteLogManager(store, RemoteLogManager.Settings.DEFAULTS, Time.SYSTEM);
              LogManager logs = new LogManager(dir.resolve("logs"), Time.SYSTEM)) {
-            PartitionLog log = logs.getOrCreateLog(TP, TOPIC_ID, cfg, rlm.open(TP, TOPIC_ID));
-            rlm.attach(log);
+            PartitionLog log = openTiered(rlm, logs, cfg);
             byte[] value = new byte[100_000];
             new java.util.Random(1).nextBytes(value);
             for (int i = 0; i < 115; i++) { // ~11.5 MB: three parts
@@ -348,8 +377,7 @@ class TieredStorageTest {
         LogConfig cfg = config(Map.of("segment.bytes", "2048", "local.retention.bytes", "0"));
         try (RemoteLogManager rlm = new RemoteLogManager(store, RemoteLogManager.Settings.DEFAULTS, Time.SYSTEM);
              LogManager logs = new LogManager(dir.resolve("logs"), Time.SYSTEM)) {
-            PartitionLog log = logs.getOrCreateLog(TP, TOPIC_ID, cfg, rlm.open(TP, TOPIC_ID));
-            rlm.attach(log);
+            PartitionLog log = openTiered(rlm, logs, cfg);
             List<SimpleRecord> written = produce(log, 30, 0);
             rlm.copySealedSegments(TP, 0);
             own.close();
