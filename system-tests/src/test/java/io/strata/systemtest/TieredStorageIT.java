@@ -77,6 +77,12 @@ class TieredStorageIT {
             RecordChecks.assertExactlyOnce(read, records, acks, count, 1);
             assertThat(metric(node, "strata_tiering_downloaded_bytes_total")).isGreaterThan(4_000_000);
 
+            // S3Proxy brings Jackson 3 and more Jackson 2 modules: the node's own JSON (OpenAPI) still renders.
+            StrataNode.HttpResult openapi = node.httpGet("/q/openapi?format=json");
+            assertThat(openapi.status()).isEqualTo(200);
+            assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(openapi.body())
+                    .path("info").path("title").asText()).isEqualTo("Strata");
+
             // ListOffsets by timestamp lands in a segment that is only in object storage.
             try (Admin admin = Clients.admin(node.bootstrap())) {
                 long offset = Clients.get(admin.listOffsets(Map.of(tp, OffsetSpec.forTimestamp(records.timestamp(1234))))
