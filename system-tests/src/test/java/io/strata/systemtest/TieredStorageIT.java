@@ -199,12 +199,12 @@ class TieredStorageIT {
     @Test
     void aNodeWithAnEmptyDataDirectoryServesEverythingTiered() throws Exception {
         Path objects = Files.createTempDirectory(Paths.get("target"), "s3proxy-restart");
-        Path metadata = Files.createTempDirectory(Paths.get("target"), "metadata-restart").toAbsolutePath();
         Path data = Files.createTempDirectory(Paths.get("target"), "data-restart").toAbsolutePath();
         try (S3ProxyProcess s3 = new S3ProxyProcess(objects).start()) {
-            // Cluster metadata (the topic and its id) lives on shared storage, as it must for any node replacement.
+            // Cluster metadata (the topic and its id) lives in the object store too: the data directory holds
+            // nothing the node cannot rebuild.
             StrataNode.Builder builder = StrataNode.builder("tiered-restart").dataDir(data)
-                    .env("STRATA_CLUSTER_METADATA_DIR", metadata.toString());
+                    .env("STRATA_CLUSTER_METADATA_STORE", "object-store");
             s3.nodeEnv().forEach(builder::env);
             try (StrataNode node = builder.start()) {
                 String topic = "tiered-restart";

@@ -156,6 +156,14 @@ public interface StrataConfig {
          */
         Optional<Path> metadataDir();
 
+        /**
+         * Where durable cluster metadata lives: {@code directory} ({@link #metadataDir()}) or
+         * {@code object-store} (the bucket of {@code strata.s3.*}, under {@code <prefix>/cluster-metadata/}),
+         * which every member reaches without a shared file system.
+         */
+        @WithDefault("directory")
+        String metadataStore();
+
         /** This node's rack, reported to clients. */
         Optional<String> rack();
 

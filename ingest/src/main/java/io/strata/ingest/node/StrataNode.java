@@ -31,6 +31,9 @@ import io.strata.membership.cluster.NodeInfo;
 import io.strata.membership.hazelcast.ClusterMember;
 import io.strata.membership.hazelcast.MembershipConfig;
 import io.strata.membership.local.FileClusterIdentity;
+import io.strata.membership.durable.FileMetadataStore;
+import io.strata.membership.durable.MetadataStore;
+import io.strata.ingest.metadata.ObjectStoreMetadataStore;
 import io.strata.storage.log.LogConfig;
 import io.strata.storage.log.LogManager;
 import jakarta.annotation.Priority;
@@ -111,6 +114,10 @@ public class StrataNode {
         int boundPort = kafkaServer.bind(kafka.host(), kafka.port()).getPort();
         int advertisedPort = kafka.advertisedPort().orElse(boundPort);
 
+        if (config.tiering().enabled()) {
+            // Before joining: the cluster metadata may live in the object store.
+            tiered = TieredStorage.start(config.s3(), config.tiering(), dataDir);
+        }
         member = joinCluster(dataDir, advertisedPort);
         FileClusterIdentity.bind(dataDir, member.identity());
         brokerNode = new BrokerNode(config.nodeId(), kafka.advertisedHost(), advertisedPort,
@@ -122,8 +129,7 @@ public class StrataNode {
 
         logs = new LogManager(dataDir.resolve("logs"), Time.SYSTEM);
         RemoteLogManager remote = null;
-        if (config.tiering().enabled()) {
-            tiered = TieredStorage.start(config.s3(), config.tiering(), dataDir);
+        if (tiered != null) {
             remote = tiered.remote();
             backpressure = new TieringBackpressure(config.tiering().maxBacklogBytes());
             metrics.registerTiering(remote);
@@ -185,11 +191,27 @@ public class StrataNode {
                 .maxNoHeartbeat(cluster.maxNoHeartbeat())
                 // Alone there is nobody to wait for; with peers, give them time to be found.
                 .joinWait(members.size() <= 1 ? Duration.ZERO : Duration.ofSeconds(5))
-                .metadataDirectory(metadataDir)
+                .metadataStore(metadataStore(cluster.metadataStore(), metadataDir))
                 .build();
         NodeInfo self0 = new NodeInfo(config.nodeId(), config.kafka().advertisedHost(), advertisedKafkaPort,
                 config.kafka().advertisedHost(), httpPort, cluster.rack().orElse(null));
         return ClusterMember.start(membership, self0);
+    }
+
+    private MetadataStore metadataStore(String kind, Path directory) {
+        return switch (kind) {
+            case "directory" -> new FileMetadataStore(directory);
+            case "object-store" -> {
+                if (tiered == null) {
+                    throw new IllegalStateException("strata.cluster.metadata-store=object-store needs the object store "
+                            + "(strata.tiering.enabled=true)");
+                }
+                String prefix = config.s3().prefix().filter(p -> !p.isBlank()).map(p -> p + "/").orElse("");
+                yield new ObjectStoreMetadataStore(tiered.store(), prefix + "cluster-metadata/");
+            }
+            default -> throw new IllegalArgumentException("strata.cluster.metadata-store must be 'directory' or "
+                    + "'object-store', not '" + kind + "'");
+        };
     }
 
     private static int freePort() throws IOException {

@@ -237,6 +237,20 @@ public final class ObjectStore implements Closeable {
         }
     }
 
+    /**
+     * Keys starting with {@code prefix}. A listing may show objects of uploads in progress or
+     * interrupted ones: never the source of truth for tiered segments (manifests are); callers that
+     * list must recognise their own keys.
+     */
+    public List<String> list(String prefix) {
+        return call("LIST " + prefix, () -> {
+            List<String> keys = new ArrayList<>();
+            s3.listObjectsV2Paginator(b -> b.bucket(config.bucket()).prefix(prefix))
+                    .contents().forEach(o -> keys.add(o.key()));
+            return keys;
+        });
+    }
+
     /** Deletes an object; deleting a missing key succeeds. */
     public void delete(String key) {
         call("DELETE " + key, () -> s3.deleteObject(b -> b.bucket(config.bucket()).key(key)));
