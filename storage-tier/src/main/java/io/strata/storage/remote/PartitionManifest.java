@@ -60,12 +60,19 @@ public record PartitionManifest(int formatVersion, String topic, int partition, 
 
     /** The segment holding {@code offset}, or the first one after it; null when none does. */
     public RemoteSegment segmentFor(long offset) {
-        for (RemoteSegment s : segments) {
-            if (s.nextOffset() > offset) {
-                return s;
+        int lo = 0;
+        int hi = segments.size() - 1;
+        RemoteSegment found = null;
+        while (lo <= hi) { // first segment ending after the offset; runs on network threads, so no linear scan
+            int mid = (lo + hi) >>> 1;
+            if (segments.get(mid).nextOffset() > offset) {
+                found = segments.get(mid);
+                hi = mid - 1;
+            } else {
+                lo = mid + 1;
             }
         }
-        return null;
+        return found;
     }
 
     /** The leader-epoch history of the uploaded segments. */

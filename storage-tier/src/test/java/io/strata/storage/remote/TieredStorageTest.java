@@ -100,6 +100,12 @@ class TieredStorageTest {
         return all;
     }
 
+    /** Batch {@code n} (one record, sequence n) of idempotent producer 7, epoch 0. */
+    private static MemoryRecords idempotentBatch(int n) {
+        return MemoryRecords.withIdempotentRecords(Compression.NONE, 7L, (short) 0, n,
+                new SimpleRecord(0L, (byte[]) null, "idempotent".getBytes()));
+    }
+
     /** Reads everything from offset 0, remotely below the local log start and locally above it. */
     private static List<Record> readAll(RemoteLogManager rlm, PartitionLog log) {
         List<Record> out = new ArrayList<>();
@@ -138,6 +144,9 @@ class TieredStorageTest {
     }
 
     private static byte[] bytes(ByteBuffer b) {
+        if (b == null) {
+            return null;
+        }
         byte[] out = new byte[b.remaining()];
         b.duplicate().get(out);
         return out;
@@ -200,6 +209,9 @@ class TieredStorageTest {
             PartitionLog log = openTiered(rlm, logs, cfg);
             written = produce(log, 40, 3);
             log.maybeAssignEpochStartOffset(4);
+            // An idempotent producer's batch, then enough to seal it into uploaded segments.
+            log.appendAsLeader(idempotentBatch(0), 4);
+            written.add(new SimpleRecord(0L, (byte[]) null, "idempotent".getBytes()));
             written.addAll(produce(log, 40, 4));
             rlm.copySealedSegments(TP, 4);
             end = log.remoteEndOffset();
@@ -218,6 +230,11 @@ class TieredStorageTest {
             // Appends continue at the remote end.
             assertThat(log.appendAsLeader(MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("n".getBytes())), 5)
                     .firstOffset()).isEqualTo(end);
+            // The producer state came with the last uploaded segment: a retry is recognised, a gap refused.
+            assertThat(log.appendAsLeader(idempotentBatch(0), 5).duplicate()).isTrue();
+            assertThat(log.appendAsLeader(idempotentBatch(1), 5).duplicate()).isFalse();
+            assertThatThrownBy(() -> log.appendAsLeader(idempotentBatch(5), 5))
+                    .isInstanceOf(org.apache.kafka.common.errors.OutOfOrderSequenceException.class);
         }
     }
 
