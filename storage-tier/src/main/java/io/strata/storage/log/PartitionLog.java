@@ -70,6 +70,12 @@ import java.util.stream.Stream;
  * logEndOffset}; segment base offsets increase and the last segment is the active one; everything
  * below the recovery point is fsynced; every batch below the published end position is complete.
  *
+ * <p>Tiered logs ({@link #enableTiering}): sealed segments are copied to object storage, so the log
+ * start offset may lie below the first local segment ({@link #localLogStartOffset}); reads there
+ * throw {@link OffsetMovedToTieredStorageException} for the caller to serve remotely. A local segment
+ * is deleted only once the remote manifest holds it ({@link #remoteEndOffset}), and the log start
+ * offset then moves only by remote retention.
+ *
  * <p>Thread-safety: safe for concurrent use. Appends, rolls, retention and close are serialised by
  * one per-log lock. Reads ({@link #read}, {@link #offsetForTimestamp}, {@link #endOffsetForEpoch} and
  * the offset getters) take no lock: they see the segment map (a {@link ConcurrentSkipListMap}) and a
