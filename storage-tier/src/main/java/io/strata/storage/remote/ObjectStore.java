@@ -132,9 +132,9 @@ public final class ObjectStore implements Closeable {
         return failures.sum();
     }
 
-    /** True while the breaker refuses calls. */
+    /** True while the breaker refuses calls or is probing whether the store is back. */
     public boolean unavailable() {
-        return breaker.getState() == CircuitBreaker.State.OPEN;
+        return breaker.getState() != CircuitBreaker.State.CLOSED;
     }
 
     /** Creates the bucket when it does not exist (for the embedded store and test setups). */

@@ -257,14 +257,27 @@ public final class RemoteLogManager implements Closeable {
                 return false; // superseded and removed locally meanwhile: the segment goes up without it
             }
         }, uploads);
-        store.putFile(prefix + RemoteLogLayout.LOG, segment.logFile());
-        boolean snapshot;
+        RuntimeException failure = null;
+        try {
+            store.putFile(prefix + RemoteLogLayout.LOG, segment.logFile());
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        // Wait for the small uploads also after a failure: a retry must not race uploads still in flight.
         try {
             CompletableFuture.allOf(offsetIndex, timeIndex, snapshotUploaded).join();
-            snapshot = snapshotUploaded.join();
         } catch (java.util.concurrent.CompletionException e) {
-            throw e.getCause() instanceof RuntimeException re ? re : e;
+            RuntimeException cause = e.getCause() instanceof RuntimeException re ? re : e;
+            if (failure == null) {
+                failure = cause;
+            } else {
+                failure.addSuppressed(cause);
+            }
         }
+        if (failure != null) {
+            throw failure;
+        }
+        boolean snapshot = snapshotUploaded.join();
         RemoteSegment uploaded = new RemoteSegment(segment.baseOffset(), segment.nextOffset(), segment.sizeInBytes(),
                 segment.maxTimestamp(), stem, snapshot, segment.leaderEpochs(), time.milliseconds());
         PartitionManifest committed = commit(state, m -> {

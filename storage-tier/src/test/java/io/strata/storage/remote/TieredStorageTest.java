@@ -74,6 +74,30 @@ class TieredStorageTest {
         return LogConfig.create(Map.of(), overrides);
     }
 
+    /** A partition with some batches produced and every sealed segment uploaded; only the active segment is local. */
+    private record Uploaded(ObjectStore store, RemoteLogManager rlm, LogManager logs, PartitionLog log,
+                            List<SimpleRecord> written, String root) implements AutoCloseable {
+        PartitionManifest manifest() {
+            return rlm.manifest(TP).orElseThrow();
+        }
+
+        @Override
+        public void close() throws Exception {
+            rlm.close();
+            logs.close();
+        }
+    }
+
+    private Uploaded uploaded(int batches) throws Exception {
+        ObjectStore store = newStore();
+        RemoteLogManager rlm = new RemoteLogManager(store, RemoteLogManager.Settings.DEFAULTS, Time.SYSTEM);
+        LogManager logs = new LogManager(dir.resolve("logs"), Time.SYSTEM);
+        PartitionLog log = openTiered(rlm, logs, config(Map.of("segment.bytes", "2048", "local.retention.bytes", "0")));
+        List<SimpleRecord> written = produce(log, batches, 0);
+        rlm.copySealedSegments(TP, 0);
+        return new Uploaded(store, rlm, logs, log, written, new RemoteLogLayout("cluster-a").partitionRoot(TP, TOPIC_ID));
+    }
+
     /** Opens the partition's log from the remote manifest and hands it to tiering. */
     private static PartitionLog openTiered(RemoteLogManager rlm, LogManager logs, LogConfig cfg) throws Exception {
         PartitionLog log = logs.getOrCreateLog(TP, TOPIC_ID, cfg, rlm.open(TP, TOPIC_ID));
@@ -240,16 +264,14 @@ class TieredStorageTest {
 
     @Test
     void retentionDeletesExpiredSegmentsFromObjectStorageAndMovesTheLogStart() throws Exception {
-        ObjectStore store = newStore();
-        LogConfig cfg = config(Map.of("segment.bytes", "2048", "local.retention.bytes", "0"));
-        try (RemoteLogManager rlm = new RemoteLogManager(store, RemoteLogManager.Settings.DEFAULTS, Time.SYSTEM);
-             LogManager logs = new LogManager(dir.resolve("logs"), Time.SYSTEM)) {
-            PartitionLog log = openTiered(rlm, logs, cfg);
-            List<SimpleRecord> written = produce(log, 100, 0);
-            rlm.copySealedSegments(TP, 0);
-            PartitionManifest before = rlm.manifest(TP).orElseThrow();
+        try (Uploaded u = uploaded(100)) {
+            ObjectStore store = u.store();
+            RemoteLogManager rlm = u.rlm();
+            PartitionLog log = u.log();
+            List<SimpleRecord> written = u.written();
+            PartitionManifest before = u.manifest();
             RemoteSegment first = before.segments().get(0);
-            String root = new RemoteLogLayout("cluster-a").partitionRoot(TP, TOPIC_ID);
+            String root = u.root();
             assertThat(store.exists(root + first.objectStem() + ".log")).isTrue();
 
             log.updateConfig(config(Map.of("segment.bytes", "2048", "local.retention.bytes", "0",
@@ -281,18 +303,13 @@ class TieredStorageTest {
 
     @Test
     void deletingAPartitionDeletesItsObjects() throws Exception {
-        ObjectStore store = newStore();
-        LogConfig cfg = config(Map.of("segment.bytes", "2048", "local.retention.bytes", "0"));
-        try (RemoteLogManager rlm = new RemoteLogManager(store, RemoteLogManager.Settings.DEFAULTS, Time.SYSTEM);
-             LogManager logs = new LogManager(dir.resolve("logs"), Time.SYSTEM)) {
-            PartitionLog log = openTiered(rlm, logs, cfg);
-            produce(log, 200, 0);
-            rlm.copySealedSegments(TP, 0);
-            PartitionManifest manifest = rlm.manifest(TP).orElseThrow();
+        try (Uploaded u = uploaded(200)) {
+            ObjectStore store = u.store();
+            PartitionManifest manifest = u.manifest();
             assertThat(manifest.version()).isGreaterThan(2 * ManifestStore.HINT_INTERVAL);
-            String root = new RemoteLogLayout("cluster-a").partitionRoot(TP, TOPIC_ID);
+            String root = u.root();
 
-            rlm.deletePartitionData(TP, TOPIC_ID);
+            u.rlm().deletePartitionData(TP, TOPIC_ID);
 
             for (RemoteSegment s : manifest.segments()) {
                 assertThat(store.exists(root + s.objectStem() + ".log")).isFalse();
@@ -307,15 +324,11 @@ class TieredStorageTest {
 
     @Test
     void missingOrCorruptObjectsFailTheReadWithAStorageError() throws Exception {
-        ObjectStore store = newStore();
-        LogConfig cfg = config(Map.of("segment.bytes", "2048", "local.retention.bytes", "0"));
-        try (RemoteLogManager rlm = new RemoteLogManager(store, RemoteLogManager.Settings.DEFAULTS, Time.SYSTEM);
-             LogManager logs = new LogManager(dir.resolve("logs"), Time.SYSTEM)) {
-            PartitionLog log = openTiered(rlm, logs, cfg);
-            produce(log, 60, 0);
-            rlm.copySealedSegments(TP, 0);
-            PartitionManifest manifest = rlm.manifest(TP).orElseThrow();
-            String root = new RemoteLogLayout("cluster-a").partitionRoot(TP, TOPIC_ID);
+        try (Uploaded u = uploaded(60)) {
+            ObjectStore store = u.store();
+            RemoteLogManager rlm = u.rlm();
+            PartitionManifest manifest = u.manifest();
+            String root = u.root();
             RemoteSegment first = manifest.segments().get(0);
             RemoteSegment second = manifest.segments().get(1);
 
