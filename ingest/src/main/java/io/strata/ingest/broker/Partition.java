@@ -1,5 +1,6 @@
 package io.strata.ingest.broker;
 
+import io.strata.ingest.tiering.TieringBackpressure;
 import io.strata.storage.log.LogAppendInfo;
 import io.strata.storage.log.PartitionLog;
 import org.apache.kafka.common.TopicPartition;
@@ -25,12 +26,16 @@ public final class Partition {
     private final TopicPartition topicPartition;
     private final Uuid topicId;
     private final PartitionLog log;
+    private final TieringBackpressure backpressure;
     private volatile int leaderEpoch;
 
-    public Partition(TopicPartition topicPartition, Uuid topicId, PartitionLog log, int leaderEpoch) {
+    /** @param backpressure the disk budget of untiered segments, or null when nothing is tiered */
+    public Partition(TopicPartition topicPartition, Uuid topicId, PartitionLog log, int leaderEpoch,
+                     TieringBackpressure backpressure) {
         this.topicPartition = topicPartition;
         this.topicId = topicId;
         this.log = log;
+        this.backpressure = backpressure;
         becomeLeader(leaderEpoch);
     }
 
@@ -63,9 +68,13 @@ public final class Partition {
      * is on stable storage; otherwise the future is already complete. Pass {@code Runnable::run} to
      * fsync on the calling thread.
      *
-     * @throws org.apache.kafka.common.errors.ApiException when the log rejects the batch (nothing written)
+     * @throws org.apache.kafka.common.errors.ApiException when the log rejects the batch (nothing written),
+     *         KafkaStorageException while the tiering backlog exceeds its disk budget
      */
     public CompletableFuture<LogAppendInfo> appendAsLeader(MemoryRecords records, Executor flushExecutor) {
+        if (backpressure != null && log.isTiered()) {
+            backpressure.checkAppend(topicPartition.toString());
+        }
         LogAppendInfo info = log.appendAsLeader(records, leaderEpoch);
         if (info.duplicate() || !log.config().flushEveryBatch()) {
             log.updateHighWatermark(log.logEndOffset());

@@ -12,6 +12,9 @@ import io.strata.membership.topic.TopicRegistry;
 import io.strata.storage.log.LogConfig;
 import io.strata.storage.log.LogManager;
 import io.strata.storage.log.PartitionLog;
+import io.strata.storage.log.RemoteLogBounds;
+import io.strata.storage.remote.RemoteLogManager;
+import io.strata.ingest.tiering.TieringBackpressure;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigException;
@@ -35,8 +38,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Topics, their partitions' leadership, and the logs of the partitions this node leads: the one
@@ -63,7 +68,10 @@ public final class TopicManager implements AutoCloseable {
     private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
     /** Names of topics by id, for the id-addressed requests of the hot path (no registry round trip). */
     private final Map<Uuid, String> topicNames = new ConcurrentHashMap<>();
-    private final ExecutorService leadershipChanges = Executors.newSingleThreadExecutor(r -> {
+    private final RemoteLogManager remote;
+    private final TieringBackpressure backpressure;
+    private final Consumer<TopicPartition> onSealed;
+    private final ScheduledExecutorService leadershipChanges = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "strata-leadership");
         t.setDaemon(true);
         return t;
@@ -71,6 +79,20 @@ public final class TopicManager implements AutoCloseable {
 
     public TopicManager(TopicRegistry registry, PartitionStateStore states, PartitionAssigner assigner, int nodeId,
                         LogManager logs, Map<String, ?> brokerDefaults, BrokerMetrics metrics, int defaultPartitions) {
+        this(registry, states, assigner, nodeId, logs, brokerDefaults, metrics, defaultPartitions, null, null, tp -> { });
+    }
+
+    /**
+     * @param remote       tiered storage of the logs, or null when nothing is tiered
+     * @param backpressure the disk budget of segments waiting for upload (with {@code remote})
+     * @param onSealed     told when a roll sealed a segment of a tiered partition; must not block
+     */
+    public TopicManager(TopicRegistry registry, PartitionStateStore states, PartitionAssigner assigner, int nodeId,
+                        LogManager logs, Map<String, ?> brokerDefaults, BrokerMetrics metrics, int defaultPartitions,
+                        RemoteLogManager remote, TieringBackpressure backpressure, Consumer<TopicPartition> onSealed) {
+        this.remote = remote;
+        this.backpressure = backpressure;
+        this.onSealed = onSealed;
         this.registry = registry;
         this.states = states;
         this.assigner = assigner;
@@ -227,6 +249,17 @@ public final class TopicManager implements AutoCloseable {
         for (int p = 0; p < topic.partitions(); p++) {
             TopicPartition tp = new TopicPartition(name, p);
             partitions.remove(tp);
+            if (remote != null) {
+                remote.detach(tp);
+                Uuid topicId = kafkaId(topic);
+                leadershipChanges.execute(() -> {
+                    try {
+                        remote.deletePartitionData(tp, topicId);
+                    } catch (RuntimeException e) {
+                        LOG.warnf("Could not delete the tiered data of deleted partition %s: %s", tp, e.getMessage());
+                    }
+                });
+            }
             removed.add(tp);
             try {
                 logs.deleteLog(tp);
@@ -294,6 +327,9 @@ public final class TopicManager implements AutoCloseable {
     }
 
     private synchronized void resign(PartitionId id) {
+        if (remote != null) {
+            remote.detach(new TopicPartition(id.topic(), id.partition()));
+        }
         Partition gone = partitions.remove(new TopicPartition(id.topic(), id.partition()));
         if (gone != null) {
             LOG.infof("No longer leading %s", gone.topicPartition());
@@ -307,13 +343,36 @@ public final class TopicManager implements AutoCloseable {
             existing.becomeLeader(leaderEpoch);
             return;
         }
+        RemoteLogBounds bounds = null;
+        if (remote != null) {
+            try {
+                // The manifest decides where the log starts; without it an empty directory would restart at 0.
+                bounds = remote.open(tp, kafkaId(topic));
+            } catch (RuntimeException e) {
+                LOG.errorf("Cannot read the object-store manifest of %s (%s); the partition stays offline, retrying in 5 s",
+                        tp, e.getMessage());
+                leadershipChanges.schedule(() -> reopen(topic.name(), p, leaderEpoch), 5, TimeUnit.SECONDS);
+                return;
+            }
+        }
         try {
-            PartitionLog log = logs.getOrCreateLog(tp, kafkaId(topic), logConfig(topic.configs()));
-            partitions.put(tp, new Partition(tp, kafkaId(topic), log, leaderEpoch));
+            PartitionLog log = logs.getOrCreateLog(tp, kafkaId(topic), logConfig(topic.configs()), bounds);
+            if (remote != null) {
+                remote.attach(log);
+                log.setSealListener(() -> onSealed.accept(tp));
+            }
+            partitions.put(tp, new Partition(tp, kafkaId(topic), log, leaderEpoch, backpressure));
             topicNames.put(kafkaId(topic), topic.name());
             metrics.registerLog(log);
         } catch (IOException e) {
             throw new KafkaStorageException("Cannot open the log of " + tp + ": " + e.getMessage(), e);
+        }
+    }
+
+    private synchronized void reopen(String topicName, int p, int leaderEpoch) {
+        Optional<TopicDescriptor> topic = registry.get(topicName);
+        if (topic.isPresent() && p < topic.get().partitions() && !partitions.containsKey(new TopicPartition(topicName, p))) {
+            open(topic.get(), p, leaderEpoch);
         }
     }
 }

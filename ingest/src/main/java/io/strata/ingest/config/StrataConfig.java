@@ -30,6 +30,109 @@ public interface StrataConfig {
 
     Cluster cluster();
 
+    S3 s3();
+
+    Tiering tiering();
+
+    /**
+     * The object store that sealed segments are tiered to. Without an endpoint the node runs an
+     * embedded S3Proxy (filesystem back end) under {@link #embeddedDir()}.
+     */
+    interface S3 {
+        /** S3 endpoint, e.g. http://minio:9000; unset = embedded S3Proxy. */
+        Optional<java.net.URI> endpoint();
+
+        @WithDefault("us-east-1")
+        String region();
+
+        @WithDefault("strata")
+        String bucket();
+
+        /** Key prefix of this cluster's objects inside the bucket. */
+        Optional<String> prefix();
+
+        /** Path-style addressing (S3Proxy, MinIO); false for virtual-host style. */
+        @WithDefault("true")
+        boolean pathStyle();
+
+        /** Static credentials; unset = the default AWS credential provider chain. */
+        Optional<String> accessKey();
+
+        Optional<String> secretKey();
+
+        /** Directory of the embedded S3Proxy; defaults to {@code <data-dir>/objects}. */
+        Optional<Path> embeddedDir();
+
+        /** Port of the embedded S3Proxy; 0 picks a free one. */
+        @WithDefault("0")
+        int embeddedPort();
+
+        /** Attempts per object-store request (the SDK retries with exponential back-off). */
+        @WithDefault("8")
+        int maxAttempts();
+
+        /** Cap of the back-off between attempts. */
+        @WithDefault("5s")
+        Duration maxBackoff();
+
+        /** Limit of one request including its retries. */
+        @WithDefault("60s")
+        Duration callTimeout();
+
+        /** After repeated failures, calls fail at once for this long (circuit breaker) before the store is probed again. */
+        @WithDefault("5s")
+        Duration breakerOpenFor();
+
+        /** Segments larger than this are uploaded in parts of this size (at least 5 MiB). */
+        @WithDefault("8388608")
+        long multipartPartBytes();
+    }
+
+    /** Copying sealed segments to the object store and reading them back. */
+    interface Tiering {
+        /** Tier sealed segments at all (topics still choose with remote.storage.enable). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * Disk budget of sealed segments not yet in the object store, over all partitions; beyond it
+         * produce requests to tiered topics fail with KAFKA_STORAGE_ERROR (clients retry) until tiering catches up.
+         */
+        @WithDefault("10737418240")
+        long maxBacklogBytes();
+
+        /** How often partitions are checked for segments to upload (a roll also triggers an upload). */
+        @WithDefault("1s")
+        Duration scanInterval();
+
+        /** First retry delay after a failed upload; doubles per failure up to {@link #maxRetryBackoff()}. */
+        @WithDefault("1s")
+        Duration retryBackoff();
+
+        @WithDefault("30s")
+        Duration maxRetryBackoff();
+
+        /** How often retention.ms / retention.bytes are applied to the object store. */
+        @WithDefault("30s")
+        Duration retentionCheckInterval();
+
+        /** Size of one ranged GET (and read-ahead) of a remote segment. */
+        @WithDefault("1048576")
+        int readChunkBytes();
+
+        /** Bound of the cache of remote segment chunks. */
+        @WithDefault("67108864")
+        long cacheBytes();
+
+        /** Threads serving remote reads. */
+        @WithDefault("2")
+        int readerThreads();
+
+        /** Chunks fetched ahead of a consumer reading a remote segment front to back. */
+        @WithDefault("2")
+        int readAheadChunks();
+    }
+
     /** Membership of the embedded Hazelcast cluster that holds topics, leadership and group offsets. */
     interface Cluster {
         /** Nodes only join a cluster of the same name. */
@@ -52,6 +155,14 @@ public interface StrataConfig {
          * (shared storage); defaults to {@code <data-dir>/cluster-metadata}, right for a single node.
          */
         Optional<Path> metadataDir();
+
+        /**
+         * Where durable cluster metadata lives: {@code directory} ({@link #metadataDir()}) or
+         * {@code object-store} (the bucket of {@code strata.s3.*}, under {@code <prefix>/cluster-metadata/}),
+         * which every member reaches without a shared file system.
+         */
+        @WithDefault("directory")
+        String metadataStore();
 
         /** This node's rack, reported to clients. */
         Optional<String> rack();

@@ -24,10 +24,17 @@ import io.strata.ingest.kafka.api.ProducerIdApi;
 import io.strata.ingest.kafka.api.TopicAdminApi;
 import io.strata.ingest.kafka.network.KafkaServer;
 import io.strata.ingest.observability.BrokerMetrics;
+import io.strata.ingest.tiering.TieredStorage;
+import io.strata.ingest.tiering.TieringBackpressure;
+import io.strata.ingest.tiering.TieringPipeline;
+import io.strata.storage.remote.RemoteLogManager;
 import io.strata.membership.cluster.NodeInfo;
 import io.strata.membership.hazelcast.ClusterMember;
 import io.strata.membership.hazelcast.MembershipConfig;
 import io.strata.membership.local.FileClusterIdentity;
+import io.strata.membership.durable.FileMetadataStore;
+import io.strata.membership.durable.MetadataStore;
+import io.strata.ingest.metadata.ObjectStoreMetadataStore;
 import io.strata.storage.log.LogConfig;
 import io.strata.storage.log.LogManager;
 import jakarta.annotation.Priority;
@@ -75,6 +82,14 @@ public class StrataNode {
     @Inject
     BrokerMetrics metrics;
 
+    @Inject
+    TieringPipeline tieringPipeline;
+
+    private TieredStorage tiered;
+    private TieringBackpressure backpressure;
+    /** Set once the upload pipeline runs; rolls before that are picked up by its first scan. */
+    private volatile boolean tieringStarted;
+
     @ConfigProperty(name = "quarkus.http.port", defaultValue = "8080")
     int httpPort;
 
@@ -89,7 +104,7 @@ public class StrataNode {
     private final ExecutorService flushExecutor = Executors.newFixedThreadPool(2, new DefaultThreadFactory("strata-log-flush", true));
     private LeaderAppender appender;
 
-    void start(@Observes @Priority(10) StartupEvent event) throws IOException, InterruptedException {
+    void start(@Observes @Priority(10) StartupEvent event) throws Exception {
         Path dataDir = config.dataDir().toAbsolutePath();
         Files.createDirectories(dataDir);
         StrataConfig.Kafka kafka = config.kafka();
@@ -101,6 +116,10 @@ public class StrataNode {
         int boundPort = kafkaServer.bind(kafka.host(), kafka.port()).getPort();
         int advertisedPort = kafka.advertisedPort().orElse(boundPort);
 
+        if (config.tiering().enabled()) {
+            // Before joining: the cluster metadata may live in the object store.
+            tiered = TieredStorage.start(config.s3(), config.tiering(), dataDir);
+        }
         member = joinCluster(dataDir, advertisedPort);
         FileClusterIdentity.bind(dataDir, member.identity());
         brokerNode = new BrokerNode(config.nodeId(), kafka.advertisedHost(), advertisedPort,
@@ -111,8 +130,18 @@ public class StrataNode {
         Set<String> nodeDefaultKeys = topicDefaults.keySet();
 
         logs = new LogManager(dataDir.resolve("logs"), Time.SYSTEM);
+        RemoteLogManager remote = null;
+        if (tiered != null) {
+            remote = tiered.remote();
+            backpressure = new TieringBackpressure(config.tiering().maxBacklogBytes());
+            metrics.registerTiering(remote);
+        }
         topics = new TopicManager(member.topics(), member.partitions(), member.assigner(), config.nodeId(), logs,
-                topicDefaults, metrics, kafka.defaultPartitions());
+                topicDefaults, metrics, kafka.defaultPartitions(), remote, backpressure, tp -> {
+                    if (tieringStarted) {
+                        tieringPipeline.requestUpload(tp);
+                    }
+                });
         topics.start();
         logs.startBackgroundTasks();
         purgatory = new FetchPurgatory();
@@ -126,8 +155,8 @@ public class StrataNode {
 
         KafkaApis apis = new KafkaApis(
                 new ProduceApi(topics, appender),
-                new FetchApi(topics, purgatory, metrics),
-                new OffsetsApi(topics),
+                new FetchApi(topics, purgatory, metrics, remote),
+                new OffsetsApi(topics, remote),
                 new MetadataApi(topics, brokerNode, member.nodes(), member.controller(), kafka.autoCreateTopics()),
                 new TopicAdminApi(topics, brokerNode, nodeDefaultKeys),
                 new ConfigsApi(topics, brokerNode, nodeDefaultKeys, BrokerDefaults.brokerConfigs(config, defaults)),
@@ -137,6 +166,17 @@ public class StrataNode {
         kafkaServer.startAccepting(apis);
         LOG.infof("Node %d of cluster %s serving Kafka clients at %s:%d, data in %s", brokerNode.nodeId(),
                 brokerNode.clusterId(), brokerNode.host(), brokerNode.port(), dataDir);
+    }
+
+    /**
+     * Starts the sealed-segment upload pipeline. A separate, later step: reactive messaging wires its
+     * channels at start-up after the node's own start (which must open the logs first).
+     */
+    void startTiering(@Observes @Priority(jakarta.interceptor.Interceptor.Priority.APPLICATION + 500) StartupEvent event) {
+        if (tiered != null) {
+            tieringPipeline.start(tiered.remote(), topics, backpressure, config.tiering());
+            tieringStarted = true;
+        }
     }
 
     private ClusterMember joinCluster(Path dataDir, int advertisedKafkaPort) throws IOException {
@@ -154,11 +194,27 @@ public class StrataNode {
                 .maxNoHeartbeat(cluster.maxNoHeartbeat())
                 // Alone there is nobody to wait for; with peers, give them time to be found.
                 .joinWait(members.size() <= 1 ? Duration.ZERO : Duration.ofSeconds(5))
-                .metadataDirectory(metadataDir)
+                .metadataStore(metadataStore(cluster.metadataStore(), metadataDir))
                 .build();
         NodeInfo self0 = new NodeInfo(config.nodeId(), config.kafka().advertisedHost(), advertisedKafkaPort,
                 config.kafka().advertisedHost(), httpPort, cluster.rack().orElse(null));
         return ClusterMember.start(membership, self0);
+    }
+
+    private MetadataStore metadataStore(String kind, Path directory) {
+        return switch (kind) {
+            case "directory" -> new FileMetadataStore(directory);
+            case "object-store" -> {
+                if (tiered == null) {
+                    throw new IllegalStateException("strata.cluster.metadata-store=object-store needs the object store "
+                            + "(strata.tiering.enabled=true)");
+                }
+                String prefix = config.s3().prefix().filter(p -> !p.isBlank()).map(p -> p + "/").orElse("");
+                yield new ObjectStoreMetadataStore(tiered.store(), prefix + "cluster-metadata/");
+            }
+            default -> throw new IllegalArgumentException("strata.cluster.metadata-store must be 'directory' or "
+                    + "'object-store', not '" + kind + "'");
+        };
     }
 
     private static int freePort() throws IOException {
@@ -189,6 +245,7 @@ public class StrataNode {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        tieringPipeline.stop();
         if (topics != null) {
             topics.close();
         }
@@ -199,6 +256,9 @@ public class StrataNode {
             } catch (IOException e) {
                 LOG.error("Closing the logs failed; the next start recovers them", e);
             }
+        }
+        if (tiered != null) {
+            tiered.close();
         }
         if (member != null) {
             member.close();

@@ -1,12 +1,15 @@
 package io.strata.ingest.observability;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.strata.storage.log.PartitionLog;
+import io.strata.storage.remote.ObjectStore;
+import io.strata.storage.remote.RemoteLogManager;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.apache.kafka.common.TopicPartition;
@@ -81,6 +84,31 @@ public class BrokerMetrics {
             registry.remove(m.recordsIn);
             registry.remove(m.recordsOut);
         }
+    }
+
+    /** Tiered storage: backlog waiting for upload, bytes moved, failures, breaker state, read cache. */
+    public void registerTiering(RemoteLogManager remote) {
+        ObjectStore store = remote.store();
+        Gauge.builder("strata.tiering.backlog.bytes", remote, RemoteLogManager::backlogBytes)
+                .description("Bytes of sealed segments not yet confirmed in the object store").baseUnit("bytes")
+                .register(registry);
+        Gauge.builder("strata.tiering.backlog.segments", remote, RemoteLogManager::backlogSegments)
+                .description("Sealed segments not yet confirmed in the object store").register(registry);
+        FunctionCounter.builder("strata.tiering.uploaded.bytes", store, ObjectStore::bytesUploaded)
+                .description("Bytes uploaded to the object store").baseUnit("bytes").register(registry);
+        FunctionCounter.builder("strata.tiering.downloaded.bytes", store, ObjectStore::bytesDownloaded)
+                .description("Bytes downloaded from the object store").baseUnit("bytes").register(registry);
+        FunctionCounter.builder("strata.tiering.errors", store, ObjectStore::failures)
+                .description("Object-store calls that failed after retries or were refused by the open circuit breaker")
+                .register(registry);
+        FunctionCounter.builder("strata.tiering.segments.copied", remote, RemoteLogManager::segmentsCopied)
+                .description("Segments uploaded and committed to their manifest").register(registry);
+        FunctionCounter.builder("strata.tiering.segments.deleted", remote, RemoteLogManager::segmentsDeleted)
+                .description("Remote segments deleted by retention").register(registry);
+        Gauge.builder("strata.tiering.object.store.available", store, s -> s.unavailable() ? 0 : 1)
+                .description("1 while the object store's circuit breaker lets calls through").register(registry);
+        Gauge.builder("strata.tiering.read.cache.bytes", remote, RemoteLogManager::cachedBytes)
+                .description("Bytes of remote segment chunks in the read-ahead cache").baseUnit("bytes").register(registry);
     }
 
     private TopicMeters topic(String topic) {

@@ -20,11 +20,19 @@ public final class StrataNode extends Node {
     private final int httpPort;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
+    private final Map<String, String> extraEnv;
+
     public StrataNode(Spec spec, Path jar, int port, int httpPort) {
+        this(spec, jar, port, httpPort, Map.of());
+    }
+
+    /** @param extraEnv node settings on top of the benchmark defaults (e.g. tiering settings) */
+    public StrataNode(Spec spec, Path jar, int port, int httpPort, Map<String, String> extraEnv) {
         super(spec);
         this.jar = jar;
         this.port = port;
         this.httpPort = httpPort;
+        this.extraEnv = Map.copyOf(extraEnv);
     }
 
     @Override
@@ -91,6 +99,7 @@ public final class StrataNode extends Node {
         if (spec.durability() == Durability.FLUSH_EVERY_BATCH) {
             env.put("STRATA_LOG_FLUSH_MESSAGES", "1");
         }
+        env.putAll(extraEnv);
         return env;
     }
 

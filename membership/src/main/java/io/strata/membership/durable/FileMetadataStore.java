@@ -1,6 +1,5 @@
 package io.strata.membership.durable;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -19,7 +18,6 @@ import java.util.HexFormat;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -28,13 +26,12 @@ import java.util.stream.Stream;
  * in production use shared storage such as the object store instead (see {@link MetadataStore}).
  *
  * <p><b>Layout.</b> Key {@code namespace/name} lives in {@code <dir>/<namespace>/<file>}, where
- * {@code <file>} is the name with every byte outside {@code [A-Za-z0-9._-]} (and a leading dot)
- * written as {@code %XX} of its UTF-8 encoding. Names whose escaped form exceeds 180 characters are
- * stored as {@code ~<sha-256 hex>} instead. Temporary files start with a dot and are never keys.
- * The file system must be case-sensitive (topic names are).
+ * {@code <file>} is the escaped name ({@link MetadataKeys}). Names whose escaped form exceeds 180
+ * characters are stored as {@code ~<sha-256 hex>} instead. Temporary files start with a dot and are
+ * never keys. The file system must be case-sensitive (topic names are).
  *
- * <p><b>File content</b> (format version 1): {@code u8 1 | i32 keyLength | key UTF-8 | value}, so
- * every file names its own key (needed for hashed names, and handy when inspecting the directory).
+ * <p><b>File content</b>: {@link MetadataKeys#frame}, so every file names its own key (needed for
+ * hashed names, and handy when inspecting the directory).
  *
  * <p><b>Durability and atomicity.</b> A write goes to a uniquely named temporary file that is fsynced
  * and then renamed over the target ({@link #put}) or hard-linked to it ({@link #putIfAbsent}, which
@@ -43,10 +40,7 @@ import java.util.stream.Stream;
  */
 public final class FileMetadataStore implements MetadataStore {
 
-    private static final int FORMAT_VERSION = 1;
     private static final int MAX_ESCAPED_LENGTH = 180;
-    private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9-]+");
-    private static final HexFormat HEX = HexFormat.of().withUpperCase();
 
     private final Path root;
 
@@ -74,15 +68,8 @@ public final class FileMetadataStore implements MetadataStore {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read " + file, e);
         }
-        ByteBuffer buf = ByteBuffer.wrap(content);
-        String stored = readKey(buf, file);
-        if (!stored.equals(key)) {
-            // A hash collision of two long names; vanishingly unlikely with SHA-256, but never return a wrong value.
-            throw new CorruptMetadataException(file + " holds key '" + stored + "', not '" + key + "'");
-        }
-        byte[] value = new byte[buf.remaining()];
-        buf.get(value);
-        return Optional.of(value);
+        // The embedded key also guards against a hash collision of two long names: never a wrong value.
+        return Optional.of(MetadataKeys.unframe(key, content, file));
     }
 
     @Override
@@ -137,7 +124,7 @@ public final class FileMetadataStore implements MetadataStore {
             try (Stream<Path> dirs = Files.list(root)) {
                 for (Path dir : (Iterable<Path>) dirs::iterator) {
                     String ns = dir.getFileName().toString();
-                    if (Files.isDirectory(dir) && ns.startsWith(prefix) && NAMESPACE.matcher(ns).matches()) {
+                    if (Files.isDirectory(dir) && ns.startsWith(prefix) && MetadataKeys.isNamespace(ns)) {
                         collect(dir, ns, prefix, keys);
                     }
                 }
@@ -161,12 +148,12 @@ public final class FileMetadataStore implements MetadataStore {
                 String key;
                 if (fileName.startsWith("~")) {
                     try {
-                        key = readKey(ByteBuffer.wrap(Files.readAllBytes(file)), file);
+                        key = MetadataKeys.readKey(ByteBuffer.wrap(Files.readAllBytes(file)), file);
                     } catch (NoSuchFileException e) {
                         continue; // deleted meanwhile
                     }
                 } else {
-                    key = namespace + "/" + unescape(fileName);
+                    key = namespace + "/" + MetadataKeys.unescape(fileName);
                 }
                 if (key.startsWith(prefix)) {
                     into.add(key);
@@ -178,15 +165,8 @@ public final class FileMetadataStore implements MetadataStore {
     }
 
     private Path fileFor(String key) {
-        int slash = key.indexOf('/');
-        if (slash <= 0 || slash == key.length() - 1) {
-            throw new IllegalArgumentException("Metadata key must be 'namespace/name': '" + key + "'");
-        }
-        String namespace = key.substring(0, slash);
-        if (!NAMESPACE.matcher(namespace).matches()) {
-            throw new IllegalArgumentException("Bad metadata namespace '" + namespace + "'");
-        }
-        String escaped = escape(key.substring(slash + 1));
+        String namespace = MetadataKeys.namespace(key);
+        String escaped = MetadataKeys.escapedName(key);
         if (escaped.length() > MAX_ESCAPED_LENGTH) {
             escaped = "~" + sha256(key);
         }
@@ -194,9 +174,7 @@ public final class FileMetadataStore implements MetadataStore {
     }
 
     private static Path writeTemp(Path target, String key, byte[] value) {
-        byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
-        ByteBuffer content = ByteBuffer.allocate(1 + 4 + keyBytes.length + value.length);
-        content.put((byte) FORMAT_VERSION).putInt(keyBytes.length).put(keyBytes).put(value).flip();
+        ByteBuffer content = MetadataKeys.frame(key, value);
         Path tmp = target.resolveSibling("." + UUID.randomUUID() + ".tmp");
         try {
             Files.createDirectories(target.getParent());
@@ -211,49 +189,6 @@ public final class FileMetadataStore implements MetadataStore {
             deleteQuietly(tmp);
             throw new UncheckedIOException("Cannot write " + tmp, e);
         }
-    }
-
-    private static String readKey(ByteBuffer buf, Path file) {
-        if (buf.remaining() < 5 || buf.get() != FORMAT_VERSION) {
-            throw new CorruptMetadataException("Unknown format of " + file);
-        }
-        int len = buf.getInt();
-        if (len < 0 || len > buf.remaining()) {
-            throw new CorruptMetadataException("Bad key length in " + file);
-        }
-        String key = new String(buf.array(), buf.position(), len, StandardCharsets.UTF_8);
-        buf.position(buf.position() + len);
-        return key;
-    }
-
-    static String escape(String name) {
-        StringBuilder sb = new StringBuilder(name.length());
-        byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
-        for (int i = 0; i < bytes.length; i++) {
-            int b = bytes[i] & 0xff;
-            boolean plain = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9')
-                    || b == '_' || b == '-' || (b == '.' && i > 0);
-            if (plain) {
-                sb.append((char) b);
-            } else {
-                sb.append('%').append(HEX.toHexDigits((byte) b));
-            }
-        }
-        return sb.toString();
-    }
-
-    static String unescape(String fileName) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(fileName.length());
-        for (int i = 0; i < fileName.length(); i++) {
-            char c = fileName.charAt(i);
-            if (c == '%' && i + 2 < fileName.length()) {
-                out.write(HexFormat.fromHexDigits(fileName, i + 1, i + 3));
-                i += 2;
-            } else {
-                out.write(c);
-            }
-        }
-        return out.toString(StandardCharsets.UTF_8);
     }
 
     private static String sha256(String key) {

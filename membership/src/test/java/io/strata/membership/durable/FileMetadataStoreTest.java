@@ -110,8 +110,8 @@ class FileMetadataStoreTest {
     @Test
     void escapingIsReversible() {
         for (String s : List.of("plain", "with space", "a/b", "%", ".dot", "a.dot", "ü", "\u0000x")) {
-            assertThat(FileMetadataStore.unescape(FileMetadataStore.escape(s))).isEqualTo(s);
-            assertThat(FileMetadataStore.escape(s)).doesNotContain("/").doesNotStartWith(".");
+            assertThat(MetadataKeys.unescape(MetadataKeys.escape(s))).isEqualTo(s);
+            assertThat(MetadataKeys.escape(s)).doesNotContain("/").doesNotStartWith(".");
         }
     }
 }

@@ -210,6 +210,17 @@ public final class LogManager implements Closeable {
      * @throws InconsistentTopicIdException when the partition's directory belongs to another topic id
      */
     public PartitionLog getOrCreateLog(TopicPartition tp, Uuid topicId, LogConfig config) throws IOException {
+        return getOrCreateLog(tp, topicId, config, null);
+    }
+
+    /**
+     * As {@link #getOrCreateLog(TopicPartition, Uuid, LogConfig)} for a partition with data in object
+     * storage: see {@link PartitionLog#open(Path, TopicPartition, Uuid, LogConfig, long, long, boolean, Time,
+     * RemoteLogBounds)}. A local log that ends before the remote end is stale (the partition went on
+     * elsewhere) and is replaced by an empty one that continues from the remote end.
+     */
+    public PartitionLog getOrCreateLog(TopicPartition tp, Uuid topicId, LogConfig config, RemoteLogBounds remote)
+            throws IOException {
         PartitionLog existing = logs.get(tp);
         if (existing != null) {
             return checkTopicId(existing, topicId);
@@ -228,7 +239,13 @@ public final class LogManager implements Closeable {
             boolean existed = Files.isDirectory(dir);
             boolean clean = !existed || (hadCleanShutdown && !dirsNeedingRecovery.contains(name));
             PartitionLog log = PartitionLog.open(dir, tp, topicId, config,
-                    recoveryPointsAtStart.getOrDefault(tp, 0L), logStartsAtStart.getOrDefault(tp, -1L), clean, time);
+                    recoveryPointsAtStart.getOrDefault(tp, 0L), logStartsAtStart.getOrDefault(tp, -1L), clean, time, remote);
+            if (remote != null && log.logEndOffset() < remote.endOffset()) {
+                LOG.warn("Local log of {} ends at {}, before the remote end {}: replacing it", tp, log.logEndOffset(),
+                        remote.endOffset());
+                log.delete();
+                log = PartitionLog.open(dir, tp, topicId, config, 0L, -1L, true, time, remote);
+            }
             log.setBackgroundExecutor(background);
             logs.put(tp, log);
             onDisk.add(tp);

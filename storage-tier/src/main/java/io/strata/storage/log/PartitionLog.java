@@ -10,6 +10,7 @@ import org.apache.kafka.common.errors.FencedLeaderEpochException;
 import org.apache.kafka.common.errors.InconsistentTopicIdException;
 import org.apache.kafka.common.errors.InvalidTimestampException;
 import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.errors.OffsetMovedToTieredStorageException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -69,6 +70,12 @@ import java.util.stream.Stream;
  * logEndOffset}; segment base offsets increase and the last segment is the active one; everything
  * below the recovery point is fsynced; every batch below the published end position is complete.
  *
+ * <p>Tiered logs ({@link #enableTiering}): sealed segments are copied to object storage, so the log
+ * start offset may lie below the first local segment ({@link #localLogStartOffset}); reads there
+ * throw {@link OffsetMovedToTieredStorageException} for the caller to serve remotely. A local segment
+ * is deleted only once the remote manifest holds it ({@link #remoteEndOffset}), and the log start
+ * offset then moves only by remote retention.
+ *
  * <p>Thread-safety: safe for concurrent use. Appends, rolls, retention and close are serialised by
  * one per-log lock. Reads ({@link #read}, {@link #offsetForTimestamp}, {@link #endOffsetForEpoch} and
  * the offset getters) take no lock: they see the segment map (a {@link ConcurrentSkipListMap}) and a
@@ -121,6 +128,11 @@ public final class PartitionLog implements Closeable {
     private volatile long lastFlushMs;
     private volatile boolean closed;
     private volatile Executor backgroundExecutor;
+    private volatile Runnable sealListener;
+    /** Whether sealed segments are copied to object storage (the node attaches tiering); see {@link #enableTiering}. */
+    private volatile boolean tiered;
+    /** Offset after the last batch confirmed in the remote manifest; -1 while nothing is. */
+    private final AtomicLong remoteEndOffset = new AtomicLong(-1L);
 
     private PartitionLog(Path dir, TopicPartition tp, Uuid topicId, LogConfig config, Time time,
                          LeaderEpochCache epochCache) {
@@ -153,6 +165,21 @@ public final class PartitionLog implements Closeable {
     public static PartitionLog open(Path dir, TopicPartition tp, Uuid topicId, LogConfig config,
                                     long recoveryPoint, long logStartOffsetCheckpoint, boolean hadCleanShutdown,
                                     Time time) throws IOException {
+        return open(dir, tp, topicId, config, recoveryPoint, logStartOffsetCheckpoint, hadCleanShutdown, time, null);
+    }
+
+    /**
+     * As {@link #open(Path, TopicPartition, Uuid, LogConfig, long, long, boolean, Time)}, for a partition
+     * whose older segments may live in object storage. With {@code remote} given, the log start offset is
+     * the remote one; a log without local segments starts at the remote end offset with the remote
+     * leader-epoch history and producer state, so a node with an empty data directory continues the
+     * partition where the object store ends.
+     *
+     * @param remote what object storage holds of the partition, or null when nothing
+     */
+    public static PartitionLog open(Path dir, TopicPartition tp, Uuid topicId, LogConfig config,
+                                    long recoveryPoint, long logStartOffsetCheckpoint, boolean hadCleanShutdown,
+                                    Time time, RemoteLogBounds remote) throws IOException {
         Files.createDirectories(dir);
         Optional<Uuid> stored = PartitionMetadataFile.read(dir);
         Uuid effectiveId = topicId;
@@ -166,20 +193,41 @@ public final class PartitionLog implements Closeable {
         } else if (knownId) {
             PartitionMetadataFile.write(dir, topicId);
         }
+        LeaderEpochCache epochs = LeaderEpochCache.load(dir);
+        if (remote != null && !hasSegments(dir)) {
+            // A fresh directory continues from object storage: its epochs and producer state come from there.
+            if (epochs.entries().isEmpty() && !remote.leaderEpochs().isEmpty()) {
+                for (EpochStart e : remote.leaderEpochs()) {
+                    epochs.assign(e.epoch(), e.startOffset());
+                }
+                epochs.persist();
+            }
+            if (remote.producerSnapshot().isPresent()) {
+                CheckpointFile.writeAtomically(ProducerStateManager.snapshotFile(dir, remote.endOffset()),
+                        java.nio.ByteBuffer.wrap(remote.producerSnapshot().get()));
+            }
+        }
         PartitionLog log = new PartitionLog(dir, tp, effectiveId == null ? Uuid.ZERO_UUID : effectiveId, config, time,
-                LeaderEpochCache.load(dir));
-        log.load(recoveryPoint, logStartOffsetCheckpoint, hadCleanShutdown);
+                epochs);
+        log.load(recoveryPoint, logStartOffsetCheckpoint, hadCleanShutdown, remote);
         return log;
+    }
+
+    private static boolean hasSegments(Path dir) throws IOException {
+        try (DirectoryStream<Path> logs = Files.newDirectoryStream(dir, "*" + LogSegment.LOG_SUFFIX)) {
+            return logs.iterator().hasNext();
+        }
     }
 
     // ------------------------------------------------------------------ loading and recovery
 
-    private void load(long checkpointedRecoveryPoint, long logStartCheckpoint, boolean hadCleanShutdown) throws IOException {
+    private void load(long checkpointedRecoveryPoint, long logStartCheckpoint, boolean hadCleanShutdown,
+                      RemoteLogBounds remote) throws IOException {
         long now = time.milliseconds();
         List<Long> baseOffsets = cleanDirectoryAndListSegments();
         LogConfig cfg = config;
         if (baseOffsets.isEmpty()) {
-            long base = Math.max(0L, logStartCheckpoint);
+            long base = Math.max(Math.max(0L, logStartCheckpoint), remote == null ? 0L : remote.endOffset());
             segments.put(base, LogSegment.create(dir, base, cfg, now));
         } else {
             for (long base : baseOffsets) {
@@ -229,7 +277,12 @@ public final class PartitionLog implements Closeable {
 
         epochsChanged |= epochCache.truncateFromEnd(logEndOffset);
         long firstBase = segments.firstKey();
-        long start = Math.min(Math.max(logStartCheckpoint, firstBase), logEndOffset);
+        long start = remote != null && remote.endOffset() > remote.logStartOffset()
+                ? Math.min(remote.logStartOffset(), logEndOffset)
+                : Math.min(Math.max(logStartCheckpoint, firstBase), logEndOffset);
+        if (remote != null) {
+            this.remoteEndOffset.set(remote.endOffset());
+        }
         epochsChanged |= epochCache.truncateFromStart(start);
         if (epochsChanged) {
             epochCache.persist();
@@ -337,6 +390,96 @@ public final class PartitionLog implements Closeable {
         return end.logEndOffset();
     }
 
+    /** Base offset of the oldest segment on local disk; below it (and from the log start on) data is only remote. */
+    public long localLogStartOffset() {
+        Map.Entry<Long, LogSegment> first = segments.firstEntry();
+        return first == null ? end.logEndOffset() : Math.max(first.getKey(), logStartOffset);
+    }
+
+    /**
+     * Hands local retention over to tiering: from now on a segment is deleted locally only once it is
+     * in the remote manifest ({@link #remoteCopyConfirmed}), by {@code local.retention.ms/bytes}; the log
+     * start offset then moves only by remote retention ({@link #advanceLogStartOffset}). Applies while
+     * the topic has {@code remote.storage.enable=true}.
+     */
+    public void enableTiering() {
+        this.tiered = true;
+    }
+
+    /** True when sealed segments of this log go to object storage. */
+    public boolean isTiered() {
+        return tiered && config.remoteStorageEnable();
+    }
+
+    /** Offset after the last batch confirmed in the remote manifest; -1 while nothing is. */
+    public long remoteEndOffset() {
+        return remoteEndOffset.get();
+    }
+
+    /** Records that the remote manifest now holds every batch below {@code endOffset}. */
+    public void remoteCopyConfirmed(long endOffset) {
+        remoteEndOffset.accumulateAndGet(endOffset, Math::max);
+    }
+
+    /**
+     * Sealed segments (never the active one) whose base offset is at least {@code fromOffset}, oldest
+     * first: what tiering still has to upload when {@code fromOffset} is the remote end.
+     */
+    public List<SealedSegment> sealedSegmentsFrom(long fromOffset) {
+        EndState e = end;
+        List<SealedSegment> out = new ArrayList<>();
+        Long fromKey = segments.floorKey(fromOffset);
+        Iterator<LogSegment> it = segments.tailMap(fromKey == null ? Long.MIN_VALUE : fromKey, true).values().iterator();
+        LogSegment current = it.hasNext() ? it.next() : null;
+        while (current != null && current != e.segment()) {
+            LogSegment next = it.hasNext() ? it.next() : null;
+            if (next == null) {
+                break; // only the active segment has no successor
+            }
+            if (current.baseOffset() >= fromOffset && current.size() > 0) {
+                long nextOffset = next.baseOffset();
+                Path snapshot = ProducerStateManager.snapshotFile(dir, nextOffset);
+                out.add(new SealedSegment(current.baseOffset(), nextOffset, current.size(), current.maxTimestampSoFar(),
+                        current.log().file().toPath(), current.offsetIndex().file().toPath(),
+                        current.timeIndex().file().toPath(),
+                        Files.exists(snapshot) ? Optional.of(snapshot) : Optional.empty(),
+                        epochsWithin(current.baseOffset(), nextOffset)));
+            }
+            current = next;
+        }
+        return out;
+    }
+
+    /** The epochs in force over [from, to), the first moved up to {@code from}. */
+    private List<EpochStart> epochsWithin(long from, long to) {
+        List<EpochStart> out = new ArrayList<>();
+        for (LeaderEpochCache.EpochEntry entry : epochCache.entries()) {
+            if (entry.startOffset() >= to) {
+                break;
+            }
+            if (entry.startOffset() <= from) {
+                out.clear();
+                out.add(new EpochStart(entry.epoch(), from));
+            } else {
+                out.add(new EpochStart(entry.epoch(), entry.startOffset()));
+            }
+        }
+        return out;
+    }
+
+    /** Bytes of sealed segments not yet confirmed in the remote manifest (the tiering backlog). */
+    public long untieredSealedBytes() {
+        long remoteEnd = remoteEndOffset.get();
+        EndState e = end;
+        long bytes = 0;
+        for (LogSegment s : segments.values()) {
+            if (s != e.segment() && s.baseOffset() >= remoteEnd) {
+                bytes += s.size();
+            }
+        }
+        return bytes;
+    }
+
     public long highWatermark() {
         return highWatermark.get();
     }
@@ -352,6 +495,11 @@ public final class PartitionLog implements Closeable {
         return recoveryPoint;
     }
 
+    /** Told (on the background executor) after a roll sealed a segment and it was fsynced; must not block. */
+    public void setSealListener(Runnable listener) {
+        this.sealListener = listener;
+    }
+
     /** Lets asynchronous work (fsync of sealed segments) run on the owner's executor instead of inline. */
     public void setBackgroundExecutor(Executor executor) {
         this.backgroundExecutor = executor;
@@ -360,6 +508,15 @@ public final class PartitionLog implements Closeable {
     public long sizeInBytes() {
         long size = 0;
         for (LogSegment s : segments.values()) {
+            size += s.size();
+        }
+        return size;
+    }
+
+    /** Bytes of the local segments whose base offset is at least {@code offset}. */
+    public long sizeInBytesFrom(long offset) {
+        long size = 0;
+        for (LogSegment s : segments.tailMap(offset, true).values()) {
             size += s.size();
         }
         return size;
@@ -656,6 +813,10 @@ public final class PartitionLog implements Closeable {
             } catch (RuntimeException ex) {
                 LOG.warn("Flush of {} after a roll failed: {}", topicPartition, ex.toString());
             }
+            Runnable listener = sealListener;
+            if (listener != null) {
+                listener.run();
+            }
         };
         Executor executor = backgroundExecutor;
         if (executor == null) {
@@ -716,6 +877,11 @@ public final class PartitionLog implements Closeable {
         }
         Map.Entry<Long, LogSegment> entry = segments.floorEntry(startOffset);
         if (entry == null) {
+            if (startOffset >= logStartOffset) {
+                // Below the local log but within the partition: the batches are in object storage.
+                throw new OffsetMovedToTieredStorageException("Offset " + startOffset + " of " + topicPartition
+                        + " is below the local log start " + localLogStartOffset());
+            }
             // Retention removed the segment between the range check and here.
             throw new OffsetOutOfRangeException("Offset " + startOffset + " is below the log start offset "
                     + logStartOffset + " of " + topicPartition);
@@ -948,6 +1114,9 @@ public final class PartitionLog implements Closeable {
             }
             deletePendingFiles(nowMs, false);
             LogConfig cfg = config;
+            if (tiered && cfg.remoteStorageEnable()) {
+                return deleteLocalCopies(nowMs, cfg);
+            }
             long retentionMs = cfg.retentionMs();
             long retentionBytes = cfg.retentionBytes();
             if (retentionMs < 0 && retentionBytes < 0) {
@@ -998,6 +1167,81 @@ public final class PartitionLog implements Closeable {
             flushSealedAsync(rolledTo);
         }
         return deletable.size();
+    }
+
+    /**
+     * Local retention of a tiered log, under the lock: deletes the oldest local segments that the
+     * remote manifest already holds, while local.retention.ms/bytes (-2: as retention.ms/bytes) are
+     * exceeded, and any segment wholly below the log start offset. The log start offset does not
+     * move: the deleted batches stay readable from object storage. The active segment is never
+     * deleted here.
+     */
+    private int deleteLocalCopies(long nowMs, LogConfig cfg) throws IOException {
+        long retentionMs = cfg.localRetentionMs() == -2L ? cfg.retentionMs() : cfg.localRetentionMs();
+        long retentionBytes = cfg.localRetentionBytes() == -2L ? cfg.retentionBytes() : cfg.localRetentionBytes();
+        long excess = retentionBytes >= 0 ? sizeInBytes() - retentionBytes : Long.MIN_VALUE;
+        long uploadedTo = remoteEndOffset.get();
+        long start = logStartOffset;
+        List<LogSegment> deletable = new ArrayList<>();
+        Iterator<LogSegment> it = segments.values().iterator();
+        LogSegment segment = it.hasNext() ? it.next() : null;
+        while (segment != null) {
+            LogSegment next = it.hasNext() ? it.next() : null;
+            if (next == null) {
+                break;
+            }
+            long nextBase = next.baseOffset();
+            boolean belowStart = nextBase <= start;
+            boolean byTime = retentionMs >= 0 && nowMs - segment.largestTimestamp() > retentionMs;
+            boolean bySize = retentionBytes >= 0 && excess - segment.size() >= 0;
+            if (belowStart || ((byTime || bySize) && nextBase <= uploadedTo)) {
+                deletable.add(segment);
+                excess -= segment.size();
+            } else {
+                break;
+            }
+            segment = next;
+        }
+        removeSegments(deletable, nowMs, cfg);
+        if (!deletable.isEmpty()) {
+            LOG.debug("Local retention deleted {} uploaded segment(s) of {}; local log start now {}",
+                    deletable.size(), topicPartition, localLogStartOffset());
+        }
+        return deletable.size();
+    }
+
+    /** Under the lock: unlinks sealed segments from the log and schedules their files for deletion. */
+    private void removeSegments(List<LogSegment> deletable, long nowMs, LogConfig cfg) throws IOException {
+        for (LogSegment s : deletable) {
+            segments.remove(s.baseOffset());
+        }
+        for (LogSegment s : deletable) {
+            s.renameForDeletion();
+            pendingDeletions.add(new PendingDeletion(s, nowMs + cfg.fileDeleteDelayMs()));
+        }
+        deletePendingFiles(nowMs, false);
+    }
+
+    /**
+     * Moves the log start offset up to {@code newStart} (remote retention deleted what was below it),
+     * dropping local segments wholly below it. Never past the high watermark; never backwards.
+     */
+    public void advanceLogStartOffset(long newStart, long nowMs) {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            long target = Math.min(newStart, highWatermark.get());
+            advanceLogStartOffset(target);
+            if (tiered) {
+                deleteLocalCopies(nowMs, config);
+            }
+        } catch (IOException ex) {
+            throw new KafkaStorageException("Moving the log start offset of " + topicPartition + " failed", ex);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Under the lock. */

@@ -6,8 +6,10 @@ import io.strata.ingest.broker.TopicManager;
 import io.strata.ingest.observability.BrokerMetrics;
 import io.strata.storage.log.LogReadResult;
 import io.strata.storage.log.PartitionLog;
+import io.strata.storage.remote.RemoteLogManager;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.OffsetMovedToTieredStorageException;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
 import org.apache.kafka.common.message.FetchRequestData.FetchTopic;
@@ -45,17 +47,28 @@ public final class FetchApi {
     private final TopicManager topics;
     private final FetchPurgatory purgatory;
     private final BrokerMetrics metrics;
+    private final RemoteLogManager remote;
 
     public FetchApi(TopicManager topics, FetchPurgatory purgatory, BrokerMetrics metrics) {
+        this(topics, purgatory, metrics, null);
+    }
+
+    /** @param remote serves offsets below the local log from object storage; null when nothing is tiered */
+    public FetchApi(TopicManager topics, FetchPurgatory purgatory, BrokerMetrics metrics, RemoteLogManager remote) {
         this.topics = topics;
         this.purgatory = purgatory;
         this.metrics = metrics;
+        this.remote = remote;
     }
 
     public CompletableFuture<AbstractResponse> handle(FetchRequest request) {
         FetchRequestData data = request.data();
         List<Target> targets = resolve(data);
         ReadOutcome first = readAll(targets, data.maxBytes());
+        if (!first.remoteReads.isEmpty()) {
+            // Like Kafka, a fetch that needs object storage answers as soon as that read is done.
+            return readRemote(first).thenApply(this::respond);
+        }
         CompletableFuture<AbstractResponse> result = new CompletableFuture<>();
         if (data.maxWaitMs() <= 0 || first.bytes >= data.minBytes() || first.anyError || targets.isEmpty()) {
             result.complete(respond(first));
@@ -67,12 +80,50 @@ public final class FetchApi {
                 () -> changedSince(targets, hwAtRead),
                 () -> {
                     try {
-                        result.complete(respond(readAll(targets, data.maxBytes())));
+                        ReadOutcome again = readAll(targets, data.maxBytes());
+                        if (again.remoteReads.isEmpty()) {
+                            result.complete(respond(again));
+                        } else {
+                            readRemote(again).whenComplete((o, e) -> {
+                                if (e != null) {
+                                    result.completeExceptionally(e);
+                                } else {
+                                    result.complete(respond(o));
+                                }
+                            });
+                        }
                     } catch (RuntimeException e) {
                         result.completeExceptionally(e);
                     }
                 });
         return result;
+    }
+
+    /**
+     * Completes the partitions whose fetch offset is only in object storage. The reads run on the
+     * remote reader threads; the connection hops back to its event loop when the response is ready.
+     */
+    private CompletableFuture<ReadOutcome> readRemote(ReadOutcome outcome) {
+        List<CompletableFuture<Void>> reads = new ArrayList<>(outcome.remoteReads.size());
+        for (RemoteRead r : outcome.remoteReads) {
+            reads.add(remote.read(r.tp, r.offset, r.maxBytes, r.minOneBatch).handle((records, error) -> {
+                if (error == null) {
+                    r.out.setRecords(records);
+                    if (records.sizeInBytes() > 0) {
+                        metrics.recordOut(r.tp.topic(), records.sizeInBytes(), countRecords(records));
+                    }
+                } else {
+                    Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+                    Errors code = Errors.forException(cause);
+                    if (code == Errors.UNKNOWN_SERVER_ERROR) {
+                        LOG.errorf(cause, "Remote fetch from %s failed", r.tp);
+                    }
+                    r.out.setErrorCode(code.code()).setRecords(MemoryRecords.EMPTY);
+                }
+                return null;
+            }));
+        }
+        return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(ignored -> outcome);
     }
 
     private List<Target> resolve(FetchRequestData data) {
@@ -118,7 +169,21 @@ public final class FetchApi {
                 long hw = log.highWatermark();
                 outcome.highWatermarks[i] = hw;
                 int limit = Math.min(target.request.partitionMaxBytes(), remaining);
-                LogReadResult read = log.read(target.request.fetchOffset(), limit, hw, minOneBatch);
+                long fetchOffset = target.request.fetchOffset();
+                LogReadResult read;
+                try {
+                    read = log.read(fetchOffset, limit, hw, minOneBatch);
+                } catch (OffsetMovedToTieredStorageException moved) {
+                    if (remote == null) {
+                        throw moved;
+                    }
+                    pd.setHighWatermark(hw).setLastStableOffset(hw).setLogStartOffset(log.logStartOffset());
+                    outcome.remoteReads.add(new RemoteRead(target.tp, fetchOffset, limit, minOneBatch, pd));
+                    // The remote read may use its whole limit: reserve it.
+                    minOneBatch = false;
+                    remaining = Math.max(0, remaining - limit);
+                    continue;
+                }
                 Records records = read.records();
                 int size = records.sizeInBytes();
                 pd.setHighWatermark(read.highWatermark())
@@ -201,9 +266,14 @@ public final class FetchApi {
         }
     }
 
+    /** A partition of the fetch to be read from object storage. */
+    private record RemoteRead(TopicPartition tp, long offset, int maxBytes, boolean minOneBatch, PartitionData out) {
+    }
+
     private static final class ReadOutcome {
         final List<Target> targets;
         final List<PartitionData> partitions;
+        final List<RemoteRead> remoteReads = new ArrayList<>(0);
         final long[] highWatermarks;
         long bytes;
         boolean anyError;

@@ -95,7 +95,7 @@ public final class KafkaApis implements KafkaRequestHandler {
             case METADATA -> done(metadata.metadata((MetadataRequest) request));
             case PRODUCE -> produce.handle((ProduceRequest) request);
             case FETCH -> fetch.handle((FetchRequest) request);
-            case LIST_OFFSETS -> done(offsets.listOffsets((ListOffsetsRequest) request));
+            case LIST_OFFSETS -> offsets.listOffsets((ListOffsetsRequest) request).thenApply(r -> r);
             case OFFSET_FOR_LEADER_EPOCH -> done(offsets.offsetForLeaderEpoch((OffsetsForLeaderEpochRequest) request));
             case INIT_PRODUCER_ID -> done(producerIds.initProducerId((InitProducerIdRequest) request));
             case CREATE_TOPICS -> done(topicAdmin.createTopics((CreateTopicsRequest) request));

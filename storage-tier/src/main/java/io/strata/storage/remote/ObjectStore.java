@@ -1,0 +1,334 @@
+package io.strata.storage.remote;
+
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.exception.AbortedException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.api.RetryStrategy;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.UploadPartResponse;
+
+import java.io.Closeable;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+
+/**
+ * The S3 operations tiering needs, over aws-sdk-java-v2's synchronous client. Callers run these on
+ * their own threads; nothing here may be called from a network event loop.
+ *
+ * <p>Failure handling, in two layers: each request is retried by the SDK with exponential back-off
+ * (capped at {@link ObjectStoreConfig#maxBackoff()}) for up to {@link ObjectStoreConfig#maxAttempts()}
+ * attempts within {@link ObjectStoreConfig#callTimeout()}, which rides out a restart of the store;
+ * above that, a circuit breaker opens after a run of failed calls and then fails calls at once for
+ * {@link ObjectStoreConfig#breakerOpenFor()}, so a dead endpoint is probed, not hammered. Answers that
+ * are results rather than faults (404, 412) do not count as failures. Failures surface as
+ * {@link ObjectStoreException}.
+ *
+ * <p>Large files are uploaded with a multipart upload driven here part by part (the SDK's automatic
+ * multipart does not work against every S3-compatible store), each part sent from a buffer with
+ * {@link RequestBody#fromRemainingByteBuffer} (which honours the buffer position). An interrupted
+ * multipart upload is aborted.
+ *
+ * <p>Thread-safety: safe for concurrent use.
+ */
+public final class ObjectStore implements Closeable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ObjectStore.class);
+
+    private final ObjectStoreConfig config;
+    private final S3Client s3;
+    private final CircuitBreaker breaker;
+    private final LongAdder bytesUploaded = new LongAdder();
+    private final LongAdder bytesDownloaded = new LongAdder();
+    private final LongAdder failures = new LongAdder();
+
+    public ObjectStore(ObjectStoreConfig config) {
+        this.config = config;
+        RetryStrategy retry = AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                .maxAttempts(config.maxAttempts())
+                .backoffStrategy(software.amazon.awssdk.retries.api.BackoffStrategy.exponentialDelay(
+                        Duration.ofMillis(100), config.maxBackoff()))
+                .throttlingBackoffStrategy(software.amazon.awssdk.retries.api.BackoffStrategy.exponentialDelay(
+                        Duration.ofMillis(200), config.maxBackoff()))
+                // The breaker below decides when to stop trying; the SDK's retry token bucket would give up early.
+                .circuitBreakerEnabled(false)
+                .build();
+        AwsCredentialsProvider credentials = config.accessKey().isPresent()
+                ? StaticCredentialsProvider.create(AwsBasicCredentials.create(config.accessKey().get(),
+                        config.secretKey().orElse("")))
+                : DefaultCredentialsProvider.builder().build();
+        var builder = S3Client.builder()
+                .region(Region.of(config.region()))
+                .credentialsProvider(credentials)
+                .forcePathStyle(config.pathStyle())
+                .overrideConfiguration(o -> o.retryStrategy(retry)
+                        .apiCallTimeout(config.callTimeout())
+                        .apiCallAttemptTimeout(Duration.ofSeconds(20)));
+        config.endpoint().ifPresent(builder::endpointOverride);
+        this.s3 = builder.build();
+        this.breaker = CircuitBreaker.of("object-store", CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(4)
+                .minimumNumberOfCalls(2)
+                .failureRateThreshold(50)
+                .waitDurationInOpenState(config.breakerOpenFor())
+                .permittedNumberOfCallsInHalfOpenState(1)
+                .automaticTransitionFromOpenToHalfOpenEnabled(false)
+                .recordException(ObjectStore::isFault)
+                .build());
+        breaker.getEventPublisher().onError(e -> LOG.debug("Object store call failed: {}", e.getThrowable().toString()));
+        breaker.getEventPublisher().onStateTransition(e -> {
+            switch (e.getStateTransition().getToState()) {
+                case OPEN -> LOG.warn("Object store {} unreachable: pausing calls for {} ms",
+                        config.endpoint().map(Object::toString).orElse("(AWS)"), config.breakerOpenFor().toMillis());
+                case CLOSED -> LOG.info("Object store {} reachable again",
+                        config.endpoint().map(Object::toString).orElse("(AWS)"));
+                default -> { }
+            }
+        });
+    }
+
+    public ObjectStoreConfig config() {
+        return config;
+    }
+
+    /** Total bytes of successful uploads. */
+    public long bytesUploaded() {
+        return bytesUploaded.sum();
+    }
+
+    /** Total bytes of successful downloads. */
+    public long bytesDownloaded() {
+        return bytesDownloaded.sum();
+    }
+
+    /** Calls that failed (after retries) or were refused by the open breaker. */
+    public long failures() {
+        return failures.sum();
+    }
+
+    /** True while the breaker refuses calls or is probing whether the store is back. */
+    public boolean unavailable() {
+        return breaker.getState() != CircuitBreaker.State.CLOSED;
+    }
+
+    /** Creates the bucket when it does not exist (for the embedded store and test setups). */
+    public void ensureBucket() {
+        call("HEAD bucket " + config.bucket(), () -> {
+            try {
+                s3.headBucket(b -> b.bucket(config.bucket()));
+            } catch (S3Exception e) {
+                if (e.statusCode() != 404) {
+                    throw e;
+                }
+                s3.createBucket(b -> b.bucket(config.bucket()));
+                LOG.info("Created bucket {}", config.bucket());
+            }
+            return null;
+        });
+    }
+
+    /** Uploads a file, in parts when it is larger than the multipart part size. Overwrites. */
+    public void putFile(String key, Path file) {
+        long size;
+        try {
+            size = java.nio.file.Files.size(file);
+        } catch (IOException e) {
+            throw new ObjectStoreException("Cannot read " + file + " for upload", e);
+        }
+        if (size <= config.multipartPartBytes()) {
+            call("PUT " + key, () -> s3.putObject(b -> b.bucket(config.bucket()).key(key).contentLength(size),
+                    RequestBody.fromFile(file)));
+        } else {
+            putMultipart(key, file, size);
+        }
+        bytesUploaded.add(size);
+    }
+
+    /** Uploads bytes, overwriting. */
+    public void putBytes(String key, byte[] bytes) {
+        call("PUT " + key, () -> s3.putObject(b -> b.bucket(config.bucket()).key(key), RequestBody.fromBytes(bytes)));
+        bytesUploaded.add(bytes.length);
+    }
+
+    /**
+     * Creates an object only if the key does not exist yet ({@code If-None-Match: *}, atomic).
+     *
+     * @return false when the key already existed (someone else created it)
+     */
+    public boolean putIfAbsent(String key, byte[] bytes) {
+        try {
+            call("PUT (create-once) " + key, () -> s3.putObject(b -> b.bucket(config.bucket()).key(key).ifNoneMatch("*"),
+                    RequestBody.fromBytes(bytes)));
+            bytesUploaded.add(bytes.length);
+            return true;
+        } catch (ObjectStoreException e) {
+            if (e.getCause() instanceof S3Exception s3e && (s3e.statusCode() == 412 || s3e.statusCode() == 409)) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** The whole object, or empty when it does not exist. */
+    public Optional<byte[]> get(String key) {
+        try {
+            ResponseBytes<GetObjectResponse> bytes = call("GET " + key,
+                    () -> s3.getObjectAsBytes(b -> b.bucket(config.bucket()).key(key)));
+            bytesDownloaded.add(bytes.asByteArrayUnsafe().length);
+            return Optional.of(bytes.asByteArrayUnsafe());
+        } catch (ObjectStoreException e) {
+            if (isNotFound(e.getCause())) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Bytes {@code [from, from + length)} of an object (fewer at its end).
+     *
+     * @throws ObjectStoreException also when the object does not exist
+     */
+    public byte[] getRange(String key, long from, int length) {
+        ResponseBytes<GetObjectResponse> bytes = call("GET " + key + " [" + from + "+" + length + "]",
+                () -> s3.getObjectAsBytes(b -> b.bucket(config.bucket()).key(key)
+                        .range("bytes=" + from + "-" + (from + length - 1))));
+        byte[] out = bytes.asByteArrayUnsafe();
+        bytesDownloaded.add(out.length);
+        return out;
+    }
+
+    /** True when the object exists. */
+    public boolean exists(String key) {
+        try {
+            call("HEAD " + key, () -> s3.headObject(b -> b.bucket(config.bucket()).key(key)));
+            return true;
+        } catch (ObjectStoreException e) {
+            if (isNotFound(e.getCause())) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Keys starting with {@code prefix}. A listing may show objects of uploads in progress or
+     * interrupted ones: never the source of truth for tiered segments (manifests are); callers that
+     * list must recognise their own keys.
+     */
+    public List<String> list(String prefix) {
+        return call("LIST " + prefix, () -> {
+            List<String> keys = new ArrayList<>();
+            s3.listObjectsV2Paginator(b -> b.bucket(config.bucket()).prefix(prefix))
+                    .contents().forEach(o -> keys.add(o.key()));
+            return keys;
+        });
+    }
+
+    /** Deletes an object; deleting a missing key succeeds. */
+    public void delete(String key) {
+        call("DELETE " + key, () -> s3.deleteObject(b -> b.bucket(config.bucket()).key(key)));
+    }
+
+    private void putMultipart(String key, Path file, long size) {
+        String uploadId = call("CreateMultipartUpload " + key,
+                () -> s3.createMultipartUpload(b -> b.bucket(config.bucket()).key(key))).uploadId();
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            int partBytes = (int) config.multipartPartBytes();
+            ByteBuffer buffer = ByteBuffer.allocate(partBytes);
+            List<CompletedPart> parts = new ArrayList<>();
+            long position = 0;
+            for (int partNumber = 1; position < size; partNumber++) {
+                int length = (int) Math.min(partBytes, size - position);
+                buffer.clear().limit(length);
+                while (buffer.hasRemaining()) {
+                    if (channel.read(buffer, position + buffer.position()) < 0) {
+                        throw new EOFException(file + " shrank during upload");
+                    }
+                }
+                buffer.flip();
+                int number = partNumber;
+                ByteBuffer part = buffer;
+                UploadPartResponse response = call("UploadPart " + number + " of " + key,
+                        () -> s3.uploadPart(b -> b.bucket(config.bucket()).key(key).uploadId(uploadId)
+                                .partNumber(number).contentLength((long) length),
+                                RequestBody.fromRemainingByteBuffer(part)));
+                parts.add(CompletedPart.builder().partNumber(number).eTag(response.eTag()).build());
+                position += length;
+            }
+            call("CompleteMultipartUpload " + key, () -> s3.completeMultipartUpload(b -> b.bucket(config.bucket())
+                    .key(key).uploadId(uploadId).multipartUpload(m -> m.parts(parts))));
+        } catch (IOException | RuntimeException e) {
+            try {
+                s3.abortMultipartUpload(b -> b.bucket(config.bucket()).key(key).uploadId(uploadId));
+            } catch (SdkException abortFailed) {
+                e.addSuppressed(abortFailed);
+            }
+            if (e instanceof ObjectStoreException ose) {
+                throw ose;
+            }
+            throw new ObjectStoreException("Multipart upload of " + key + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private <T> T call(String what, Supplier<T> operation) {
+        try {
+            return breaker.executeSupplier(operation);
+        } catch (CallNotPermittedException e) {
+            failures.increment();
+            throw new ObjectStoreException("Object store unavailable (circuit open), not attempting " + what);
+        } catch (SdkException e) {
+            if (isFault(e)) {
+                failures.increment();
+            }
+            throw new ObjectStoreException(what + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Answers that are results (missing key, failed precondition), not faults of the store. */
+    private static boolean isFault(Throwable e) {
+        if (e instanceof AbortedException || Thread.currentThread().isInterrupted()) {
+            return false; // this node is shutting down, the store is fine
+        }
+        if (e instanceof S3Exception s3e) {
+            int status = s3e.statusCode();
+            return status != 404 && status != 412 && status != 409 && status != 416;
+        }
+        return true;
+    }
+
+    private static boolean isNotFound(Throwable e) {
+        return e instanceof NoSuchKeyException || (e instanceof S3Exception s3e && s3e.statusCode() == 404);
+    }
+
+    @Override
+    public void close() {
+        s3.close();
+    }
+}
