@@ -287,6 +287,11 @@ public class StrataNode {
         return appender;
     }
 
+    /** Reads of offsets that live only in object storage; null when tiering is off or before start. */
+    public RemoteLogManager remote() {
+        return tiered == null ? null : tiered.remote();
+    }
+
     /** Fetches waiting for data (null before start). */
     public FetchPurgatory fetchPurgatory() {
         return purgatory;

@@ -6,10 +6,12 @@ import io.strata.ingest.node.StrataNode;
 import io.strata.ingest.observability.BrokerMetrics;
 import io.strata.storage.log.LogReadResult;
 import io.strata.storage.log.PartitionLog;
+import io.strata.storage.remote.RemoteLogManager;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.OffsetMovedToTieredStorageException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
@@ -33,6 +35,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * limit, below the high watermark. When nothing is there yet the read waits in the node's
  * {@link io.strata.ingest.broker.FetchPurgatory} (no thread is held while waiting) and is redone
  * on this fetcher's own threads when data arrives or the wait ends, never on the appending thread.
+ * Offsets below the local log are read from object storage, like Kafka fetches of tiered data.
  */
 @ApplicationScoped
 public class SimpleFetcher {
@@ -56,7 +59,12 @@ public class SimpleFetcher {
      */
     public CompletionStage<FetchedRecords> fetch(TopicPartition tp, long offset, int maxBytes, long timeoutMs) {
         Partition partition = node.topics().leaderPartition(tp);
-        FetchedRecords first = read(partition, offset, maxBytes);
+        FetchedRecords first;
+        try {
+            first = read(partition, offset, maxBytes);
+        } catch (OffsetMovedToTieredStorageException moved) {
+            return readRemote(partition, offset, maxBytes, moved);
+        }
         if (!first.records().isEmpty() || timeoutMs <= 0) {
             return CompletableFuture.completedFuture(first);
         }
@@ -83,10 +91,25 @@ public class SimpleFetcher {
 
     private FetchedRecords read(Partition partition, long offset, int maxBytes) {
         PartitionLog log = partition.log();
+        LogReadResult read = log.read(offset, maxBytes, log.highWatermark(), true);
+        return convert(partition.topicPartition(), offset, read.records(), read.highWatermark(), read.logStartOffset());
+    }
+
+    /** An offset below the local log: read from object storage on the remote reader threads, as Kafka fetches do. */
+    private CompletionStage<FetchedRecords> readRemote(Partition partition, long offset, int maxBytes,
+                                                       OffsetMovedToTieredStorageException moved) {
+        RemoteLogManager remote = node.remote();
+        if (remote == null) {
+            throw moved;
+        }
         TopicPartition tp = partition.topicPartition();
-        long hw = log.highWatermark();
-        LogReadResult read = log.read(offset, maxBytes, hw, true);
-        Records records = read.records();
+        long hw = partition.log().highWatermark();
+        long logStart = partition.log().logStartOffset();
+        return remote.read(tp, offset, maxBytes, true).thenApply(records -> convert(tp, offset, records, hw, logStart));
+    }
+
+    private FetchedRecords convert(TopicPartition tp, long offset, Records records, long highWatermark,
+                                   long logStartOffset) {
         List<FetchedRecords.Record> out = new ArrayList<>();
         long next = offset;
         long count = 0;
@@ -115,7 +138,7 @@ public class SimpleFetcher {
         if (records.sizeInBytes() > 0) {
             metrics.recordOut(tp.topic(), records.sizeInBytes(), count);
         }
-        return new FetchedRecords(tp.topic(), tp.partition(), next, read.highWatermark(), read.logStartOffset(), out);
+        return new FetchedRecords(tp.topic(), tp.partition(), next, highWatermark, logStartOffset, out);
     }
 
     private static String base64(ByteBuffer buffer) {
