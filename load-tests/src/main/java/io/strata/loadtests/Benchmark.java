@@ -480,7 +480,7 @@ public final class Benchmark implements Callable<Integer> {
         }
     }
 
-    /** Deletes a directory tree, best effort (what is left is reported by nothing). */
+    /** Deletes a directory tree, best effort. */
     public static void deleteTree(Path dir) {
         if (!Files.exists(dir)) {
             return;
