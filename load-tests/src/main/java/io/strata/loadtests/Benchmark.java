@@ -350,7 +350,7 @@ public final class Benchmark implements Callable<Integer> {
                 } else {
                     try {
                         failure = RUNNERS.get(w.kind()).run(new WorkloadRunner.Context(jvm, toolJvmArgs(), logDir,
-                                reportDir.resolve("gatling").resolve(tag), mode.equals("smoke"), results, produced, prefix), node, v, w);
+                                reportDir.resolve("gatling").resolve(v.id() + "-" + system), mode.equals("smoke"), results, produced, prefix), node, v, w);
                     } catch (Exception e) {
                         failure = "harness error: " + e;
                     }
@@ -480,7 +480,8 @@ public final class Benchmark implements Callable<Integer> {
         }
     }
 
-    static void deleteTree(Path dir) {
+    /** Deletes a directory tree, best effort. */
+    public static void deleteTree(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }

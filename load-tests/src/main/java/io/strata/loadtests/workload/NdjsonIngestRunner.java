@@ -1,6 +1,7 @@
 package io.strata.loadtests.workload;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.strata.loadtests.Benchmark;
 import io.strata.loadtests.ChildJvm;
 import io.strata.loadtests.Plan;
 import io.strata.loadtests.Plan.Variant;
@@ -103,6 +104,8 @@ public final class NdjsonIngestRunner implements WorkloadRunner {
                 "-Dingest.mode=" + mode, "-Dingest.users=" + users, "-Dingest.requests=" + requests,
                 "-Dingest.lines=" + w.linesPerRequest(), "-Dingest.firstRequest=" + firstRequest));
         Path results = keep ? ctx.keepDir().resolve(w.id() + "-" + mode) : ctx.logDir().resolve("gatling-warmup");
+        // One report per workload and mode is kept: the last repetition's (each is about 1 MB of HTML and scripts).
+        Benchmark.deleteTree(results);
         Files.createDirectories(results);
         List<String> args = new ArrayList<>(List.of("--simulation", HttpIngestSimulation.class.getName(),
                 "--results-folder", results.toString()));

@@ -27,9 +27,13 @@ public final class WriteQuorum {
         this.required = required;
     }
 
-    /** Whether this member sees at least the quorum of members. */
+    /**
+     * Whether this member sees at least the quorum of members. A quorum of one is always present: Hazelcast
+     * reports the minimum size only after its first heartbeat round, which would hold up a lone node's start.
+     */
     public boolean present() {
-        return hz.getSplitBrainProtectionService().getSplitBrainProtection(protectionName).hasMinimumSize();
+        return required <= 1
+                || hz.getSplitBrainProtectionService().getSplitBrainProtection(protectionName).hasMinimumSize();
     }
 
     /** @throws SplitBrainProtectionException when this member is on a minority side */

@@ -133,7 +133,8 @@ public final class ClusterMember implements AutoCloseable {
     private static void awaitQuorum(HazelcastInstance hz, MembershipConfig config) {
         long deadline = System.nanoTime() + config.quorumWait().toNanos();
         boolean logged = false;
-        while (!hasQuorum(hz)) {
+        WriteQuorum quorum = new WriteQuorum(hz, MetadataMaps.SPLIT_BRAIN_PROTECTION, config.effectiveQuorum());
+        while (!quorum.present()) {
             if (System.nanoTime() >= deadline) {
                 throw new IllegalStateException("Only " + hz.getCluster().getMembers().size() + " of the "
                         + config.effectiveQuorum() + " members needed for metadata writes joined within "
@@ -151,11 +152,6 @@ public final class ClusterMember implements AutoCloseable {
                 throw new IllegalStateException("Interrupted while waiting for the cluster quorum", e);
             }
         }
-    }
-
-    private static boolean hasQuorum(HazelcastInstance hz) {
-        return hz.getSplitBrainProtectionService().getSplitBrainProtection(MetadataMaps.SPLIT_BRAIN_PROTECTION)
-                .hasMinimumSize();
     }
 
     private static Optional<Member> olderMemberWithNodeId(HazelcastInstance hz, int nodeId) {
