@@ -28,7 +28,8 @@ class ObservabilityIT {
 
     @BeforeAll
     static void startNode() {
-        node = StrataNode.start("observability");
+        // Started like the README's run command: relative data directory, embedded object store.
+        node = StrataNode.builder("observability").relativeDataDir().start();
     }
 
     @AfterAll

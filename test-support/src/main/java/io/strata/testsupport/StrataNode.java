@@ -53,6 +53,7 @@ public final class StrataNode implements AutoCloseable {
     private final Path logFile;
     private final Map<String, String> env;
     private final List<String> jvmOptions;
+    private final boolean relativeDataDir;
     private final String externalBootstrap;
     private final String externalHttp;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -86,6 +87,7 @@ public final class StrataNode implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         this.env = new LinkedHashMap<>(b.env);
+        this.relativeDataDir = b.relativeDataDir;
         this.jvmOptions = List.copyOf(b.jvmOptions);
     }
 
@@ -173,7 +175,8 @@ public final class StrataNode implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command);
         Map<String, String> processEnv = builder.environment();
         processEnv.put("STRATA_NODE_ID", Integer.toString(nodeId));
-        processEnv.put("STRATA_DATA_DIR", dataDir.toString());
+        // The process runs in the data directory's parent, so "./<name>" is the same directory.
+        processEnv.put("STRATA_DATA_DIR", relativeDataDir ? "./" + dataDir.getFileName() : dataDir.toString());
         processEnv.put("STRATA_KAFKA_PORT", Integer.toString(kafkaPort));
         processEnv.put("STRATA_KAFKA_ADVERTISED_HOST", "127.0.0.1");
         processEnv.put("STRATA_KAFKA_ADVERTISED_PORT", Integer.toString(advertisedPort));
@@ -411,6 +414,7 @@ public final class StrataNode implements AutoCloseable {
         private int httpPort;
         private Path dataDir;
         private final Map<String, String> env = new LinkedHashMap<>();
+        private boolean relativeDataDir;
         private final List<String> jvmOptions = new ArrayList<>(
                 List.of(System.getProperty("strata.node.jvm.options", "-Xms64m -Xmx1g -XX:+ExitOnOutOfMemoryError")
                         .trim().split("\\s+")));
@@ -453,6 +457,15 @@ public final class StrataNode implements AutoCloseable {
 
         public Builder env(String key, String value) {
             env.put(key, value);
+            return this;
+        }
+
+        /**
+         * Gives the node its data directory as a relative path with a "." segment, as the README's run
+         * command (default {@code ./data}) does, instead of an absolute one.
+         */
+        public Builder relativeDataDir() {
+            this.relativeDataDir = true;
             return this;
         }
 

@@ -105,7 +105,7 @@ public class StrataNode {
     private LeaderAppender appender;
 
     void start(@Observes @Priority(10) StartupEvent event) throws Exception {
-        Path dataDir = config.dataDir().toAbsolutePath();
+        Path dataDir = config.dataDir().toAbsolutePath().normalize();
         Files.createDirectories(dataDir);
         StrataConfig.Kafka kafka = config.kafka();
         int cores = Runtime.getRuntime().availableProcessors();

@@ -36,7 +36,8 @@ public final class TieredStorage implements AutoCloseable {
         Optional<String> accessKey = s3.accessKey();
         Optional<String> secretKey = s3.secretKey();
         if (endpoint.isEmpty()) {
-            Path dir = s3.embeddedDir().orElse(dataDir.resolve("objects")).toAbsolutePath();
+            // Normalized: S3Proxy's filesystem store rejects a base directory with "." segments in it.
+            Path dir = s3.embeddedDir().orElse(dataDir.resolve("objects")).toAbsolutePath().normalize();
             embedded = EmbeddedS3Proxy.start(dir, s3.embeddedPort());
             endpoint = Optional.of(embedded.endpoint());
             accessKey = Optional.of(EmbeddedS3Proxy.IDENTITY);
