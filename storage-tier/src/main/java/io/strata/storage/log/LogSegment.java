@@ -144,8 +144,10 @@ final class LogSegment implements Closeable {
         return lastOffset - baseOffset <= Integer.MAX_VALUE;
     }
 
-    boolean indexesFull() {
-        return offsetIndex.isFull() || timeIndex.isFull();
+    /** True when appending {@code batches} more batches could need more index entries than are left. */
+    boolean indexesFull(int batches) {
+        return offsetIndex.entries() + batches > offsetIndex.maxEntries()
+                || timeIndex.entries() + batches > timeIndex.maxEntries() - 1;
     }
 
     /** Checks the indexes found on disk; false when they must be rebuilt. */

@@ -632,7 +632,7 @@ public final class PartitionLog implements Closeable {
             long firstOffset = e.logEndOffset();
             long lastOffset = firstOffset + recordCount - 1;
             LogSegment segment = e.segment();
-            if (shouldRoll(segment, validBytes, lastOffset, now, cfg)) {
+            if (shouldRoll(segment, validBytes, batches.size(), lastOffset, now, cfg)) {
                 segment = roll(now);
                 rolledTo = segment.baseOffset();
             }
@@ -773,13 +773,14 @@ public final class PartitionLog implements Closeable {
         return ahead > after;
     }
 
-    private boolean shouldRoll(LogSegment segment, int appendBytes, long lastOffset, long now, LogConfig cfg) {
+    private boolean shouldRoll(LogSegment segment, int appendBytes, int batchCount, long lastOffset, long now,
+                               LogConfig cfg) {
         if (segment.size() == 0) {
             return false;
         }
         return (long) segment.size() + appendBytes > cfg.segmentBytes()
                 || now - segment.rollingBaseMs() >= cfg.segmentMs()
-                || segment.indexesFull()
+                || segment.indexesFull(batchCount)
                 || !segment.canHoldOffset(lastOffset);
     }
 

@@ -180,6 +180,23 @@ class AppendReadTest {
         }
     }
 
+    @Test
+    void rollsWhenAnIndexIsFull() throws Exception {
+        LogConfig config = TestSupport.config(Map.of("segment.index.bytes", "48", "index.interval.bytes", "0"));
+        try (PartitionLog log = TestSupport.open(tmp, config, time)) {
+            for (int i = 0; i < 20; i++) {
+                log.appendAsLeader(batch(2, T0 + i, "i"), 0);
+            }
+            // A 48-byte time index holds 4 entries, one kept for sealing: 1 unindexed + 3 indexed batches per segment.
+            assertThat(log.segmentBaseOffsets()).containsExactly(0L, 8L, 16L, 24L, 32L);
+            // Trimmed when sealed: three entries each (the last indexed batch already carried the maximum timestamp).
+            assertThat(Files.size(log.dir().resolve(LogSegment.fileName(0, ".timeindex")))).isEqualTo(36);
+            assertThat(Files.size(log.dir().resolve(LogSegment.fileName(0, ".index")))).isEqualTo(24);
+            assertThat(readAll(log, 0, 1)).hasSize(40);
+            assertThat(log.offsetForTimestamp(T0 + 9).orElseThrow().offset).isEqualTo(18);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = CompressionType.class)
     void everyCodecRoundTripsKeysValuesHeadersAndTimestamps(CompressionType type) throws Exception {
