@@ -36,8 +36,7 @@ public final class TieredStorage implements AutoCloseable {
         Optional<String> accessKey = s3.accessKey();
         Optional<String> secretKey = s3.secretKey();
         if (endpoint.isEmpty()) {
-            // Normalized: S3Proxy's filesystem store rejects a base directory with "." segments in it.
-            Path dir = s3.embeddedDir().orElse(dataDir.resolve("objects")).toAbsolutePath().normalize();
+            Path dir = s3.embeddedDir().orElse(dataDir.resolve("objects")).toAbsolutePath();
             embedded = EmbeddedS3Proxy.start(dir, s3.embeddedPort());
             endpoint = Optional.of(embedded.endpoint());
             accessKey = Optional.of(EmbeddedS3Proxy.IDENTITY);

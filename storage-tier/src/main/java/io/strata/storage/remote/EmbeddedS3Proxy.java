@@ -38,8 +38,9 @@ public final class EmbeddedS3Proxy implements AutoCloseable {
         Files.createDirectories(baseDir);
         int chosen = port == 0 ? freePort() : port;
         URI endpoint = URI.create("http://127.0.0.1:" + chosen);
+        // Normalized: the filesystem store answers every request 400 when its base directory has "." segments.
         S3Proxy proxy = S3Proxy.builder()
-                .blobStore(new FilesystemNio2BlobStore(baseDir.toAbsolutePath().toString()))
+                .blobStore(new FilesystemNio2BlobStore(baseDir.toAbsolutePath().normalize().toString()))
                 .endpoint(endpoint)
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, IDENTITY, CREDENTIAL)
                 .build();
