@@ -13,14 +13,17 @@ import io.strata.loadtests.report.Results.MetricDef;
 import io.strata.loadtests.tools.DeviceLinesKafkaPerf;
 import io.strata.loadtests.tools.ToolResult;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Device JSON ingest: Kafka produce of the lines ({@link DeviceLinesKafkaPerf}) on every system, then, on Strata
@@ -80,12 +83,14 @@ public final class NdjsonIngestRunner implements WorkloadRunner {
         ctx.results().add(m.get(0), node.system(), ndjsonMib);
         ctx.results().add(m.get(2), node.system(), ratio);
         ctx.results().add(m.get(3), node.system(), ndjson.result().get("recordsPerSec").asDouble());
-        ctx.results().add(m.get(4), node.system(), ndjson.p99Ms());
+        double ndjsonP99 = gatlingP99(keptReport(ctx, w, "ndjson"));
+        double singleP99 = gatlingP99(keptReport(ctx, w, "single"));
+        ctx.results().add(m.get(4), node.system(), ndjsonP99);
         ctx.results().add(m.get(5), node.system(), single.result().get("recordsPerSec").asDouble());
-        ctx.results().add(m.get(6), node.system(), single.p99Ms());
+        ctx.results().add(m.get(6), node.system(), singleP99);
         ctx.say(w, "HTTP NDJSON %.1f MiB/s (p99 %.0f ms), Kafka produce %.1f MiB/s, ratio %.2f; single records %.0f/s "
-                        + "(p99 %.0f ms)", ndjsonMib, ndjson.p99Ms(), kafkaMib, ratio,
-                single.result().get("recordsPerSec").asDouble(), single.p99Ms());
+                        + "(p99 %.0f ms)", ndjsonMib, ndjsonP99, kafkaMib, ratio,
+                single.result().get("recordsPerSec").asDouble(), singleP99);
         return null;
     }
 
@@ -103,7 +108,7 @@ public final class NdjsonIngestRunner implements WorkloadRunner {
         jvmArgs.addAll(List.of("-Dingest.baseUrl=" + node.httpBase(), "-Dingest.topic=" + topic,
                 "-Dingest.mode=" + mode, "-Dingest.users=" + users, "-Dingest.requests=" + requests,
                 "-Dingest.lines=" + w.linesPerRequest(), "-Dingest.firstRequest=" + firstRequest));
-        Path results = keep ? ctx.keepDir().resolve(w.id() + "-" + mode) : ctx.logDir().resolve("gatling-warmup");
+        Path results = keep ? keptReport(ctx, w, mode) : ctx.logDir().resolve("gatling-warmup");
         // One report per workload and mode is kept: the last repetition's (each is about 1 MB of HTML and scripts).
         Benchmark.deleteTree(results);
         Files.createDirectories(results);
@@ -116,39 +121,43 @@ public final class NdjsonIngestRunner implements WorkloadRunner {
                 ctx.logDir().resolve(w.id() + "-" + mode + (keep ? "" : "-warmup") + ".log"), timeout(ctx));
     }
 
-    /** A tool's result and the p99 of its report (Gatling runs), or what failed. */
-    private record ToolRun(JsonNode result, double p99Ms, String failure) {
+    /** Where the HTML report of a kept Gatling run of this mode goes. */
+    private static Path keptReport(Context ctx, Workload w, String mode) {
+        return ctx.keepDir().resolve(w.id() + "-" + mode);
+    }
+
+    /** A tool's result, or what failed. */
+    private record ToolRun(JsonNode result, String failure) {
     }
 
     private static ToolRun check(Node node, String topic, long expected, String what, ChildJvm.Outcome out)
             throws Exception {
         if (out.timedOut()) {
-            return new ToolRun(null, 0, "timed out: " + what + " did not finish within " + out.elapsedMs() / 1000
+            return new ToolRun(null, "timed out: " + what + " did not finish within " + out.elapsedMs() / 1000
                     + " s\n" + out.tail(10));
         }
         JsonNode r = ToolResult.parse(out.output());
         if (out.exitCode() != 0 || r == null) {
-            return new ToolRun(null, 0, what + " exited " + out.exitCode() + "\n" + out.tail(20));
+            return new ToolRun(null, what + " exited " + out.exitCode() + "\n" + out.tail(20));
         }
         long stored = ProducerPerformanceRunner.endOffsetSum(node, topic);
         if (stored != expected) {
-            return new ToolRun(null, 0, what + " finished but the end offsets of " + topic + " add up to " + stored
+            return new ToolRun(null, what + " finished but the end offsets of " + topic + " add up to " + stored
                     + ", expected " + expected);
         }
-        return new ToolRun(r, gatlingP99(out.output()), null);
+        return new ToolRun(r, null);
     }
 
-    /** The p99 from the stats of the report Gatling names at the end of its output; 0 when there is none. */
-    private static double gatlingP99(String output) throws Exception {
-        Matcher report = Pattern.compile("file://(\\S+)/index\\.html").matcher(output);
-        String dir = null;
-        while (report.find()) {
-            dir = report.group(1);
+    /** The p99 from the stats of the one report in {@code reportDir} (Gatling names its folder); 0 when none. */
+    private static double gatlingP99(Path reportDir) throws IOException {
+        Optional<Path> stats;
+        try (Stream<Path> paths = Files.walk(reportDir)) {
+            stats = paths.filter(p -> p.endsWith(Path.of("js", "stats.js"))).findFirst();
         }
-        if (dir == null || !Files.exists(Path.of(dir, "js", "stats.js"))) {
+        if (stats.isEmpty()) {
             return 0;
         }
-        Matcher p99 = P99.matcher(Files.readString(Path.of(dir, "js", "stats.js")));
+        Matcher p99 = P99.matcher(Files.readString(stats.get()));
         return p99.find() ? Double.parseDouble(p99.group(1)) : 0;
     }
 }
