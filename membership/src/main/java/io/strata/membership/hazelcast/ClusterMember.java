@@ -49,7 +49,7 @@ public final class ClusterMember implements AutoCloseable {
     private final HazelcastGroupOffsetStore groupOffsets;
     private final HazelcastProducerIdAllocator producerIds;
 
-    private ClusterMember(MembershipConfig config, NodeInfo self, HazelcastInstance hz) {
+    private ClusterMember(MembershipConfig config, NodeInfo self, HazelcastInstance hz, WriteQuorum quorum) {
         this.config = config;
         this.hz = hz;
         this.identity = new ClusterIdentity(ClusterIds.loadOrCreate(config.metadataStore()), config.nodeId());
@@ -58,7 +58,7 @@ public final class ClusterMember implements AutoCloseable {
         IMap<String, byte[]> controllerMap = hz.getMap(MetadataMaps.CONTROLLER);
         IMap<String, byte[]> offsetMap = hz.getMap(MetadataMaps.GROUP_OFFSETS);
         IMap<String, byte[]> producerIdMap = hz.getMap(MetadataMaps.PRODUCER_IDS);
-        this.quorum = new WriteQuorum(hz, MetadataMaps.SPLIT_BRAIN_PROTECTION, config.effectiveQuorum());
+        this.quorum = quorum;
         this.nodes = new NodeRegistry(hz, self);
         this.controller = new ControllerElection(hz, controllerMap, config.nodeId(), quorum);
         this.topics = new HazelcastTopicRegistry(topicMap, quorum);
@@ -92,8 +92,9 @@ public final class ClusterMember implements AutoCloseable {
         HazelcastInstance hz = Hazelcast.newHazelcastInstance(HazelcastConfigs.build(config, self));
         try {
             refuseDuplicateNodeId(hz, config);
-            awaitQuorum(hz, config);
-            ClusterMember member = new ClusterMember(config, self, hz);
+            WriteQuorum quorum = new WriteQuorum(hz, MetadataMaps.SPLIT_BRAIN_PROTECTION, config.effectiveQuorum());
+            awaitQuorum(hz, quorum, config);
+            ClusterMember member = new ClusterMember(config, self, hz, quorum);
             LOG.info("Node {} joined cluster {} ({} members, controller {})", config.nodeId(),
                     member.identity.clusterId(), hz.getCluster().getMembers().size(), member.controller.controllerNodeId());
             return member;
@@ -130,10 +131,9 @@ public final class ClusterMember implements AutoCloseable {
      * A member alone on a minority side must not act on the metadata (its writes would be refused
      * anyway), so a starting member waits until enough members are present, as a KRaft voter does.
      */
-    private static void awaitQuorum(HazelcastInstance hz, MembershipConfig config) {
+    private static void awaitQuorum(HazelcastInstance hz, WriteQuorum quorum, MembershipConfig config) {
         long deadline = System.nanoTime() + config.quorumWait().toNanos();
         boolean logged = false;
-        WriteQuorum quorum = new WriteQuorum(hz, MetadataMaps.SPLIT_BRAIN_PROTECTION, config.effectiveQuorum());
         while (!quorum.present()) {
             if (System.nanoTime() >= deadline) {
                 throw new IllegalStateException("Only " + hz.getCluster().getMembers().size() + " of the "
