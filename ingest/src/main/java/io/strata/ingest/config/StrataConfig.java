@@ -208,6 +208,17 @@ public interface StrataConfig {
         /** Threads for requests that may block (cluster metadata, group coordination); defaults to twice the cores, at least 4. */
         OptionalInt requestHandlerThreads();
 
+        /**
+         * socket.send.buffer.bytes: SO_SNDBUF of client connections; -1 leaves the size to the OS. Kafka's
+         * default: with the OS's auto-tuned buffers (up to megabytes) fetch responses reach consumers more slowly.
+         */
+        @WithDefault("102400")
+        int socketSendBufferBytes();
+
+        /** socket.receive.buffer.bytes: SO_RCVBUF of client connections; -1 leaves the size to the OS. */
+        @WithDefault("-1")
+        int socketReceiveBufferBytes();
+
         /** Requests read ahead from one connection before the node stops reading from it. */
         @WithDefault("64")
         int maxQueuedRequestsPerConnection();

@@ -111,7 +111,8 @@ public class StrataNode {
         int cores = Runtime.getRuntime().availableProcessors();
         KafkaServer kafkaServer = new KafkaServer(metrics, kafka.maxRequestBytes(),
                 kafka.maxQueuedRequestsPerConnection(),
-                kafka.ioThreads().orElse(cores), kafka.requestHandlerThreads().orElse(Math.max(4, 2 * cores)));
+                kafka.ioThreads().orElse(cores), kafka.requestHandlerThreads().orElse(Math.max(4, 2 * cores)),
+                kafka.socketSendBufferBytes(), kafka.socketReceiveBufferBytes());
         server = kafkaServer;
         int boundPort = kafkaServer.bind(kafka.host(), kafka.port()).getPort();
         int advertisedPort = kafka.advertisedPort().orElse(boundPort);

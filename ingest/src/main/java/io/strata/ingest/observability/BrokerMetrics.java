@@ -125,7 +125,7 @@ public class BrokerMetrics {
             bytesIn = Counter.builder("strata.topic.bytes.in").description("Record bytes appended").tag("topic", topic).register(registry);
             recordsIn = Counter.builder("strata.topic.records.in").description("Records appended").tag("topic", topic).register(registry);
             bytesOut = Counter.builder("strata.topic.bytes.out").description("Record bytes served to consumers").tag("topic", topic).register(registry);
-            recordsOut = Counter.builder("strata.topic.records.out").description("Records served to consumers (estimated from batch headers)").tag("topic", topic).register(registry);
+            recordsOut = Counter.builder("strata.topic.records.out").description("Records served to consumers: the offsets a fetch advanced over").tag("topic", topic).register(registry);
         }
     }
 }

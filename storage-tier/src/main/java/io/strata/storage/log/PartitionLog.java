@@ -874,7 +874,7 @@ public final class PartitionLog implements Closeable {
         }
         long limitOffset = Math.min(maxOffset, e.logEndOffset());
         if (startOffset >= limitOffset || (maxBytes <= 0 && !minOneBatch)) {
-            return new LogReadResult(startOffset, MemoryRecords.EMPTY, hw, start, e.logEndOffset());
+            return LogReadResult.empty(startOffset, hw, start, e.logEndOffset());
         }
         Map.Entry<Long, LogSegment> entry = segments.floorEntry(startOffset);
         if (entry == null) {
@@ -890,49 +890,72 @@ public final class PartitionLog implements Closeable {
         // Segments with a base offset below the published end existed when `e` was read.
         while (entry != null && entry.getKey() < limitOffset) {
             LogSegment segment = entry.getValue();
-            int visible = segment == e.segment() ? e.position() : segment.size();
+            boolean active = segment == e.segment();
+            int visible = active ? e.position() : segment.size();
             FileRecords view = segment.view(visible);
             LogOffsetPosition first = segment.translateOffset(view, startOffset);
             if (first != null && first.offset < limitOffset) {
                 int endPosition = visible;
-                if (limitOffset < e.logEndOffset()) {
-                    LogOffsetPosition limit = segment.translateOffset(view, limitOffset);
-                    if (limit != null) {
-                        endPosition = limit.position; // the batch holding the limit is not returned
-                    }
+                long endOffset;
+                LogOffsetPosition limit = limitOffset < e.logEndOffset() ? segment.translateOffset(view, limitOffset) : null;
+                if (limit != null) {
+                    // The high watermark is a batch boundary: the batch holding it starts there and is not returned.
+                    endPosition = limit.position;
+                    endOffset = limit.offset;
+                } else if (active) {
+                    endOffset = e.logEndOffset();
+                } else {
+                    Long nextBase = segments.higherKey(entry.getKey());
+                    endOffset = nextBase != null ? nextBase : e.logEndOffset();
                 }
-                Records records = endPosition <= first.position ? MemoryRecords.EMPTY
-                        : slice(segment, view, first, endPosition, maxBytes, minOneBatch);
-                return new LogReadResult(startOffset, records, hw, start, e.logEndOffset());
+                if (endPosition <= first.position) {
+                    return LogReadResult.empty(startOffset, hw, start, e.logEndOffset());
+                }
+                return slice(segment, view, first, endPosition, endOffset, maxBytes, minOneBatch,
+                        startOffset, hw, start, e.logEndOffset());
             }
             entry = segments.higherEntry(entry.getKey());
         }
-        return new LogReadResult(startOffset, MemoryRecords.EMPTY, hw, start, e.logEndOffset());
+        return LogReadResult.empty(startOffset, hw, start, e.logEndOffset());
     }
 
-    /** Whole batches from {@code first} up to {@code endPosition}, at most {@code maxBytes} unless the first batch alone is larger. */
-    private static Records slice(LogSegment segment, FileRecords view, LogOffsetPosition first, int endPosition,
-                                 int maxBytes, boolean minOneBatch) {
+    /**
+     * Whole batches from {@code first} up to {@code endPosition} (where {@code endOffset} starts), at most
+     * {@code maxBytes} unless the first batch alone is larger. Reads batch headers only near the size limit.
+     */
+    private static LogReadResult slice(LogSegment segment, FileRecords view, LogOffsetPosition first,
+                                       int endPosition, long endOffset, int maxBytes, boolean minOneBatch,
+                                       long fetchOffset, long hw, long logStart, long logEnd) {
         int available = endPosition - first.position;
         if (available <= maxBytes) {
-            return view.slice(first.position, available);
+            return new LogReadResult(fetchOffset, view.slice(first.position, available), hw, logStart, logEnd,
+                    endOffset);
         }
         if (first.size > maxBytes) {
             // Kafka's contract: the first batch alone when allowed, else a prefix the client will reject as too large.
-            return minOneBatch ? view.slice(first.position, first.size)
-                    : (maxBytes <= 0 ? MemoryRecords.EMPTY : view.slice(first.position, maxBytes));
+            if (minOneBatch) {
+                FileRecords batch = view.slice(first.position, first.size);
+                long next = batch.batches().iterator().next().nextOffset();
+                return new LogReadResult(fetchOffset, batch, hw, logStart, logEnd, next);
+            }
+            return maxBytes <= 0 ? LogReadResult.empty(fetchOffset, hw, logStart, logEnd)
+                    : new LogReadResult(fetchOffset, view.slice(first.position, maxBytes), hw, logStart, logEnd,
+                    fetchOffset);
         }
         int limit = first.position + maxBytes;
         // Jump close to the limit with the index, then walk batch headers to the last whole batch.
         int boundary = Math.max(first.position + first.size, segment.offsetIndex().lookupPositionAtMost(limit));
+        long next = endOffset;
         for (FileChannelRecordBatch batch : view.batchesFrom(boundary)) {
             int batchEnd = batch.position() + batch.sizeInBytes();
             if (batchEnd > limit) {
+                next = batch.baseOffset();
                 break;
             }
             boundary = batchEnd;
         }
-        return view.slice(first.position, boundary - first.position);
+        return new LogReadResult(fetchOffset, view.slice(first.position, boundary - first.position), hw, logStart,
+                logEnd, next);
     }
 
     // ------------------------------------------------------------------ offsets by time and epoch

@@ -128,6 +128,40 @@ class AppendReadTest {
     }
 
     @Test
+    void nextOffsetIsTheOffsetAfterTheLastWholeBatchReturned() throws Exception {
+        // Small segments and a sparse index, batches of 1 to 7 records of varied size.
+        LogConfig config = TestSupport.config(Map.of("segment.bytes", "3000", "index.interval.bytes", "400"));
+        try (PartitionLog log = TestSupport.open(tmp, config, time)) {
+            java.util.Random random = new java.util.Random(7);
+            for (int i = 0; i < 120; i++) {
+                log.appendAsLeader(batch(1 + random.nextInt(7), T0 + i, "r".repeat(1 + random.nextInt(60))), 0);
+            }
+            long end = log.logEndOffset();
+            assertThat(log.numberOfSegments()).isGreaterThan(3);
+            int checked = 0;
+            for (long offset = 0; offset < end; offset += 1 + random.nextInt(5)) {
+                for (int maxBytes : new int[] {0, 1, 90, 700, 2500, 10_000, Integer.MAX_VALUE}) {
+                    for (long maxOffset : new long[] {offset, offset + 3, offset + 40, end, Long.MAX_VALUE}) {
+                        for (boolean minOneBatch : new boolean[] {true, false}) {
+                            LogReadResult result = log.read(offset, maxBytes, maxOffset, minOneBatch);
+                            long expected = offset;
+                            for (RecordBatch b : batchesOf(result.records())) {
+                                expected = Math.max(expected, b.nextOffset());
+                            }
+                            assertThat(result.nextOffset())
+                                    .as("read(%d, %d, %d, %s)", offset, maxBytes, maxOffset, minOneBatch)
+                                    .isEqualTo(expected);
+                            assertThat(result.recordCount()).isEqualTo(expected - offset);
+                            checked++;
+                        }
+                    }
+                }
+            }
+            assertThat(checked).isGreaterThan(1000);
+        }
+    }
+
+    @Test
     void maxOffsetIsExclusiveAndOutOfRangeOffsetsAreRejected() throws Exception {
         try (PartitionLog log = TestSupport.open(tmp, LogConfig.defaults(), time)) {
             for (int i = 0; i < 5; i++) {

@@ -110,7 +110,7 @@ public final class FetchApi {
                 if (error == null) {
                     r.out.setRecords(records);
                     if (records.sizeInBytes() > 0) {
-                        metrics.recordOut(r.tp.topic(), records.sizeInBytes(), countRecords(records));
+                        metrics.recordOut(r.tp.topic(), records.sizeInBytes(), recordsFrom(records, r.offset));
                     }
                 } else {
                     Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
@@ -194,7 +194,7 @@ public final class FetchApi {
                     minOneBatch = false;
                     remaining = Math.max(0, remaining - size);
                     outcome.bytes += size;
-                    metrics.recordOut(target.tp.topic(), size, countRecords(records));
+                    metrics.recordOut(target.tp.topic(), size, read.recordCount());
                 }
             } catch (RuntimeException e) {
                 Errors error = Errors.forException(e);
@@ -241,13 +241,13 @@ public final class FetchApi {
         return FetchResponse.of(data);
     }
 
-    /** Records in the batches of a slice, read from batch headers only. */
-    private static long countRecords(Records records) {
-        long count = 0;
+    /** Records at or after {@code fetchOffset} in in-memory batches, from their headers (as a local read counts). */
+    private static long recordsFrom(Records records, long fetchOffset) {
+        long next = fetchOffset;
         for (RecordBatch batch : records.batches()) {
-            count += batch.lastOffset() - batch.baseOffset() + 1;
+            next = batch.nextOffset();
         }
-        return count;
+        return Math.max(0, next - fetchOffset);
     }
 
     private static final class Target {

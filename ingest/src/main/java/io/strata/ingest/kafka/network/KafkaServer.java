@@ -46,6 +46,8 @@ public final class KafkaServer {
     private final int maxRequestBytes;
     private final int maxQueuedPerConnection;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final int socketSendBufferBytes;
+    private final int socketReceiveBufferBytes;
     private final EventLoopGroup acceptor;
     private final EventLoopGroup io;
     private final EventExecutorGroup handlers;
@@ -53,8 +55,14 @@ public final class KafkaServer {
     private volatile Channel listener;
     private volatile boolean accepting;
 
-    public KafkaServer(BrokerMetrics metrics, int maxRequestBytes,
-                       int maxQueuedPerConnection, int ioThreads, int handlerThreads) {
+    /**
+     * @param socketSendBufferBytes    SO_SNDBUF of client connections, -1 for the OS default
+     * @param socketReceiveBufferBytes SO_RCVBUF of client connections, -1 for the OS default
+     */
+    public KafkaServer(BrokerMetrics metrics, int maxRequestBytes, int maxQueuedPerConnection, int ioThreads,
+                       int handlerThreads, int socketSendBufferBytes, int socketReceiveBufferBytes) {
+        this.socketSendBufferBytes = socketSendBufferBytes;
+        this.socketReceiveBufferBytes = socketReceiveBufferBytes;
         this.metrics = metrics;
         this.maxRequestBytes = maxRequestBytes;
         this.maxQueuedPerConnection = maxQueuedPerConnection;
@@ -87,6 +95,13 @@ public final class KafkaServer {
                                         maxQueuedPerConnection, inFlight));
                     }
                 });
+        if (socketSendBufferBytes > 0) {
+            bootstrap.childOption(ChannelOption.SO_SNDBUF, socketSendBufferBytes);
+        }
+        if (socketReceiveBufferBytes > 0) {
+            // Set on the listening socket so that accepted sockets negotiate their window with it.
+            bootstrap.option(ChannelOption.SO_RCVBUF, socketReceiveBufferBytes);
+        }
         listener = bootstrap.bind(host, port).sync().channel();
         return (InetSocketAddress) listener.localAddress();
     }
