@@ -75,7 +75,7 @@ public record Plan(String mode, int repetitions, Map<String, Variant> variants, 
     public static final String FLUSH = "flush-every-batch";
 
     public static Plan full() {
-        return build("full", 3, 300_000, 1_000_000, 1000, 15, 2, 30_000, 10, 400_000, 32_000,
+        return build("full", 3, 1_000_000, 4_000_000, 1000, 15, 2, 30_000, 10, 400_000, 32_000,
                 new Limits(3, 1L << 30, 16 * 1024, 4, 3));
     }
 

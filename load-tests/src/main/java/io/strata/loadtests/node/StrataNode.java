@@ -96,6 +96,8 @@ public final class StrataNode extends Node {
         env.put("STRATA_KAFKA_AUTO_CREATE_TOPICS", "true");
         env.put("STRATA_KAFKA_DEFAULT_PARTITIONS", Integer.toString(spec.partitions()));
         env.put("STRATA_LOG_SEGMENT_BYTES", "1073741824");
+        // the Kafka broker runs with group.initial.rebalance.delay.ms=0 as well
+        env.put("STRATA_GROUP_INITIAL_REBALANCE_DELAY", "0s");
         if (spec.durability() == Durability.FLUSH_EVERY_BATCH) {
             env.put("STRATA_LOG_FLUSH_MESSAGES", "1");
         }

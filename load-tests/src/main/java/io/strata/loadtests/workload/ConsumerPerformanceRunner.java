@@ -7,7 +7,11 @@ import io.strata.loadtests.Plan.Workload;
 import io.strata.loadtests.node.Node;
 import io.strata.loadtests.report.Results.MetricDef;
 
+import io.strata.loadtests.tools.WarmConsumerPerformance;
+
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -17,8 +21,15 @@ import java.util.regex.Pattern;
  * Consumer throughput with kafka-tools' ConsumerPerformance over the topic a produce workload filled: a
  * consumer in a fresh group reads every record from the beginning. Throughput is ConsumerPerformance's
  * fetch rate, which leaves out the group join, so the join's fixed cost does not dilute short runs.
+ * ConsumerPerformance runs in passes in one client JVM ({@link WarmConsumerPerformance}): the warm-up pass
+ * lets the client's JIT compile its fetch path, and the reported rate is the median of the measured passes.
  */
 public final class ConsumerPerformanceRunner implements WorkloadRunner {
+
+    /** The start of a measured pass's output after {@link WarmConsumerPerformance}'s "# pass " marker. */
+    private static final Pattern MEASURED = Pattern.compile("\\d+ measured\\b");
+    static final int WARMUP_PASSES = 2;
+    static final int MEASURED_PASSES = 3;
 
     /** The data line: start, end, MB, MB/s, records, records/s, rebalance ms, fetch ms, fetch MB/s, fetch records/s. */
     static final Pattern RESULT = Pattern.compile(
@@ -31,31 +42,45 @@ public final class ConsumerPerformanceRunner implements WorkloadRunner {
         if (expected == null) {
             return "no data to read: " + w.source() + " did not complete on this node";
         }
-        List<String> args = List.of("--bootstrap-server", node.bootstrap(), "--topic", w.topic(),
-                "--num-records", Long.toString(expected), "--group", "bench-" + w.id() + "-" + System.nanoTime(),
+        int warmups = ctx.smoke() ? 0 : WARMUP_PASSES;
+        int passes = ctx.smoke() ? 1 : MEASURED_PASSES;
+        List<String> args = List.of("--group", "bench-" + w.id() + "-" + System.nanoTime(),
+                "--warmup-passes", Integer.toString(warmups), "--passes", Integer.toString(passes),
+                "--bootstrap-server", node.bootstrap(), "--topic", w.topic(),
+                "--num-records", Long.toString(expected),
                 "--timeout", ctx.smoke() ? "60000" : "180000", "--hide-header");
         ChildJvm.Outcome out = ChildJvm.run(ctx.jvm().command(ctx.toolJvmArgs(),
-                        "org.apache.kafka.tools.ConsumerPerformance", args), Map.of(), ctx.logDir(), ctx.log(w),
-                Duration.ofSeconds(ctx.smoke() ? 90 : 240));
+                        WarmConsumerPerformance.class.getName(), args), Map.of(), ctx.logDir(), ctx.log(w),
+                Duration.ofSeconds(ctx.smoke() ? 90 : 120L * (warmups + passes)));
         if (out.timedOut()) {
             return "timed out: ConsumerPerformance did not finish within " + out.elapsedMs() / 1000 + " s\n"
                     + out.tail(10);
         }
-        Matcher r = RESULT.matcher(out.output());
-        String last = null;
-        long records = -1;
-        double recordsPerSec = 0;
-        while (r.find()) {
-            last = r.group();
-            records = Long.parseLong(r.group(3));
-            recordsPerSec = Double.parseDouble(r.group(8));
-        }
-        if (out.exitCode() != 0 || last == null) {
+        if (out.exitCode() != 0) {
             return "ConsumerPerformance exited " + out.exitCode() + "\n" + out.tail(15);
         }
-        if (records != expected) {
-            return "ConsumerPerformance read " + records + " records, expected " + expected + "\n" + last;
+        List<Double> rates = new ArrayList<>();
+        for (String pass : out.output().split("(?m)^# pass ")) {
+            if (!MEASURED.matcher(pass).lookingAt()) {
+                continue;
+            }
+            Matcher r = RESULT.matcher(pass);
+            if (!r.find()) {
+                return "ConsumerPerformance printed no result for measured pass " + pass.lines().findFirst()
+                        .orElse("") + "\n" + out.tail(15);
+            }
+            long records = Long.parseLong(r.group(3));
+            if (records != expected) {
+                return "ConsumerPerformance read " + records + " records, expected " + expected + "\n" + r.group();
+            }
+            rates.add(Double.parseDouble(r.group(8)));
         }
+        if (rates.size() != passes) {
+            return "ConsumerPerformance printed " + rates.size() + " measured passes, expected " + passes + "\n"
+                    + out.tail(15);
+        }
+        Collections.sort(rates);
+        double recordsPerSec = rates.get(rates.size() / 2);
         double mib = recordsPerSec * w.recordSize() / (1024.0 * 1024.0);
         List<MetricDef> m = Plan.metrics(v, w);
         ctx.results().add(m.get(0), node.system(), mib);
