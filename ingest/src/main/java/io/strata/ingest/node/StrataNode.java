@@ -53,6 +53,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -117,11 +119,37 @@ public class StrataNode {
         int boundPort = kafkaServer.bind(kafka.host(), kafka.port()).getPort();
         int advertisedPort = kafka.advertisedPort().orElse(boundPort);
 
+        CompletableFuture<TieredStorage> tieredStart = null;
         if (config.tiering().enabled()) {
-            // Before joining: the cluster metadata may live in the object store.
-            tiered = TieredStorage.start(config.s3(), config.tiering(), dataDir);
+            if ("object-store".equals(config.cluster().metadataStore())) {
+                // Before joining: the cluster metadata lives in the object store.
+                tiered = TieredStorage.start(config.s3(), config.tiering(), dataDir);
+            } else {
+                // Independent of the cluster: the object store comes up while the member joins (each takes ~1 s).
+                tieredStart = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return TieredStorage.start(config.s3(), config.tiering(), dataDir);
+                    } catch (Exception e) {
+                        throw new CompletionException(e);
+                    }
+                }, task -> new Thread(task, "strata-object-store-start").start());
+            }
         }
-        member = joinCluster(dataDir, advertisedPort);
+        try {
+            member = joinCluster(dataDir, advertisedPort);
+        } catch (Exception e) {
+            if (tieredStart != null) {
+                tieredStart.thenAccept(TieredStorage::close);
+            }
+            throw e;
+        }
+        if (tieredStart != null) {
+            try {
+                tiered = tieredStart.join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof Exception cause ? cause : e;
+            }
+        }
         FileClusterIdentity.bind(dataDir, member.identity());
         brokerNode = new BrokerNode(config.nodeId(), kafka.advertisedHost(), advertisedPort,
                 member.identity().clusterId());

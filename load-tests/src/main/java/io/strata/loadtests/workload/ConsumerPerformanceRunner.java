@@ -28,7 +28,7 @@ public final class ConsumerPerformanceRunner implements WorkloadRunner {
 
     /** The start of a measured pass's output after {@link WarmConsumerPerformance}'s "# pass " marker. */
     private static final Pattern MEASURED = Pattern.compile("\\d+ measured\\b");
-    static final int WARMUP_PASSES = 2;
+    static final int WARMUP_PASSES = 3;
     static final int MEASURED_PASSES = 3;
 
     /** The data line: start, end, MB, MB/s, records, records/s, rebalance ms, fetch ms, fetch MB/s, fetch records/s. */
