@@ -77,6 +77,9 @@ import java.util.concurrent.TimeUnit;
 public class StrataNode {
 
     private static final Logger LOG = Logger.getLogger(StrataNode.class);
+    /** Values of strata.cluster.metadata-store. */
+    private static final String DIRECTORY_METADATA = "directory";
+    private static final String OBJECT_STORE_METADATA = "object-store";
 
     @Inject
     StrataConfig config;
@@ -121,7 +124,7 @@ public class StrataNode {
 
         CompletableFuture<TieredStorage> tieredStart = null;
         if (config.tiering().enabled()) {
-            if ("object-store".equals(config.cluster().metadataStore())) {
+            if (OBJECT_STORE_METADATA.equals(config.cluster().metadataStore())) {
                 // Before joining: the cluster metadata lives in the object store.
                 tiered = TieredStorage.start(config.s3(), config.tiering(), dataDir);
             } else {
@@ -232,8 +235,8 @@ public class StrataNode {
 
     private MetadataStore metadataStore(String kind, Path directory) {
         return switch (kind) {
-            case "directory" -> new FileMetadataStore(directory);
-            case "object-store" -> {
+            case DIRECTORY_METADATA -> new FileMetadataStore(directory);
+            case OBJECT_STORE_METADATA -> {
                 if (tiered == null) {
                     throw new IllegalStateException("strata.cluster.metadata-store=object-store needs the object store "
                             + "(strata.tiering.enabled=true)");
