@@ -1,41 +1,24 @@
 package io.strata.storage.log;
 
-import org.apache.kafka.common.InvalidRecordException;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.errors.ApiException;
-import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.FencedLeaderEpochException;
 import org.apache.kafka.common.errors.InconsistentTopicIdException;
-import org.apache.kafka.common.errors.InvalidTimestampException;
 import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.OffsetMovedToTieredStorageException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
-import org.apache.kafka.common.errors.RecordBatchTooLargeException;
-import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.errors.UnsupportedForMessageFormatException;
 import org.apache.kafka.common.record.TimestampType;
-import org.apache.kafka.common.record.internal.FileLogInputStream.FileChannelRecordBatch;
-import org.apache.kafka.common.record.internal.FileRecords;
-import org.apache.kafka.common.record.internal.FileRecords.LogOffsetPosition;
 import org.apache.kafka.common.record.internal.FileRecords.TimestampAndOffset;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
-import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
-import org.apache.kafka.common.record.internal.Records;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.kafka.common.utils.Time;
-import org.apache.kafka.common.utils.internals.BufferSupplier;
-import org.apache.kafka.common.utils.internals.CloseableIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.channels.ClosedChannelException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,31 +27,33 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 
 /**
- * The log of one partition on local disk, in Kafka's on-disk format so Kafka's tools can read it.
+ * The log of one partition, in Kafka's on-disk format so Kafka's tools can read it: what offsets mean
+ * (validation, offset assignment, leader epochs, idempotent-producer state, high watermark, log start
+ * offset, retention and tiering policy) over the segment files that its {@link LocalLog} keeps.
  *
- * <p>Directory {@code <topic>-<partition>} holds:
+ * <p>Directory {@code <topic>-<partition>} holds the segments and {@code *.deleted} files of
+ * {@link LocalLog}, and:
  * <ul>
- *   <li>segments {@code <20-digit base offset>.log} with their {@code .index} and {@code .timeindex}
- *       ({@link LogSegment}, {@link OffsetIndex}, {@link TimeIndex});</li>
- *   <li>{@code leader-epoch-checkpoint} ({@link LeaderEpochCache});</li>
+ *   <li>{@code leader-epoch-checkpoint} ({@link LeaderEpochCache}), written before the first batch of
+ *       a new epoch reaches the segment;</li>
  *   <li>{@code partition.metadata}, the topic id ({@link PartitionMetadataFile});</li>
- *   <li>{@code <offset>.snapshot}, idempotent-producer state ({@link ProducerStateManager});</li>
- *   <li>transiently, {@code *.deleted} segment files waiting for {@code file.delete.delay.ms}.</li>
+ *   <li>{@code <offset>.snapshot}, idempotent-producer state ({@link ProducerStateManager}), taken at
+ *       each roll and at clean close.</li>
  * </ul>
  * The recovery point and log start offset are kept by {@link LogManager} in per-directory checkpoints.
  *
  * <p>Invariants: {@code logStartOffset <= highWatermark <= logEndOffset}; {@code recoveryPoint <=
- * logEndOffset}; segment base offsets increase and the last segment is the active one; everything
- * below the recovery point is fsynced; every batch below the published end position is complete.
+ * logEndOffset}; the epoch cache holds no epoch starting at or after the log end; producer state
+ * reflects exactly the batches below the log end; the {@link LocalLog} invariants hold.
  *
  * <p>Tiered logs ({@link #enableTiering}): sealed segments are copied to object storage, so the log
  * start offset may lie below the first local segment ({@link #localLogStartOffset}); reads there
@@ -78,55 +63,29 @@ import java.util.stream.Stream;
  *
  * <p>Thread-safety: safe for concurrent use. Appends, rolls, retention and close are serialised by
  * one per-log lock. Reads ({@link #read}, {@link #offsetForTimestamp}, {@link #endOffsetForEpoch} and
- * the offset getters) take no lock: they see the segment map (a {@link ConcurrentSkipListMap}) and a
- * volatile snapshot of the log end (offset, active segment, byte position) that is published only
- * after a write completed, so a reader never sees a half-written batch. {@link #flush(long)} is a
- * group commit under its own lock and does not block appends.
+ * the offset getters) take no lock: they see the segments through {@link LocalLog}, whose end state is
+ * published with one volatile write after a write completed, so a reader never sees a half-written
+ * batch. {@link #flush(long)} is a group commit under its own lock and does not block appends.
  *
- * <p>Appends: every batch must be magic v2 (else {@link UnsupportedForMessageFormatException}),
- * pass its CRC ({@link CorruptRecordException}), fit {@code max.message.bytes}
- * ({@link RecordTooLargeException}), have consistent record count and offset deltas and not be a
- * control or transactional batch ({@link InvalidRecordException}: transactions are not supported),
- * and for CreateTime topics carry timestamps within {@code message.timestamp.before/after.max.ms}
- * ({@link InvalidTimestampException}). A request larger than {@code segment.bytes} fails with
- * {@link RecordBatchTooLargeException}; bytes after the last complete batch with
- * {@link CorruptRecordException}. Validation happens before anything is written: a rejected request
+ * <p>Appends are checked by {@link BatchValidator} before anything is written: a rejected request
  * leaves the log untouched.
  */
 public final class PartitionLog implements Closeable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PartitionLog.class);
 
-    /** Decompression buffers are reused per appending thread. */
-    private static final ThreadLocal<BufferSupplier> BUFFERS = ThreadLocal.withInitial(BufferSupplier::create);
-
-    /** The log end as readers may see it: published with one volatile write after each append. */
-    private record EndState(long logEndOffset, LogSegment segment, int position) {
-    }
-
-    /** A segment renamed to {@code .deleted}, to be removed once no reader can still be sending it. */
-    private record PendingDeletion(LogSegment segment, long dueMs) {
-    }
-
     private final Path dir;
     private final TopicPartition topicPartition;
     private final Uuid topicId;
     private final Time time;
-    private volatile LogConfig config;
 
-    private final ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
     private final LeaderEpochCache epochCache;
     private final ProducerStateManager producerState;
     private final ReentrantLock lock = new ReentrantLock();
-    private final ReentrantLock flushLock = new ReentrantLock();
-    private final List<PendingDeletion> pendingDeletions = new ArrayList<>();
+    private final LocalLog local;
 
-    private volatile EndState end;
     private volatile long logStartOffset;
     private final AtomicLong highWatermark = new AtomicLong();
-    private volatile long recoveryPoint;
-    private volatile long lastFlushMs;
-    private volatile boolean closed;
     private volatile Executor backgroundExecutor;
     private volatile Runnable sealListener;
     /** Whether sealed segments are copied to object storage (the node attaches tiering); see {@link #enableTiering}. */
@@ -134,15 +93,17 @@ public final class PartitionLog implements Closeable {
     /** Offset after the last batch confirmed in the remote manifest; -1 while nothing is. */
     private final AtomicLong remoteEndOffset = new AtomicLong(-1L);
 
-    private PartitionLog(Path dir, TopicPartition tp, Uuid topicId, LogConfig config, Time time,
-                         LeaderEpochCache epochCache) {
+    private PartitionLog(Path dir, TopicPartition tp, Time time, LogLoader.Loaded loaded) {
         this.dir = dir;
         this.topicPartition = tp;
-        this.topicId = topicId;
-        this.config = config;
         this.time = time;
-        this.epochCache = epochCache;
-        this.producerState = new ProducerStateManager(dir);
+        this.topicId = loaded.topicId();
+        this.local = loaded.local();
+        this.epochCache = loaded.epochs();
+        this.producerState = loaded.producerState();
+        this.logStartOffset = loaded.logStartOffset();
+        this.remoteEndOffset.set(loaded.remoteEndOffset());
+        this.highWatermark.set(local.logEndOffset());
     }
 
     /**
@@ -180,182 +141,8 @@ public final class PartitionLog implements Closeable {
     public static PartitionLog open(Path dir, TopicPartition tp, Uuid topicId, LogConfig config,
                                     long recoveryPoint, long logStartOffsetCheckpoint, boolean hadCleanShutdown,
                                     Time time, RemoteLogBounds remote) throws IOException {
-        Files.createDirectories(dir);
-        Optional<Uuid> stored = PartitionMetadataFile.read(dir);
-        Uuid effectiveId = topicId;
-        boolean knownId = topicId != null && !Uuid.ZERO_UUID.equals(topicId);
-        if (stored.isPresent()) {
-            if (knownId && !stored.get().equals(topicId)) {
-                throw new InconsistentTopicIdException("Partition directory " + dir + " belongs to topic id "
-                        + stored.get() + ", not " + topicId);
-            }
-            effectiveId = stored.get();
-        } else if (knownId) {
-            PartitionMetadataFile.write(dir, topicId);
-        }
-        LeaderEpochCache epochs = LeaderEpochCache.load(dir);
-        if (remote != null && !hasSegments(dir)) {
-            // A fresh directory continues from object storage: its epochs and producer state come from there.
-            if (epochs.entries().isEmpty() && !remote.leaderEpochs().isEmpty()) {
-                for (EpochStart e : remote.leaderEpochs()) {
-                    epochs.assign(e.epoch(), e.startOffset());
-                }
-                epochs.persist();
-            }
-            if (remote.producerSnapshot().isPresent()) {
-                CheckpointFile.writeAtomically(ProducerStateManager.snapshotFile(dir, remote.endOffset()),
-                        java.nio.ByteBuffer.wrap(remote.producerSnapshot().get()));
-            }
-        }
-        PartitionLog log = new PartitionLog(dir, tp, effectiveId == null ? Uuid.ZERO_UUID : effectiveId, config, time,
-                epochs);
-        log.load(recoveryPoint, logStartOffsetCheckpoint, hadCleanShutdown, remote);
-        return log;
-    }
-
-    private static boolean hasSegments(Path dir) throws IOException {
-        try (DirectoryStream<Path> logs = Files.newDirectoryStream(dir, "*" + LogSegment.LOG_SUFFIX)) {
-            return logs.iterator().hasNext();
-        }
-    }
-
-    // ------------------------------------------------------------------ loading and recovery
-
-    private void load(long checkpointedRecoveryPoint, long logStartCheckpoint, boolean hadCleanShutdown,
-                      RemoteLogBounds remote) throws IOException {
-        long now = time.milliseconds();
-        List<Long> baseOffsets = cleanDirectoryAndListSegments();
-        LogConfig cfg = config;
-        if (baseOffsets.isEmpty()) {
-            long base = Math.max(Math.max(0L, logStartCheckpoint), remote == null ? 0L : remote.endOffset());
-            segments.put(base, LogSegment.create(dir, base, cfg, now));
-        } else {
-            for (long base : baseOffsets) {
-                segments.put(base, LogSegment.open(dir, base, cfg, now));
-            }
-        }
-
-        Long recoverFromKey = segments.floorKey(Math.max(checkpointedRecoveryPoint, 0L));
-        long recoverFrom = hadCleanShutdown ? Long.MAX_VALUE
-                : (recoverFromKey == null ? segments.firstKey() : recoverFromKey);
-        boolean recovered = false;
-        boolean epochsChanged = false;
-        List<LogSegment> all = new ArrayList<>(segments.values());
-        for (int i = 0; i < all.size(); i++) {
-            LogSegment segment = all.get(i);
-            boolean last = i == all.size() - 1;
-            boolean mustRecover = segment.baseOffset() >= recoverFrom || !segment.indexesLookSane();
-            if (!mustRecover) {
-                continue;
-            }
-            recovered = true;
-            // The checkpoint is written before the first batch of a new epoch, so it already knows every
-            // epoch in the log; the scan only fills in epochs newer than it knows (a lost checkpoint).
-            int truncated = segment.recover(cfg, batch -> {
-                OptionalInt latest = epochCache.latestEpoch();
-                if (latest.isEmpty() || batch.partitionLeaderEpoch() > latest.getAsInt()) {
-                    epochCache.assign(batch.partitionLeaderEpoch(), batch.baseOffset());
-                }
-            });
-            epochsChanged = true;
-            if (!last) {
-                if (truncated > 0) {
-                    // Everything after a torn or corrupt batch is unreachable: drop the later segments.
-                    for (LogSegment later : all.subList(i + 1, all.size())) {
-                        LOG.warn("Deleting segment {} of {} after a truncated segment", later.baseOffset(), topicPartition);
-                        segments.remove(later.baseOffset());
-                        later.deleteFiles();
-                    }
-                    break;
-                }
-                segment.seal();
-            }
-        }
-        LogSegment active = segments.lastEntry().getValue();
-        active.becomeActive(cfg);
-        long logEndOffset = active.readNextOffset();
-
-        epochsChanged |= epochCache.truncateFromEnd(logEndOffset);
-        long firstBase = segments.firstKey();
-        long start = remote != null && remote.endOffset() > remote.logStartOffset()
-                ? Math.min(remote.logStartOffset(), logEndOffset)
-                : Math.min(Math.max(logStartCheckpoint, firstBase), logEndOffset);
-        if (remote != null) {
-            this.remoteEndOffset.set(remote.endOffset());
-        }
-        epochsChanged |= epochCache.truncateFromStart(start);
-        if (epochsChanged) {
-            epochCache.persist();
-        }
-        this.logStartOffset = start;
-        this.end = new EndState(logEndOffset, active, active.size());
-
-        loadProducerState(logEndOffset, now);
-
-        if (recovered) {
-            // What recovery read back may only have been in the page cache: make it durable before
-            // calling it recovered.
-            for (LogSegment s : segments.values()) {
-                s.flushLog();
-            }
-            this.recoveryPoint = logEndOffset;
-        } else {
-            this.recoveryPoint = Math.min(Math.max(checkpointedRecoveryPoint, start), logEndOffset);
-        }
-        this.highWatermark.set(logEndOffset);
-        this.lastFlushMs = now;
-        LOG.info("Opened log {} in {}: start {}, end {}, {} segments{}", topicPartition, dir, start, logEndOffset,
-                segments.size(), recovered ? " (recovered)" : "");
-    }
-
-    /** Removes leftovers of interrupted operations and returns the base offsets of the segments. */
-    private List<Long> cleanDirectoryAndListSegments() throws IOException {
-        List<Long> logs = new ArrayList<>();
-        List<Path> indexes = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-            for (Path f : files) {
-                String name = f.getFileName().toString();
-                if (name.endsWith(LogSegment.DELETED_SUFFIX) || name.endsWith(".tmp")
-                        || name.endsWith(".cleaned") || name.endsWith(".swap")) {
-                    Files.deleteIfExists(f);
-                } else if (name.endsWith(LogSegment.LOG_SUFFIX)) {
-                    try {
-                        logs.add(LogSegment.baseOffsetOf(name));
-                    } catch (NumberFormatException e) {
-                        LOG.warn("Ignoring unexpected file {}", f);
-                    }
-                } else if (name.endsWith(LogSegment.INDEX_SUFFIX) || name.endsWith(LogSegment.TIME_INDEX_SUFFIX)) {
-                    indexes.add(f);
-                }
-            }
-        }
-        for (Path index : indexes) {
-            String name = index.getFileName().toString();
-            String logName = name.substring(0, name.indexOf('.')) + LogSegment.LOG_SUFFIX;
-            if (!Files.exists(dir.resolve(logName))) {
-                Files.deleteIfExists(index); // an index without its segment
-            }
-        }
-        logs.sort(null);
-        return logs;
-    }
-
-    /** Newest snapshot at or below the log end, then the batches after it. */
-    private void loadProducerState(long logEndOffset, long now) throws IOException {
-        long snapshotOffset = producerState.loadLatestSnapshot(logEndOffset);
-        long replayFrom = Math.max(snapshotOffset, logStartOffset);
-        if (replayFrom < logEndOffset) {
-            Long fromKey = segments.floorKey(replayFrom);
-            for (LogSegment segment : segments.tailMap(fromKey == null ? segments.firstKey() : fromKey, true).values()) {
-                int startPos = segment.offsetIndex().lookup(replayFrom).position();
-                for (FileChannelRecordBatch batch : segment.log().batchesFrom(startPos)) {
-                    if (batch.baseOffset() >= replayFrom) {
-                        producerState.replay(batch, now);
-                    }
-                }
-            }
-        }
-        producerState.truncateHead(logStartOffset);
+        return new PartitionLog(dir, tp, time, LogLoader.load(dir, tp, topicId, config, recoveryPoint,
+                logStartOffsetCheckpoint, hadCleanShutdown, time, remote));
     }
 
     // ------------------------------------------------------------------ accessors
@@ -374,12 +161,12 @@ public final class PartitionLog implements Closeable {
     }
 
     public LogConfig config() {
-        return config;
+        return local.config();
     }
 
     /** Takes effect for the next append, roll and retention run; index sizes apply to new segments. */
     public void updateConfig(LogConfig config) {
-        this.config = config;
+        local.updateConfig(config);
     }
 
     public long logStartOffset() {
@@ -387,13 +174,12 @@ public final class PartitionLog implements Closeable {
     }
 
     public long logEndOffset() {
-        return end.logEndOffset();
+        return local.logEndOffset();
     }
 
     /** Base offset of the oldest segment on local disk; below it (and from the log start on) data is only remote. */
     public long localLogStartOffset() {
-        Map.Entry<Long, LogSegment> first = segments.firstEntry();
-        return first == null ? end.logEndOffset() : Math.max(first.getKey(), logStartOffset);
+        return local.segments().isEmpty() ? local.logEndOffset() : Math.max(local.firstSegmentBase(), logStartOffset);
     }
 
     /**
@@ -408,7 +194,7 @@ public final class PartitionLog implements Closeable {
 
     /** True when sealed segments of this log go to object storage. */
     public boolean isTiered() {
-        return tiered && config.remoteStorageEnable();
+        return tiered && local.config().remoteStorageEnable();
     }
 
     /** Offset after the last batch confirmed in the remote manifest; -1 while nothing is. */
@@ -426,7 +212,8 @@ public final class PartitionLog implements Closeable {
      * first: what tiering still has to upload when {@code fromOffset} is the remote end.
      */
     public List<SealedSegment> sealedSegmentsFrom(long fromOffset) {
-        EndState e = end;
+        LocalLog.EndState e = local.end();
+        NavigableMap<Long, LogSegment> segments = local.segments();
         List<SealedSegment> out = new ArrayList<>();
         Long fromKey = segments.floorKey(fromOffset);
         Iterator<LogSegment> it = segments.tailMap(fromKey == null ? Long.MIN_VALUE : fromKey, true).values().iterator();
@@ -470,9 +257,9 @@ public final class PartitionLog implements Closeable {
     /** Bytes of sealed segments not yet confirmed in the remote manifest (the tiering backlog). */
     public long untieredSealedBytes() {
         long remoteEnd = remoteEndOffset.get();
-        EndState e = end;
+        LocalLog.EndState e = local.end();
         long bytes = 0;
-        for (LogSegment s : segments.values()) {
+        for (LogSegment s : local.segments().values()) {
             if (s != e.segment() && s.baseOffset() >= remoteEnd) {
                 bytes += s.size();
             }
@@ -486,13 +273,13 @@ public final class PartitionLog implements Closeable {
 
     /** Moves the high watermark, clamped to [logStartOffset, logEndOffset]; never moves it backwards unless truncating. */
     public void updateHighWatermark(long offset) {
-        long clamped = Math.max(logStartOffset, Math.min(offset, end.logEndOffset()));
+        long clamped = Math.max(logStartOffset, Math.min(offset, local.logEndOffset()));
         highWatermark.accumulateAndGet(clamped, Math::max); // lock-free: called after every append
     }
 
     /** Everything below this offset is fsynced. */
     public long recoveryPoint() {
-        return recoveryPoint;
+        return local.recoveryPoint();
     }
 
     /** Told (on the background executor) after a roll sealed a segment and it was fsynced; must not block. */
@@ -506,29 +293,21 @@ public final class PartitionLog implements Closeable {
     }
 
     public long sizeInBytes() {
-        long size = 0;
-        for (LogSegment s : segments.values()) {
-            size += s.size();
-        }
-        return size;
+        return local.sizeInBytes();
     }
 
     /** Bytes of the local segments whose base offset is at least {@code offset}. */
     public long sizeInBytesFrom(long offset) {
-        long size = 0;
-        for (LogSegment s : segments.tailMap(offset, true).values()) {
-            size += s.size();
-        }
-        return size;
+        return local.sizeInBytesFrom(offset);
     }
 
     public int numberOfSegments() {
-        return segments.size();
+        return local.numberOfSegments();
     }
 
     /** Base offsets of the segments, oldest first. */
     public List<Long> segmentBaseOffsets() {
-        return List.copyOf(segments.keySet());
+        return local.segmentBaseOffsets();
     }
 
     /** Number of producer ids with retained idempotence state. */
@@ -560,7 +339,7 @@ public final class PartitionLog implements Closeable {
      *         nothing of a rejected request reaches disk.
      */
     public LogAppendInfo appendAsLeader(MemoryRecords records, int leaderEpoch) {
-        LogConfig cfg = config;
+        LogConfig cfg = local.config();
         long now = time.milliseconds();
         int requestSize = records.sizeInBytes();
         if (requestSize == 0) {
@@ -568,34 +347,10 @@ public final class PartitionLog implements Closeable {
         }
 
         // 1. Everything that needs no log state is checked before taking the lock.
-        List<MutableRecordBatch> batches = new ArrayList<>(1);
-        int validBytes = 0;
-        int recordCount = 0;
-        long maxTimestamp = RecordBatch.NO_TIMESTAMP;
-        int maxTimestampRelative = 0; // offset of the max-timestamp record relative to the first offset
-        boolean idempotent = false;
+        BatchValidator.Validated v = BatchValidator.validateForLeader(topicPartition, records, cfg, now);
+        List<MutableRecordBatch> batches = v.batches();
+        boolean idempotent = v.idempotent();
         boolean logAppendTime = cfg.messageTimestampType() == TimestampType.LOG_APPEND_TIME;
-        for (MutableRecordBatch batch : records.batches()) {
-            long checked = validateBatch(batch, cfg, now, logAppendTime);
-            int count = (int) checked;
-            long batchMax = batch.maxTimestamp();
-            if (batchMax > maxTimestamp) {
-                maxTimestamp = batchMax;
-                maxTimestampRelative = recordCount + (int) (checked >>> 32);
-            }
-            idempotent |= batch.hasProducerId();
-            validBytes += batch.sizeInBytes();
-            recordCount += count;
-            batches.add(batch);
-        }
-        if (validBytes != requestSize) {
-            throw new CorruptRecordException("Request for " + topicPartition + " has " + (requestSize - validBytes)
-                    + " bytes after its last complete batch");
-        }
-        if (validBytes > cfg.segmentBytes()) {
-            throw new RecordBatchTooLargeException("Request of " + validBytes + " bytes exceeds segment.bytes "
-                    + cfg.segmentBytes() + " of " + topicPartition);
-        }
 
         // 2. Producer state, offsets and the write, under the log lock.
         long rolledTo = -1L;
@@ -628,13 +383,10 @@ public final class PartitionLog implements Closeable {
                 }
             }
 
-            EndState e = end;
-            long firstOffset = e.logEndOffset();
-            long lastOffset = firstOffset + recordCount - 1;
-            LogSegment segment = e.segment();
-            if (shouldRoll(segment, validBytes, batches.size(), lastOffset, now, cfg)) {
-                segment = roll(now);
-                rolledTo = segment.baseOffset();
+            long firstOffset = local.logEndOffset();
+            long lastOffset = firstOffset + v.recordCount() - 1;
+            if (shouldRoll(local.end().segment(), v.validBytes(), batches.size(), lastOffset, now, cfg)) {
+                rolledTo = roll(now).baseOffset();
             }
 
             long next = firstOffset;
@@ -649,18 +401,7 @@ public final class PartitionLog implements Closeable {
                 epochCache.persist();
             }
 
-            int sizeBefore = segment.size();
-            try {
-                segment.append(records, batches, now);
-            } catch (IOException | RuntimeException ex) {
-                try {
-                    segment.truncateTo(sizeBefore);
-                } catch (IOException suppressed) {
-                    ex.addSuppressed(suppressed);
-                    closed = true; // the file is in an unknown state: refuse further appends
-                }
-                throw new KafkaStorageException("Append to " + topicPartition + " failed", ex);
-            }
+            local.append(records, batches, lastOffset, now);
             if (idempotent) {
                 for (MutableRecordBatch batch : batches) {
                     if (batch.hasProducerId()) {
@@ -669,9 +410,8 @@ public final class PartitionLog implements Closeable {
                     }
                 }
             }
-            end = new EndState(lastOffset + 1, segment, segment.size());
-            info = new LogAppendInfo(firstOffset, lastOffset, maxTimestamp, firstOffset + maxTimestampRelative,
-                    logAppendTime ? now : RecordBatch.NO_TIMESTAMP, logStartOffset, recordCount, validBytes, false);
+            info = new LogAppendInfo(firstOffset, lastOffset, v.maxTimestamp(), firstOffset + v.offsetOfMaxTimestampDelta(),
+                    logAppendTime ? now : RecordBatch.NO_TIMESTAMP, logStartOffset, v.recordCount(), v.validBytes(), false);
         } catch (IOException ex) {
             throw new KafkaStorageException("Append to " + topicPartition + " failed", ex);
         } finally {
@@ -681,96 +421,6 @@ public final class PartitionLog implements Closeable {
             flushSealedAsync(rolledTo);
         }
         return info;
-    }
-
-    /**
-     * Stateless checks of one batch, Kafka's rules; rewrites the batch's max timestamp (LogAppendTime,
-     * or a wrong CreateTime maximum).
-     *
-     * @return the record count in the low 32 bits and the offset delta of the record with the largest
-     *         timestamp in the high 32 bits (packed to keep the append path free of allocations)
-     */
-    private long validateBatch(MutableRecordBatch batch, LogConfig cfg, long now, boolean logAppendTime) {
-        if (batch.magic() != RecordBatch.MAGIC_VALUE_V2) {
-            throw new UnsupportedForMessageFormatException("Batch with magic " + batch.magic() + " for " + topicPartition
-                    + ": only magic v2 record batches are accepted");
-        }
-        int size = batch.sizeInBytes();
-        if (size > cfg.maxMessageBytes()) {
-            throw new RecordTooLargeException("Batch of " + size + " bytes exceeds max.message.bytes "
-                    + cfg.maxMessageBytes() + " of " + topicPartition);
-        }
-        batch.ensureValid(); // CorruptRecordException on a size or CRC mismatch
-        if (batch.isControlBatch()) {
-            throw new InvalidRecordException("Clients may not write control batches (" + topicPartition + ")");
-        }
-        if (batch.isTransactional()) {
-            throw new InvalidRecordException("Transactional batches are not supported (" + topicPartition + ")");
-        }
-        long countFromOffsets = batch.lastOffset() - batch.baseOffset() + 1;
-        Integer declared = batch.countOrNull();
-        if (countFromOffsets <= 0 || declared == null || declared <= 0 || declared != countFromOffsets) {
-            throw new InvalidRecordException("Batch for " + topicPartition + " declares " + declared
-                    + " records but an offset range of " + countFromOffsets);
-        }
-        if (batch.hasProducerId() && (batch.baseSequence() < 0 || batch.producerEpoch() < 0)) {
-            throw new InvalidRecordException("Idempotent batch for " + topicPartition + " has sequence "
-                    + batch.baseSequence() + " and producer epoch " + batch.producerEpoch());
-        }
-        if (batch.timestampType() == TimestampType.LOG_APPEND_TIME) {
-            throw new InvalidTimestampException("Producers may not send LogAppendTime batches (" + topicPartition + ")");
-        }
-
-        long maxTimestamp = RecordBatch.NO_TIMESTAMP;
-        int maxDelta = 0;
-        int seen = 0;
-        long before = cfg.timestampBeforeMaxMs();
-        long after = cfg.timestampAfterMaxMs();
-        try (CloseableIterator<Record> it = batch.skipKeyValueIterator(BUFFERS.get())) {
-            while (it.hasNext()) {
-                Record record = it.next();
-                if (record.offset() - batch.baseOffset() != seen) {
-                    throw new InvalidRecordException("Record " + seen + " of a batch for " + topicPartition
-                            + " has offset delta " + (record.offset() - batch.baseOffset()));
-                }
-                long ts = record.timestamp();
-                if (!logAppendTime && ts != RecordBatch.NO_TIMESTAMP && outOfRange(ts, now, before, after)) {
-                    throw new InvalidTimestampException("Timestamp " + ts + " of record " + seen + " for " + topicPartition
-                            + " is outside [now - " + before + ", now + " + after + "] (now = " + now + ")");
-                }
-                if (ts > maxTimestamp) {
-                    maxTimestamp = ts;
-                    maxDelta = seen;
-                }
-                seen++;
-            }
-        } catch (ApiException e) {
-            throw e;
-        } catch (KafkaException | IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException
-                 | java.nio.BufferUnderflowException e) {
-            throw new InvalidRecordException("Malformed records in a batch for " + topicPartition + ": " + e.getMessage(), e);
-        }
-        if (seen != declared) {
-            throw new InvalidRecordException("Batch for " + topicPartition + " declares " + declared
-                    + " records but holds " + seen);
-        }
-        if (logAppendTime) {
-            batch.setMaxTimestamp(TimestampType.LOG_APPEND_TIME, now);
-            maxDelta = 0; // every record carries the append time: the first one is the answer
-        } else {
-            batch.setMaxTimestamp(TimestampType.CREATE_TIME, maxTimestamp); // no-op when the header is right
-        }
-        return ((long) maxDelta << 32) | declared;
-    }
-
-    /** True when {@code ts} is more than {@code before} ms in the past or {@code after} ms in the future. */
-    private static boolean outOfRange(long ts, long now, long before, long after) {
-        if (ts < now) {
-            long age = now - ts;
-            return age < 0 || age > before; // age < 0: overflow, an absurdly old timestamp
-        }
-        long ahead = ts - now;
-        return ahead > after;
     }
 
     private boolean shouldRoll(LogSegment segment, int appendBytes, int batchCount, long lastOffset, long now,
@@ -785,24 +435,15 @@ public final class PartitionLog implements Closeable {
     }
 
     /**
-     * Seals the active segment and starts a new one at the log end offset. Under the lock. The
-     * sealed segment is fsynced afterwards, outside the lock ({@link #flushSealedAsync}).
+     * Seals the active segment and starts a new one at the log end offset, after writing the producer
+     * snapshot for that offset. Under the lock. The sealed segment is fsynced afterwards, outside the
+     * lock ({@link #flushSealedAsync}).
      */
     private LogSegment roll(long now) throws IOException {
-        EndState e = end;
-        LogSegment old = e.segment();
-        long newBase = e.logEndOffset();
-        if (old.size() == 0 || old.baseOffset() == newBase) {
-            return old;
+        if (local.canRoll()) {
+            producerState.takeSnapshot(local.logEndOffset(), false);
         }
-        old.seal();
-        producerState.takeSnapshot(newBase, false);
-        LogSegment created = LogSegment.create(dir, newBase, config, now);
-        segments.put(newBase, created);
-        end = new EndState(newBase, created, 0);
-        CheckpointFile.fsyncDirectory(dir);
-        LOG.debug("Rolled {} to a new segment at {}", topicPartition, newBase);
-        return created;
+        return local.roll(now);
     }
 
     /** Fsyncs what a roll sealed (and its producer snapshot), on the background executor when there is one. */
@@ -837,7 +478,7 @@ public final class PartitionLog implements Closeable {
         try {
             OptionalInt latest = epochCache.latestEpoch();
             if (leaderEpoch >= 0 && (latest.isEmpty() || leaderEpoch > latest.getAsInt())) {
-                epochCache.assign(leaderEpoch, end.logEndOffset());
+                epochCache.assign(leaderEpoch, local.logEndOffset());
                 epochCache.persist();
             }
         } catch (IOException e) {
@@ -848,7 +489,7 @@ public final class PartitionLog implements Closeable {
     }
 
     private void ensureOpen() {
-        if (closed) {
+        if (local.isClosed()) {
             throw new KafkaStorageException("Log " + topicPartition + " is closed");
         }
     }
@@ -865,7 +506,7 @@ public final class PartitionLog implements Closeable {
      *         log start offset or above the log end offset
      */
     public LogReadResult read(long startOffset, int maxBytes, long maxOffset, boolean minOneBatch) {
-        EndState e = end;
+        LocalLog.EndState e = local.end();
         long start = logStartOffset;
         long hw = highWatermark.get();
         if (startOffset < start || startOffset > e.logEndOffset()) {
@@ -876,86 +517,7 @@ public final class PartitionLog implements Closeable {
         if (startOffset >= limitOffset || (maxBytes <= 0 && !minOneBatch)) {
             return LogReadResult.empty(startOffset, hw, start, e.logEndOffset());
         }
-        Map.Entry<Long, LogSegment> entry = segments.floorEntry(startOffset);
-        if (entry == null) {
-            if (startOffset >= logStartOffset) {
-                // Below the local log but within the partition: the batches are in object storage.
-                throw new OffsetMovedToTieredStorageException("Offset " + startOffset + " of " + topicPartition
-                        + " is below the local log start " + localLogStartOffset());
-            }
-            // Retention removed the segment between the range check and here.
-            throw new OffsetOutOfRangeException("Offset " + startOffset + " is below the log start offset "
-                    + logStartOffset + " of " + topicPartition);
-        }
-        // Segments with a base offset below the published end existed when `e` was read.
-        while (entry != null && entry.getKey() < limitOffset) {
-            LogSegment segment = entry.getValue();
-            boolean active = segment == e.segment();
-            int visible = active ? e.position() : segment.size();
-            FileRecords view = segment.view(visible);
-            LogOffsetPosition first = segment.translateOffset(view, startOffset);
-            if (first != null && first.offset < limitOffset) {
-                int endPosition = visible;
-                long endOffset;
-                LogOffsetPosition limit = limitOffset < e.logEndOffset() ? segment.translateOffset(view, limitOffset) : null;
-                if (limit != null) {
-                    // The high watermark is a batch boundary: the batch holding it starts there and is not returned.
-                    endPosition = limit.position;
-                    endOffset = limit.offset;
-                } else if (active) {
-                    endOffset = e.logEndOffset();
-                } else {
-                    Long nextBase = segments.higherKey(entry.getKey());
-                    endOffset = nextBase != null ? nextBase : e.logEndOffset();
-                }
-                if (endPosition <= first.position) {
-                    return LogReadResult.empty(startOffset, hw, start, e.logEndOffset());
-                }
-                return slice(segment, view, first, endPosition, endOffset, maxBytes, minOneBatch,
-                        startOffset, hw, start, e.logEndOffset());
-            }
-            entry = segments.higherEntry(entry.getKey());
-        }
-        return LogReadResult.empty(startOffset, hw, start, e.logEndOffset());
-    }
-
-    /**
-     * Whole batches from {@code first} up to {@code endPosition} (where {@code endOffset} starts), at most
-     * {@code maxBytes} unless the first batch alone is larger. Reads batch headers only near the size limit.
-     */
-    private static LogReadResult slice(LogSegment segment, FileRecords view, LogOffsetPosition first,
-                                       int endPosition, long endOffset, int maxBytes, boolean minOneBatch,
-                                       long fetchOffset, long hw, long logStart, long logEnd) {
-        int available = endPosition - first.position;
-        if (available <= maxBytes) {
-            return new LogReadResult(fetchOffset, view.slice(first.position, available), hw, logStart, logEnd,
-                    endOffset);
-        }
-        if (first.size > maxBytes) {
-            // Kafka's contract: the first batch alone when allowed, else a prefix the client will reject as too large.
-            if (minOneBatch) {
-                FileRecords batch = view.slice(first.position, first.size);
-                long next = batch.batches().iterator().next().nextOffset();
-                return new LogReadResult(fetchOffset, batch, hw, logStart, logEnd, next);
-            }
-            return maxBytes <= 0 ? LogReadResult.empty(fetchOffset, hw, logStart, logEnd)
-                    : new LogReadResult(fetchOffset, view.slice(first.position, maxBytes), hw, logStart, logEnd,
-                    fetchOffset);
-        }
-        int limit = first.position + maxBytes;
-        // Jump close to the limit with the index, then walk batch headers to the last whole batch.
-        int boundary = Math.max(first.position + first.size, segment.offsetIndex().lookupPositionAtMost(limit));
-        long next = endOffset;
-        for (FileChannelRecordBatch batch : view.batchesFrom(boundary)) {
-            int batchEnd = batch.position() + batch.sizeInBytes();
-            if (batchEnd > limit) {
-                next = batch.baseOffset();
-                break;
-            }
-            boundary = batchEnd;
-        }
-        return new LogReadResult(fetchOffset, view.slice(first.position, boundary - first.position), hw, logStart,
-                logEnd, next);
+        return local.read(e, startOffset, maxBytes, limitOffset, minOneBatch, hw, start);
     }
 
     // ------------------------------------------------------------------ offsets by time and epoch
@@ -966,58 +528,26 @@ public final class PartitionLog implements Closeable {
      * EARLIEST_LOCAL_TIMESTAMP (-4). Empty when no record qualifies, and for other negative values.
      */
     public Optional<TimestampAndOffset> offsetForTimestamp(long timestamp) {
-        EndState e = end;
         long start = logStartOffset;
         if (timestamp == ListOffsetsRequest.EARLIEST_TIMESTAMP) {
             return Optional.of(new TimestampAndOffset(RecordBatch.NO_TIMESTAMP, start, epochAt(start)));
         }
         if (timestamp == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
-            long local = Math.max(start, segments.firstKey());
+            long local = Math.max(start, this.local.firstSegmentBase());
             return Optional.of(new TimestampAndOffset(RecordBatch.NO_TIMESTAMP, local, epochAt(local)));
         }
         if (timestamp == ListOffsetsRequest.LATEST_TIMESTAMP) {
             OptionalInt latest = epochCache.latestEpoch();
-            return Optional.of(new TimestampAndOffset(RecordBatch.NO_TIMESTAMP, e.logEndOffset(),
+            return Optional.of(new TimestampAndOffset(RecordBatch.NO_TIMESTAMP, local.logEndOffset(),
                     latest.isPresent() ? Optional.of(latest.getAsInt()) : Optional.empty()));
         }
         if (timestamp == ListOffsetsRequest.MAX_TIMESTAMP) {
-            LogSegment best = null;
-            for (LogSegment s : segments.values()) {
-                if (s.baseOffset() >= e.logEndOffset()) {
-                    break;
-                }
-                if (s.maxTimestampSoFar() >= 0 && (best == null || s.maxTimestampSoFar() > best.maxTimestampSoFar())) {
-                    best = s;
-                }
-            }
-            return best == null ? Optional.empty() : searchSegment(best, best.maxTimestampSoFar(), start, e);
+            return local.searchForMaxTimestamp(start);
         }
         if (timestamp < 0) {
             return Optional.empty();
         }
-        for (LogSegment s : segments.values()) {
-            if (s.baseOffset() >= e.logEndOffset()) {
-                break;
-            }
-            if (s.maxTimestampSoFar() >= timestamp) {
-                Optional<TimestampAndOffset> found = searchSegment(s, timestamp, start, e);
-                if (found.isPresent()) {
-                    return found;
-                }
-            }
-        }
-        return Optional.empty();
-    }
-
-    private Optional<TimestampAndOffset> searchSegment(LogSegment segment, long target, long startingOffset, EndState e) {
-        int visible = segment == e.segment() ? e.position() : segment.size();
-        FileRecords view = segment.view(visible);
-        TimeIndex.TimestampOffset before = segment.timeIndex().lookupBefore(target);
-        int position = segment.offsetIndex().lookup(Math.max(before.offset(), startingOffset)).position();
-        if (position >= visible) {
-            return Optional.empty();
-        }
-        return Optional.ofNullable(view.searchForTimestamp(target, position, startingOffset, Integer.MAX_VALUE));
+        return local.searchForTimestamp(timestamp, start);
     }
 
     private Optional<Integer> epochAt(long offset) {
@@ -1031,7 +561,7 @@ public final class PartitionLog implements Closeable {
      * {@code leaderEpoch} is below the first epoch or above the latest epoch the log knows.
      */
     public EpochEndOffset endOffsetForEpoch(int leaderEpoch) {
-        return epochCache.endOffsetFor(leaderEpoch, end.logEndOffset());
+        return epochCache.endOffsetFor(leaderEpoch, local.logEndOffset());
     }
 
     public OptionalInt latestEpoch() {
@@ -1046,55 +576,17 @@ public final class PartitionLog implements Closeable {
      * offset covered and return without syncing again. Does not block appends.
      */
     public void flush(long offset) {
-        if (offset <= recoveryPoint) {
-            return;
-        }
-        flushLock.lock();
-        try {
-            if (offset <= recoveryPoint) {
-                return;
-            }
-            EndState e = end;
-            long target = e.logEndOffset();
-            long from = recoveryPoint;
-            if (target <= from) {
-                return;
-            }
-            Long fromKey = segments.floorKey(from);
-            Iterable<LogSegment> toSync = fromKey == null ? segments.values() : segments.tailMap(fromKey, true).values();
-            for (LogSegment s : toSync) {
-                if (s.baseOffset() >= target) {
-                    break;
-                }
-                try {
-                    s.flushLog();
-                } catch (ClosedChannelException deleted) {
-                    continue; // removed by retention meanwhile
-                }
-                if (s != e.segment()) {
-                    s.flushIndexes();
-                }
-            }
-            recoveryPoint = target;
-            lastFlushMs = time.milliseconds();
-        } catch (IOException ex) {
-            throw new KafkaStorageException("Flush of " + topicPartition + " failed", ex);
-        } finally {
-            flushLock.unlock();
-        }
+        local.flush(offset);
     }
 
     /** Fsyncs everything appended so far. */
     public void flush() {
-        flush(end.logEndOffset());
+        local.flush(local.logEndOffset());
     }
 
     /** Applies flush.ms: fsyncs when unflushed data is older than it. */
     public void flushIfDue(long nowMs) {
-        long flushMs = config.flushMs();
-        if (recoveryPoint < end.logEndOffset() && flushMs != Long.MAX_VALUE && nowMs - lastFlushMs >= flushMs) {
-            flush();
-        }
+        local.flushIfDue(nowMs);
     }
 
     // ------------------------------------------------------------------ roll and retention
@@ -1104,11 +596,11 @@ public final class PartitionLog implements Closeable {
         long rolledTo = -1L;
         lock.lock();
         try {
-            if (closed) {
+            if (local.isClosed()) {
                 return;
             }
-            LogSegment active = end.segment();
-            if (active.size() > 0 && nowMs - active.rollingBaseMs() >= config.segmentMs()) {
+            LogSegment active = local.end().segment();
+            if (active.size() > 0 && nowMs - active.rollingBaseMs() >= local.config().segmentMs()) {
                 rolledTo = roll(nowMs).baseOffset();
             }
         } catch (IOException ex) {
@@ -1133,11 +625,11 @@ public final class PartitionLog implements Closeable {
         List<LogSegment> deletable = new ArrayList<>();
         lock.lock();
         try {
-            if (closed) {
+            if (local.isClosed()) {
                 return 0;
             }
-            deletePendingFiles(nowMs, false);
-            LogConfig cfg = config;
+            local.deletePendingFiles(nowMs, false);
+            LogConfig cfg = local.config();
             if (tiered && cfg.remoteStorageEnable()) {
                 return deleteLocalCopies(nowMs, cfg);
             }
@@ -1148,8 +640,8 @@ public final class PartitionLog implements Closeable {
             }
             long excess = retentionBytes >= 0 ? sizeInBytes() - retentionBytes : Long.MIN_VALUE;
             long hw = highWatermark.get();
-            long logEnd = end.logEndOffset();
-            Iterator<LogSegment> it = segments.values().iterator();
+            long logEnd = local.logEndOffset();
+            Iterator<LogSegment> it = local.segments().values().iterator();
             LogSegment segment = it.hasNext() ? it.next() : null;
             while (segment != null) {
                 LogSegment next = it.hasNext() ? it.next() : null;
@@ -1168,20 +660,17 @@ public final class PartitionLog implements Closeable {
             if (deletable.isEmpty()) {
                 return 0;
             }
-            if (deletable.get(deletable.size() - 1) == end.segment()) {
+            if (deletable.get(deletable.size() - 1) == local.end().segment()) {
                 rolledTo = roll(nowMs).baseOffset();
             }
+            NavigableMap<Long, LogSegment> segments = local.segments();
             for (LogSegment s : deletable) {
                 segments.remove(s.baseOffset());
             }
             advanceLogStartOffset(segments.firstKey());
-            for (LogSegment s : deletable) {
-                s.renameForDeletion();
-                pendingDeletions.add(new PendingDeletion(s, nowMs + cfg.fileDeleteDelayMs()));
-            }
+            local.removeSegments(deletable, nowMs);
             LOG.info("Retention deleted {} segment(s) of {}; log start offset now {}", deletable.size(),
                     topicPartition, logStartOffset);
-            deletePendingFiles(nowMs, false);
         } catch (IOException ex) {
             throw new KafkaStorageException("Retention of " + topicPartition + " failed", ex);
         } finally {
@@ -1207,7 +696,7 @@ public final class PartitionLog implements Closeable {
         long uploadedTo = remoteEndOffset.get();
         long start = logStartOffset;
         List<LogSegment> deletable = new ArrayList<>();
-        Iterator<LogSegment> it = segments.values().iterator();
+        Iterator<LogSegment> it = local.segments().values().iterator();
         LogSegment segment = it.hasNext() ? it.next() : null;
         while (segment != null) {
             LogSegment next = it.hasNext() ? it.next() : null;
@@ -1226,24 +715,12 @@ public final class PartitionLog implements Closeable {
             }
             segment = next;
         }
-        removeSegments(deletable, nowMs, cfg);
+        local.removeSegments(deletable, nowMs);
         if (!deletable.isEmpty()) {
             LOG.debug("Local retention deleted {} uploaded segment(s) of {}; local log start now {}",
                     deletable.size(), topicPartition, localLogStartOffset());
         }
         return deletable.size();
-    }
-
-    /** Under the lock: unlinks sealed segments from the log and schedules their files for deletion. */
-    private void removeSegments(List<LogSegment> deletable, long nowMs, LogConfig cfg) throws IOException {
-        for (LogSegment s : deletable) {
-            segments.remove(s.baseOffset());
-        }
-        for (LogSegment s : deletable) {
-            s.renameForDeletion();
-            pendingDeletions.add(new PendingDeletion(s, nowMs + cfg.fileDeleteDelayMs()));
-        }
-        deletePendingFiles(nowMs, false);
     }
 
     /**
@@ -1253,13 +730,13 @@ public final class PartitionLog implements Closeable {
     public void advanceLogStartOffset(long newStart, long nowMs) {
         lock.lock();
         try {
-            if (closed) {
+            if (local.isClosed()) {
                 return;
             }
             long target = Math.min(newStart, highWatermark.get());
             advanceLogStartOffset(target);
             if (tiered) {
-                deleteLocalCopies(nowMs, config);
+                deleteLocalCopies(nowMs, local.config());
             }
         } catch (IOException ex) {
             throw new KafkaStorageException("Moving the log start offset of " + topicPartition + " failed", ex);
@@ -1279,22 +756,6 @@ public final class PartitionLog implements Closeable {
             epochCache.persist();
         }
         producerState.truncateHead(newStart);
-    }
-
-    /** Under the lock. Removes {@code .deleted} files whose delay has passed (all when {@code force}). */
-    private void deletePendingFiles(long nowMs, boolean force) {
-        Iterator<PendingDeletion> it = pendingDeletions.iterator();
-        while (it.hasNext()) {
-            PendingDeletion p = it.next();
-            if (force || nowMs >= p.dueMs()) {
-                try {
-                    p.segment().deleteFiles();
-                } catch (IOException ex) {
-                    LOG.warn("Could not delete {}: {}", p.segment(), ex.toString());
-                }
-                it.remove();
-            }
-        }
     }
 
     /** Forgets idempotent producers that have not appended for {@code expirationMs} (producer.id.expiration.ms). */
@@ -1317,19 +778,12 @@ public final class PartitionLog implements Closeable {
     public void close() throws IOException {
         lock.lock();
         try {
-            if (closed) {
+            if (local.isClosed()) {
                 return;
             }
-            closed = true;
-            flush();
-            long logEnd = end.logEndOffset();
-            producerState.takeSnapshot(logEnd, true);
+            local.close();
+            producerState.takeSnapshot(local.logEndOffset(), true);
             epochCache.persist();
-            deletePendingFiles(Long.MAX_VALUE, true);
-            for (LogSegment s : segments.values()) {
-                s.close();
-            }
-            recoveryPoint = logEnd;
         } finally {
             lock.unlock();
         }
@@ -1337,12 +791,12 @@ public final class PartitionLog implements Closeable {
 
     /**
      * Stops appends without closing the files, for a log about to be deleted while reads may still
-     * be sending from it; {@link #deleteFiles()} removes it later.
+     * be sending from it; {@link #deleteFiles(Path)} removes it later.
      */
     void closeForDeletion() {
         lock.lock();
         try {
-            closed = true;
+            local.markClosed();
         } finally {
             lock.unlock();
         }
@@ -1352,12 +806,7 @@ public final class PartitionLog implements Closeable {
     void deleteFiles(Path directory) throws IOException {
         lock.lock();
         try {
-            closed = true;
-            deletePendingFiles(Long.MAX_VALUE, true);
-            for (LogSegment s : segments.values()) {
-                s.log().close();
-            }
-            segments.clear();
+            local.closeFilesForDeletion();
         } finally {
             lock.unlock();
         }
@@ -1383,7 +832,7 @@ public final class PartitionLog implements Closeable {
 
     @Override
     public String toString() {
-        return "PartitionLog(" + topicPartition + ", start=" + logStartOffset + ", end=" + end.logEndOffset()
-                + ", hw=" + highWatermark.get() + ", segments=" + segments.size() + ")";
+        return "PartitionLog(" + topicPartition + ", start=" + logStartOffset + ", end=" + local.logEndOffset()
+                + ", hw=" + highWatermark.get() + ", segments=" + local.numberOfSegments() + ")";
     }
 }

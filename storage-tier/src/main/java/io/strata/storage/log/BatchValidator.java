@@ -1,0 +1,184 @@
+package io.strata.storage.log;
+
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.errors.InvalidTimestampException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.UnsupportedForMessageFormatException;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.utils.internals.BufferSupplier;
+import org.apache.kafka.common.utils.internals.CloseableIterator;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The checks a request's record batches pass before {@link PartitionLog} appends them; they need no
+ * log state, so they run before the log lock is taken.
+ *
+ * <p>Leader appends (Kafka's rules): every batch must be magic v2 (else
+ * {@link UnsupportedForMessageFormatException}), pass its CRC ({@link CorruptRecordException}), fit
+ * {@code max.message.bytes} ({@link RecordTooLargeException}), have consistent record count and
+ * offset deltas and not be a control or transactional batch ({@link InvalidRecordException}:
+ * transactions are not supported), and for CreateTime topics carry timestamps within
+ * {@code message.timestamp.before/after.max.ms} ({@link InvalidTimestampException}). A request larger
+ * than {@code segment.bytes} fails with {@link RecordBatchTooLargeException}; bytes after the last
+ * complete batch with {@link CorruptRecordException}.
+ *
+ * <p>Thread-safety: stateless; decompression buffers are per thread.
+ */
+final class BatchValidator {
+
+    /** Decompression buffers are reused per appending thread. */
+    private static final ThreadLocal<BufferSupplier> BUFFERS = ThreadLocal.withInitial(BufferSupplier::create);
+
+    /**
+     * The batches of a request that passed validation, and what the append reports about them.
+     *
+     * @param offsetOfMaxTimestampDelta offset of the record with the largest timestamp, relative to the first offset
+     * @param idempotent                true when some batch carries a producer id
+     */
+    record Validated(List<MutableRecordBatch> batches, int validBytes, int recordCount, long maxTimestamp,
+                     int offsetOfMaxTimestampDelta, boolean idempotent) {
+    }
+
+    private BatchValidator() {
+    }
+
+    /**
+     * Validates producer batches for an append as leader. Rewrites each batch's max timestamp
+     * (LogAppendTime, or a wrong CreateTime maximum); offsets and epochs are assigned later.
+     */
+    static Validated validateForLeader(TopicPartition topicPartition, MemoryRecords records, LogConfig cfg, long now) {
+        int requestSize = records.sizeInBytes();
+        List<MutableRecordBatch> batches = new ArrayList<>(1);
+        int validBytes = 0;
+        int recordCount = 0;
+        long maxTimestamp = RecordBatch.NO_TIMESTAMP;
+        int maxTimestampRelative = 0;
+        boolean idempotent = false;
+        boolean logAppendTime = cfg.messageTimestampType() == TimestampType.LOG_APPEND_TIME;
+        for (MutableRecordBatch batch : records.batches()) {
+            long checked = validateBatch(topicPartition, batch, cfg, now, logAppendTime);
+            int count = (int) checked;
+            long batchMax = batch.maxTimestamp();
+            if (batchMax > maxTimestamp) {
+                maxTimestamp = batchMax;
+                maxTimestampRelative = recordCount + (int) (checked >>> 32);
+            }
+            idempotent |= batch.hasProducerId();
+            validBytes += batch.sizeInBytes();
+            recordCount += count;
+            batches.add(batch);
+        }
+        if (validBytes != requestSize) {
+            throw new CorruptRecordException("Request for " + topicPartition + " has " + (requestSize - validBytes)
+                    + " bytes after its last complete batch");
+        }
+        if (validBytes > cfg.segmentBytes()) {
+            throw new RecordBatchTooLargeException("Request of " + validBytes + " bytes exceeds segment.bytes "
+                    + cfg.segmentBytes() + " of " + topicPartition);
+        }
+        return new Validated(batches, validBytes, recordCount, maxTimestamp, maxTimestampRelative, idempotent);
+    }
+
+    /**
+     * Stateless checks of one batch, Kafka's rules; rewrites the batch's max timestamp (LogAppendTime,
+     * or a wrong CreateTime maximum).
+     *
+     * @return the record count in the low 32 bits and the offset delta of the record with the largest
+     *         timestamp in the high 32 bits (packed to keep the append path free of allocations)
+     */
+    private static long validateBatch(TopicPartition topicPartition, MutableRecordBatch batch, LogConfig cfg, long now,
+                                      boolean logAppendTime) {
+        if (batch.magic() != RecordBatch.MAGIC_VALUE_V2) {
+            throw new UnsupportedForMessageFormatException("Batch with magic " + batch.magic() + " for " + topicPartition
+                    + ": only magic v2 record batches are accepted");
+        }
+        int size = batch.sizeInBytes();
+        if (size > cfg.maxMessageBytes()) {
+            throw new RecordTooLargeException("Batch of " + size + " bytes exceeds max.message.bytes "
+                    + cfg.maxMessageBytes() + " of " + topicPartition);
+        }
+        batch.ensureValid(); // CorruptRecordException on a size or CRC mismatch
+        if (batch.isControlBatch()) {
+            throw new InvalidRecordException("Clients may not write control batches (" + topicPartition + ")");
+        }
+        if (batch.isTransactional()) {
+            throw new InvalidRecordException("Transactional batches are not supported (" + topicPartition + ")");
+        }
+        long countFromOffsets = batch.lastOffset() - batch.baseOffset() + 1;
+        Integer declared = batch.countOrNull();
+        if (countFromOffsets <= 0 || declared == null || declared <= 0 || declared != countFromOffsets) {
+            throw new InvalidRecordException("Batch for " + topicPartition + " declares " + declared
+                    + " records but an offset range of " + countFromOffsets);
+        }
+        if (batch.hasProducerId() && (batch.baseSequence() < 0 || batch.producerEpoch() < 0)) {
+            throw new InvalidRecordException("Idempotent batch for " + topicPartition + " has sequence "
+                    + batch.baseSequence() + " and producer epoch " + batch.producerEpoch());
+        }
+        if (batch.timestampType() == TimestampType.LOG_APPEND_TIME) {
+            throw new InvalidTimestampException("Producers may not send LogAppendTime batches (" + topicPartition + ")");
+        }
+
+        long maxTimestamp = RecordBatch.NO_TIMESTAMP;
+        int maxDelta = 0;
+        int seen = 0;
+        long before = cfg.timestampBeforeMaxMs();
+        long after = cfg.timestampAfterMaxMs();
+        try (CloseableIterator<Record> it = batch.skipKeyValueIterator(BUFFERS.get())) {
+            while (it.hasNext()) {
+                Record record = it.next();
+                if (record.offset() - batch.baseOffset() != seen) {
+                    throw new InvalidRecordException("Record " + seen + " of a batch for " + topicPartition
+                            + " has offset delta " + (record.offset() - batch.baseOffset()));
+                }
+                long ts = record.timestamp();
+                if (!logAppendTime && ts != RecordBatch.NO_TIMESTAMP && outOfRange(ts, now, before, after)) {
+                    throw new InvalidTimestampException("Timestamp " + ts + " of record " + seen + " for " + topicPartition
+                            + " is outside [now - " + before + ", now + " + after + "] (now = " + now + ")");
+                }
+                if (ts > maxTimestamp) {
+                    maxTimestamp = ts;
+                    maxDelta = seen;
+                }
+                seen++;
+            }
+        } catch (ApiException e) {
+            throw e;
+        } catch (KafkaException | IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException
+                 | java.nio.BufferUnderflowException e) {
+            throw new InvalidRecordException("Malformed records in a batch for " + topicPartition + ": " + e.getMessage(), e);
+        }
+        if (seen != declared) {
+            throw new InvalidRecordException("Batch for " + topicPartition + " declares " + declared
+                    + " records but holds " + seen);
+        }
+        if (logAppendTime) {
+            batch.setMaxTimestamp(TimestampType.LOG_APPEND_TIME, now);
+            maxDelta = 0; // every record carries the append time: the first one is the answer
+        } else {
+            batch.setMaxTimestamp(TimestampType.CREATE_TIME, maxTimestamp); // no-op when the header is right
+        }
+        return ((long) maxDelta << 32) | declared;
+    }
+
+    /** True when {@code ts} is more than {@code before} ms in the past or {@code after} ms in the future. */
+    private static boolean outOfRange(long ts, long now, long before, long after) {
+        if (ts < now) {
+            long age = now - ts;
+            return age < 0 || age > before; // age < 0: overflow, an absurdly old timestamp
+        }
+        long ahead = ts - now;
+        return ahead > after;
+    }
+
+}
