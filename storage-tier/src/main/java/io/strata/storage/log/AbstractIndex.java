@@ -151,6 +151,16 @@ abstract class AbstractIndex implements Closeable {
         entries = 0;
     }
 
+    /**
+     * Keeps the first {@code n} entries (log truncated). Readers see fewer entries at once; the bytes
+     * after them are overwritten by later appends or trimmed away at seal.
+     */
+    protected final void truncateToEntries(int n) {
+        if (n < entries) {
+            entries = n;
+        }
+    }
+
     void flush() {
         mmap.force();
     }

@@ -33,6 +33,9 @@ import java.util.List;
  * than {@code segment.bytes} fails with {@link RecordBatchTooLargeException}; bytes after the last
  * complete batch with {@link CorruptRecordException}.
  *
+ * <p>Follower appends keep the leader's offsets and epochs and are only checked for integrity
+ * ({@link #validateForFollower}).
+ *
  * <p>Thread-safety: stateless; decompression buffers are per thread.
  */
 final class BatchValidator {
@@ -88,6 +91,55 @@ final class BatchValidator {
                     + cfg.segmentBytes() + " of " + topicPartition);
         }
         return new Validated(batches, validBytes, recordCount, maxTimestamp, maxTimestampRelative, idempotent);
+    }
+
+    /**
+     * Validates batches replicated from the leader, which keep the leader's offsets and epochs:
+     * magic v2 ({@link UnsupportedForMessageFormatException}), CRC and complete batches
+     * ({@link CorruptRecordException}), sane and contiguous offsets ({@link InvalidRecordException}).
+     * Nothing the leader already enforced (timestamps, sizes, producer sequences) is checked again.
+     */
+    static Validated validateForFollower(TopicPartition topicPartition, MemoryRecords records) {
+        List<MutableRecordBatch> batches = new ArrayList<>(1);
+        int validBytes = 0;
+        int recordCount = 0;
+        long maxTimestamp = RecordBatch.NO_TIMESTAMP;
+        int maxTimestampDelta = 0;
+        boolean idempotent = false;
+        long firstOffset = -1L;
+        long expected = -1L;
+        for (MutableRecordBatch batch : records.batches()) {
+            if (batch.magic() != RecordBatch.MAGIC_VALUE_V2) {
+                throw new UnsupportedForMessageFormatException("Replicated batch with magic " + batch.magic() + " for "
+                        + topicPartition + ": only magic v2 record batches are accepted");
+            }
+            batch.ensureValid();
+            if (batch.baseOffset() < 0 || batch.lastOffset() < batch.baseOffset()) {
+                throw new InvalidRecordException("Replicated batch for " + topicPartition + " has offsets "
+                        + batch.baseOffset() + ".." + batch.lastOffset());
+            }
+            if (firstOffset < 0) {
+                firstOffset = batch.baseOffset();
+            } else if (batch.baseOffset() != expected) {
+                throw new InvalidRecordException("Replicated batches for " + topicPartition + " are not contiguous: "
+                        + batch.baseOffset() + " follows " + (expected - 1));
+            }
+            if (batch.maxTimestamp() > maxTimestamp) {
+                maxTimestamp = batch.maxTimestamp();
+                maxTimestampDelta = (int) (batch.lastOffset() - firstOffset); // per batch, as Kafka's followers
+            }
+            Integer count = batch.countOrNull();
+            recordCount += count != null ? count : (int) (batch.lastOffset() - batch.baseOffset() + 1);
+            idempotent |= batch.hasProducerId();
+            validBytes += batch.sizeInBytes();
+            expected = batch.nextOffset();
+            batches.add(batch);
+        }
+        if (validBytes != records.sizeInBytes()) {
+            throw new CorruptRecordException("Replicated records for " + topicPartition + " have "
+                    + (records.sizeInBytes() - validBytes) + " bytes after their last complete batch");
+        }
+        return new Validated(batches, validBytes, recordCount, maxTimestamp, maxTimestampDelta, idempotent);
     }
 
     /**

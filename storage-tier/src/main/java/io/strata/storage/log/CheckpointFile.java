@@ -17,7 +17,7 @@ import java.util.Map;
 
 /**
  * Kafka's per-log-directory offset checkpoint files ({@code recovery-point-offset-checkpoint},
- * {@code log-start-offset-checkpoint}), in Kafka's text format:
+ * {@code log-start-offset-checkpoint}, {@code replication-offset-checkpoint}), in Kafka's text format:
  * <pre>
  * 0                      version
  * N                      number of entries

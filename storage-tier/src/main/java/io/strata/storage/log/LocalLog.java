@@ -30,7 +30,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The segments of one partition log on local disk: which files exist, where the log ends, and the
- * byte-level operations on them (append, roll, read slices, flush, delete). It knows
+ * byte-level operations on them (append, roll, read slices, flush, truncate, delete). It knows
  * nothing of what offsets mean to clients (validation, leader epochs, producer state, high
  * watermark, log start offset): that is {@link PartitionLog}, which owns one LocalLog.
  *
@@ -38,7 +38,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <ul>
  *   <li>{@code <20-digit base offset>.log}: magic-v2 record batches as Kafka writes them, with the
  *       segment's {@code .index} and {@code .timeindex} ({@link LogSegment});</li>
- *   <li>{@code *.deleted}: segments removed by retention, kept for
+ *   <li>{@code *.deleted}: segments removed by retention or truncation, kept for
  *       {@code file.delete.delay.ms} so a zero-copy read already holding one completes; removed at
  *       the next open if still there, as are {@code .tmp}, {@code .cleaned}, {@code .swap} files and
  *       indexes without their segment.</li>
@@ -48,12 +48,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * one is sealed (indexes trimmed); each segment's first batch starts at its base offset; every batch
  * below the published end position is complete; everything below {@link #recoveryPoint} is fsynced.
  *
- * <p>Thread-safety: mutations ({@link #append}, {@link #roll}, {@link #removeSegments},
- * {@link #close}) must be called under the owning log's lock. Readers ({@link #read}, the timestamp
- * searches, the getters) take no lock: they see the segment map (a {@link ConcurrentSkipListMap}) and
- * one volatile {@link EndState}, published only after a write is complete, so a reader never sees a
- * half-written batch. {@link #flush(long)} is a group commit under its own lock and does not block
- * appends.
+ * <p>Thread-safety: mutations ({@link #append}, {@link #roll}, {@link #truncateTo},
+ * {@link #truncateFullyAndStartAt}, {@link #removeSegments}, {@link #close}) must be called under the
+ * owning log's lock. Readers ({@link #read}, the timestamp searches, the getters) take no lock: they
+ * see the segment map (a {@link ConcurrentSkipListMap}) and one volatile {@link EndState}, published
+ * only after a write is complete, so a reader never sees a half-written batch or a half-done
+ * truncation. {@link #flush(long)} is a group commit under its own lock and does not block appends;
+ * truncation takes that lock too, so that a flush in flight cannot move the recovery point past a
+ * new, lower end.
  */
 final class LocalLog {
 
@@ -513,6 +515,96 @@ final class LocalLog {
         long flushMs = config.flushMs();
         if (recoveryPoint < end.logEndOffset() && flushMs != Long.MAX_VALUE && nowMs - lastFlushMs >= flushMs) {
             flush(end.logEndOffset());
+        }
+    }
+
+    // ------------------------------------------------------------------ truncation
+
+    /**
+     * The base offset of the batch holding {@code offset} (of the first batch after it when none
+     * does): where a truncation to {@code offset} ends the log. Requires {@code firstSegmentBase() <=
+     * offset < logEndOffset()}.
+     */
+    long batchBoundaryAtOrBelow(long offset) {
+        EndState e = end;
+        LogSegment segment = segments.floorEntry(offset).getValue();
+        LogOffsetPosition batch = segment.translateOffset(
+                segment.view(segment == e.segment() ? e.position() : segment.size()), offset);
+        return batch == null ? e.logEndOffset() : batch.offset;
+    }
+
+    /**
+     * Removes every batch from {@code newEnd} on; {@code newEnd} must be a batch boundary from
+     * {@link #batchBoundaryAtOrBelow} below the log end. Later segments go the way of retention
+     * ({@code .deleted}, removed after {@code file.delete.delay.ms}); the containing segment's files
+     * are cut and fsynced, so a crash cannot bring the removed batches back, and it becomes the
+     * active segment. The recovery point drops to {@code newEnd} if it was above.
+     *
+     * <p>The new end is published before any file shrinks: a reader that starts afterwards never
+     * looks past it. A zero-copy read already sending the tail of the containing segment may come
+     * up short (as in Kafka); later segments stay readable until deleted.
+     */
+    void truncateTo(long newEnd, long nowMs) throws IOException {
+        flushLock.lock(); // a flush in flight must not set the recovery point past the new end
+        try {
+            EndState e = end;
+            LogSegment keep = segments.floorEntry(newEnd).getValue();
+            LogOffsetPosition cut = keep.translateOffset(keep.view(keep == e.segment() ? e.position() : keep.size()),
+                    newEnd);
+            if (cut == null || cut.offset != newEnd) {
+                throw new IllegalArgumentException("Offset " + newEnd + " is not a batch boundary of " + topicPartition);
+            }
+            List<LogSegment> later = new ArrayList<>(segments.tailMap(keep.baseOffset(), false).values());
+            end = new EndState(newEnd, keep, cut.position);
+            for (LogSegment s : later) {
+                segments.remove(s.baseOffset());
+            }
+            scheduleDeletion(later, nowMs);
+            keep.truncateToOffset(newEnd, cut.position);
+            if (keep != e.segment()) {
+                keep.becomeActive(config);
+            }
+            keep.flushLog();
+            CheckpointFile.fsyncDirectory(dir);
+            recoveryPoint = Math.min(recoveryPoint, newEnd);
+            LOG.info("Truncated {} to {} (was {}); {} later segment(s) deleted", topicPartition, newEnd,
+                    e.logEndOffset(), later.size());
+        } finally {
+            flushLock.unlock();
+        }
+    }
+
+    /**
+     * Deletes every segment (as retention does) and starts an empty active segment at {@code offset},
+     * which becomes the log end and the first local offset.
+     */
+    void truncateFullyAndStartAt(long offset, long nowMs) throws IOException {
+        flushLock.lock();
+        try {
+            List<LogSegment> old = new ArrayList<>(segments.values());
+            // Renamed first: the new segment may take the name of an old one. Open channels keep
+            // serving reads in flight until the files are deleted.
+            for (LogSegment s : old) {
+                s.renameForDeletion();
+            }
+            LogSegment created = LogSegment.create(dir, offset, config, nowMs);
+            // The new segment goes in before the old ones leave, so the map is never empty.
+            segments.put(offset, created);
+            for (LogSegment s : old) {
+                segments.remove(s.baseOffset(), s);
+            }
+            end = new EndState(offset, created, 0);
+            long due = nowMs + config.fileDeleteDelayMs();
+            for (LogSegment s : old) {
+                pendingDeletions.add(new PendingDeletion(s, due));
+            }
+            deletePendingFiles(nowMs, false);
+            CheckpointFile.fsyncDirectory(dir);
+            recoveryPoint = offset;
+            LOG.info("Truncated {} fully: {} segment(s) deleted, the log now starts and ends at {}", topicPartition,
+                    old.size(), offset);
+        } finally {
+            flushLock.unlock();
         }
     }
 

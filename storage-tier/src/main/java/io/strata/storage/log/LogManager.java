@@ -33,9 +33,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Files it owns in the data directory, besides the partition directories {@code <topic>-<partition>}:
  * <ul>
- *   <li>{@code recovery-point-offset-checkpoint} and {@code log-start-offset-checkpoint}: Kafka's
- *       text format ({@link CheckpointFile}), written every {@link Settings#checkpointIntervalMs}
- *       and at close;</li>
+ *   <li>{@code recovery-point-offset-checkpoint}, {@code log-start-offset-checkpoint} and
+ *       {@code replication-offset-checkpoint} (high watermarks): Kafka's text format
+ *       ({@link CheckpointFile}), written every {@link Settings#checkpointIntervalMs} and at close;
+ *       a log opened without a high-watermark entry (a directory from before the file existed)
+ *       starts with its high watermark at its log end;</li>
  *   <li>{@code .kafka_cleanshutdown}: written at the end of {@link #close()}, deleted at start-up.
  *       Present means the previous run closed its logs cleanly. Its content (an extension of
  *       Kafka's empty marker) lists, one per line, partition directories that the previous run never
@@ -58,6 +60,8 @@ public final class LogManager implements Closeable {
 
     public static final String RECOVERY_POINT_CHECKPOINT = "recovery-point-offset-checkpoint";
     public static final String LOG_START_OFFSET_CHECKPOINT = "log-start-offset-checkpoint";
+    /** High watermark per partition, Kafka's name for it. */
+    public static final String HIGH_WATERMARK_CHECKPOINT = "replication-offset-checkpoint";
     public static final String CLEAN_SHUTDOWN_FILE = ".kafka_cleanshutdown";
     private static final String DELETE_SUFFIX = "-delete";
 
@@ -66,7 +70,7 @@ public final class LogManager implements Closeable {
      *
      * @param retentionCheckIntervalMs  retention, time-based roll and producer expiry (Kafka: log.retention.check.interval.ms)
      * @param flushCheckIntervalMs      how often flush.ms is evaluated (Kafka: log.flush.scheduler.interval.ms)
-     * @param checkpointIntervalMs      recovery-point and log-start checkpoints (Kafka: log.flush.offset.checkpoint.interval.ms)
+     * @param checkpointIntervalMs      recovery-point, log-start and high-watermark checkpoints (Kafka: log.flush.offset.checkpoint.interval.ms)
      * @param producerIdExpirationMs    idle time after which idempotent producer state is dropped (producer.id.expiration.ms)
      */
     public record Settings(long retentionCheckIntervalMs, long flushCheckIntervalMs, long checkpointIntervalMs,
@@ -88,6 +92,7 @@ public final class LogManager implements Closeable {
     private final Set<String> dirsNeedingRecovery;
     private final Map<TopicPartition, Long> recoveryPointsAtStart;
     private final Map<TopicPartition, Long> logStartsAtStart;
+    private final Map<TopicPartition, Long> highWatermarksAtStart;
     private final Set<TopicPartition> onDisk = ConcurrentHashMap.newKeySet();
     private final Set<TopicPartition> openedThisRun = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
@@ -132,6 +137,7 @@ public final class LogManager implements Closeable {
             this.dirsNeedingRecovery = dirty;
             this.recoveryPointsAtStart = readCheckpoint(RECOVERY_POINT_CHECKPOINT);
             this.logStartsAtStart = readCheckpoint(LOG_START_OFFSET_CHECKPOINT);
+            this.highWatermarksAtStart = readCheckpoint(HIGH_WATERMARK_CHECKPOINT);
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(dataDir)) {
                 for (Path p : entries) {
                     if (!Files.isDirectory(p)) {
@@ -238,8 +244,9 @@ public final class LogManager implements Closeable {
             Path dir = dataDir.resolve(name);
             boolean existed = Files.isDirectory(dir);
             boolean clean = !existed || (hadCleanShutdown && !dirsNeedingRecovery.contains(name));
-            PartitionLog log = PartitionLog.open(dir, tp, topicId, config,
-                    recoveryPointsAtStart.getOrDefault(tp, 0L), logStartsAtStart.getOrDefault(tp, -1L), clean, time, remote);
+            PartitionLog log = PartitionLog.open(dir, tp, topicId, config, recoveryPointsAtStart.getOrDefault(tp, 0L),
+                    logStartsAtStart.getOrDefault(tp, -1L), highWatermarksAtStart.getOrDefault(tp, -1L), clean, time,
+                    remote);
             if (remote != null && log.logEndOffset() < remote.endOffset()) {
                 LOG.warn("Local log of {} ends at {}, before the remote end {}: replacing it", tp, log.logEndOffset(),
                         remote.endOffset());
@@ -288,6 +295,7 @@ public final class LogManager implements Closeable {
             openedThisRun.remove(tp);
             recoveryPointsAtStart.remove(tp);
             logStartsAtStart.remove(tp);
+            highWatermarksAtStart.remove(tp);
             if (!Files.exists(dir)) {
                 return;
             }
@@ -318,7 +326,7 @@ public final class LogManager implements Closeable {
         }
     }
 
-    /** Starts the background work: retention, time-based roll, flush.ms, recovery-point checkpoints. */
+    /** Starts the background work: retention, time-based roll, flush.ms, offset checkpoints. */
     public synchronized void startBackgroundTasks() {
         if (scheduler != null || closed) {
             return;
@@ -374,11 +382,12 @@ public final class LogManager implements Closeable {
         }
     }
 
-    /** Writes the recovery-point and log-start checkpoints now. */
+    /** Writes the recovery-point, log-start and high-watermark checkpoints now. */
     public void checkpoint() throws IOException {
         synchronized (checkpointLock) {
             Map<TopicPartition, Long> recoveryPoints = new HashMap<>();
             Map<TopicPartition, Long> logStarts = new HashMap<>();
+            Map<TopicPartition, Long> highWatermarks = new HashMap<>();
             for (TopicPartition tp : onDisk) {
                 if (!logs.containsKey(tp)) {
                     Long rp = recoveryPointsAtStart.get(tp);
@@ -389,14 +398,20 @@ public final class LogManager implements Closeable {
                     if (ls != null) {
                         logStarts.put(tp, ls);
                     }
+                    Long hw = highWatermarksAtStart.get(tp);
+                    if (hw != null) {
+                        highWatermarks.put(tp, hw);
+                    }
                 }
             }
             for (PartitionLog log : logs.values()) {
                 recoveryPoints.put(log.topicPartition(), log.recoveryPoint());
                 logStarts.put(log.topicPartition(), log.logStartOffset());
+                highWatermarks.put(log.topicPartition(), log.highWatermark());
             }
             CheckpointFile.write(dataDir.resolve(RECOVERY_POINT_CHECKPOINT), recoveryPoints);
             CheckpointFile.write(dataDir.resolve(LOG_START_OFFSET_CHECKPOINT), logStarts);
+            CheckpointFile.write(dataDir.resolve(HIGH_WATERMARK_CHECKPOINT), highWatermarks);
         }
     }
 

@@ -26,7 +26,8 @@ import java.util.List;
  * to the base offset, and the file never holds a partial batch below the size the owning log has
  * published to readers.
  *
- * <p>Thread-safety: mutations ({@link #append}, {@link #recover}, {@link #seal}, {@link #truncateTo})
+ * <p>Thread-safety: mutations ({@link #append}, {@link #recover}, {@link #seal}, {@link #truncateTo},
+ * {@link #truncateToOffset})
  * happen under the owning log's append lock. Reads work on a bounded {@link #view(int)} of the file
  * and on the indexes without locks; the largest-timestamp fields are volatile for the same reason.
  */
@@ -307,6 +308,29 @@ final class LogSegment implements Closeable {
     /** Drops everything from {@code position} on (used after a failed write). */
     void truncateTo(int position) throws IOException {
         log.truncateTo(position);
+    }
+
+    /**
+     * Drops the batches from {@code offset} on, which must be the base offset of the batch at file
+     * {@code position}, with their index entries; the largest timestamp is recomputed from what is left.
+     */
+    void truncateToOffset(long offset, int position) throws IOException {
+        offsetIndex.truncateTo(offset);
+        timeIndex.truncateTo(offset);
+        log.truncateTo(position);
+        // The last time index entry covers every batch up to its offset; only the batches after it are read.
+        TimeIndex.TimestampOffset last = timeIndex.lastEntry();
+        long max = last.timestamp();
+        long maxOffset = last.offset();
+        for (FileChannelRecordBatch batch : log.batchesFrom(offsetIndex.lookup(last.offset()).position())) {
+            if (batch.maxTimestamp() > max) {
+                max = batch.maxTimestamp();
+                maxOffset = batch.lastOffset();
+            }
+        }
+        maxTimestampSoFar = max;
+        offsetOfMaxTimestampSoFar = maxOffset;
+        bytesSinceLastIndexEntry = 0;
     }
 
     /**

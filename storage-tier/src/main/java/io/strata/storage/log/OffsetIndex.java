@@ -91,6 +91,16 @@ final class OffsetIndex extends AbstractIndex {
         return found;
     }
 
+    /** Removes the entries of batches at or after {@code offset} (log truncated there). */
+    void truncateTo(long offset) {
+        MappedByteBuffer buf = buffer();
+        int n = entries();
+        while (n > 0 && baseOffset + keyAt(buf, n - 1) >= offset) {
+            n--;
+        }
+        truncateToEntries(n);
+    }
+
     /** The last entry, or (baseOffset, 0) for an empty index. */
     OffsetPosition lastEntry() {
         MappedByteBuffer buf = buffer();

@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,7 +50,8 @@ import java.util.stream.Stream;
  *   <li>{@code <offset>.snapshot}, idempotent-producer state ({@link ProducerStateManager}), taken at
  *       each roll and at clean close.</li>
  * </ul>
- * The recovery point and log start offset are kept by {@link LogManager} in per-directory checkpoints.
+ * The recovery point, log start offset and high watermark are kept by {@link LogManager} in
+ * per-directory checkpoints.
  *
  * <p>Invariants: {@code logStartOffset <= highWatermark <= logEndOffset}; {@code recoveryPoint <=
  * logEndOffset}; the epoch cache holds no epoch starting at or after the log end; producer state
@@ -93,7 +95,7 @@ public final class PartitionLog implements Closeable {
     /** Offset after the last batch confirmed in the remote manifest; -1 while nothing is. */
     private final AtomicLong remoteEndOffset = new AtomicLong(-1L);
 
-    private PartitionLog(Path dir, TopicPartition tp, Time time, LogLoader.Loaded loaded) {
+    private PartitionLog(Path dir, TopicPartition tp, Time time, LogLoader.Loaded loaded, long highWatermarkCheckpoint) {
         this.dir = dir;
         this.topicPartition = tp;
         this.time = time;
@@ -103,7 +105,9 @@ public final class PartitionLog implements Closeable {
         this.producerState = loaded.producerState();
         this.logStartOffset = loaded.logStartOffset();
         this.remoteEndOffset.set(loaded.remoteEndOffset());
-        this.highWatermark.set(local.logEndOffset());
+        long end = local.logEndOffset();
+        this.highWatermark.set(highWatermarkCheckpoint < 0 ? end
+                : Math.max(logStartOffset, Math.min(highWatermarkCheckpoint, end)));
     }
 
     /**
@@ -141,8 +145,22 @@ public final class PartitionLog implements Closeable {
     public static PartitionLog open(Path dir, TopicPartition tp, Uuid topicId, LogConfig config,
                                     long recoveryPoint, long logStartOffsetCheckpoint, boolean hadCleanShutdown,
                                     Time time, RemoteLogBounds remote) throws IOException {
+        return open(dir, tp, topicId, config, recoveryPoint, logStartOffsetCheckpoint, -1L, hadCleanShutdown, time,
+                remote);
+    }
+
+    /**
+     * As {@link #open(Path, TopicPartition, Uuid, LogConfig, long, long, boolean, Time, RemoteLogBounds)},
+     * with the high watermark from the log directory's {@code replication-offset-checkpoint}.
+     *
+     * @param highWatermarkCheckpoint the checkpointed high watermark, clamped to [log start, log end];
+     *                                -1 when unknown: the log end offset, as for a single replica
+     */
+    public static PartitionLog open(Path dir, TopicPartition tp, Uuid topicId, LogConfig config,
+                                    long recoveryPoint, long logStartOffsetCheckpoint, long highWatermarkCheckpoint,
+                                    boolean hadCleanShutdown, Time time, RemoteLogBounds remote) throws IOException {
         return new PartitionLog(dir, tp, time, LogLoader.load(dir, tp, topicId, config, recoveryPoint,
-                logStartOffsetCheckpoint, hadCleanShutdown, time, remote));
+                logStartOffsetCheckpoint, hadCleanShutdown, time, remote), highWatermarkCheckpoint);
     }
 
     // ------------------------------------------------------------------ accessors
@@ -208,10 +226,13 @@ public final class PartitionLog implements Closeable {
     }
 
     /**
-     * Sealed segments (never the active one) whose base offset is at least {@code fromOffset}, oldest
-     * first: what tiering still has to upload when {@code fromOffset} is the remote end.
+     * Sealed segments (never the active one) whose base offset is at least {@code fromOffset} and
+     * that end at or below the high watermark, oldest first: what tiering still has to upload when
+     * {@code fromOffset} is the remote end. Uncommitted batches never reach object storage, where a
+     * truncation could not remove them.
      */
     public List<SealedSegment> sealedSegmentsFrom(long fromOffset) {
+        long hw = highWatermark.get();
         LocalLog.EndState e = local.end();
         NavigableMap<Long, LogSegment> segments = local.segments();
         List<SealedSegment> out = new ArrayList<>();
@@ -220,8 +241,8 @@ public final class PartitionLog implements Closeable {
         LogSegment current = it.hasNext() ? it.next() : null;
         while (current != null && current != e.segment()) {
             LogSegment next = it.hasNext() ? it.next() : null;
-            if (next == null) {
-                break; // only the active segment has no successor
+            if (next == null || next.baseOffset() > hw) {
+                break; // only the active segment has no successor; later ones end above the mark too
             }
             if (current.baseOffset() >= fromOffset && current.size() > 0) {
                 long nextOffset = next.baseOffset();
@@ -275,6 +296,26 @@ public final class PartitionLog implements Closeable {
     public void updateHighWatermark(long offset) {
         long clamped = Math.max(logStartOffset, Math.min(offset, local.logEndOffset()));
         highWatermark.accumulateAndGet(clamped, Math::max); // lock-free: called after every append
+        // A truncation may have lowered the end after the clamp read it. The end only grows between
+        // truncations, so a mark above an end read after it can only come from such a race.
+        long hw;
+        long end;
+        while ((hw = highWatermark.get()) > (end = local.logEndOffset())) {
+            highWatermark.compareAndSet(hw, end);
+        }
+    }
+
+    /**
+     * Sets the high watermark, clamped to [logStartOffset, logEndOffset], backwards too: a replica
+     * that becomes a follower takes the leader's mark instead of its own.
+     */
+    public void resetHighWatermark(long offset) {
+        lock.lock();
+        try {
+            highWatermark.set(Math.max(logStartOffset, Math.min(offset, local.logEndOffset())));
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Everything below this offset is fsynced. */
@@ -423,6 +464,87 @@ public final class PartitionLog implements Closeable {
         return info;
     }
 
+    /**
+     * Appends batches replicated from the leader verbatim: offsets and partition leader epochs as the
+     * leader assigned them. Each batch must be magic v2 and pass its CRC, and the batches must be
+     * contiguous and start at the log end offset; the leader's other rules (timestamps, sizes,
+     * producer sequences) are not applied again. Producer state is updated so that de-duplication
+     * survives a failover; a batch with a newer leader epoch records that epoch in the checkpoint
+     * before it is written. Segments roll as for {@link #appendAsLeader}, between batches when the
+     * input does not fit one segment. The high watermark does not move.
+     *
+     * @return offsets and sizes appended ({@code duplicate} is always false); for empty input, no offsets
+     * @throws OffsetOutOfRangeException when the first batch does not start at the log end offset
+     * @throws org.apache.kafka.common.errors.ApiException CorruptRecordException, InvalidRecordException,
+     *         UnsupportedForMessageFormatException for bad input (nothing is written), KafkaStorageException
+     */
+    public LogAppendInfo appendAsFollower(MemoryRecords records) {
+        if (records.sizeInBytes() == 0) {
+            return new LogAppendInfo(-1L, -1L, RecordBatch.NO_TIMESTAMP, -1L, -1L, logStartOffset, 0, 0, false);
+        }
+        BatchValidator.Validated v = BatchValidator.validateForFollower(topicPartition, records);
+        List<MutableRecordBatch> batches = v.batches();
+        long firstOffset = batches.get(0).baseOffset();
+        long lastOffset = batches.get(batches.size() - 1).lastOffset();
+        long now = time.milliseconds();
+        List<Long> rolledTo = new ArrayList<>(1);
+        lock.lock();
+        try {
+            ensureOpen();
+            if (firstOffset != local.logEndOffset()) {
+                throw new OffsetOutOfRangeException("Replicated batches for " + topicPartition + " start at offset "
+                        + firstOffset + " but the log ends at " + local.logEndOffset());
+            }
+            LogConfig cfg = local.config();
+            int from = 0;
+            int position = 0;
+            while (from < batches.size()) {
+                MutableRecordBatch head = batches.get(from);
+                LogSegment segment = local.end().segment();
+                if (shouldRoll(segment, head.sizeInBytes(), 1, head.lastOffset(), now, cfg)) {
+                    segment = roll(now);
+                    rolledTo.add(segment.baseOffset());
+                }
+                // As many batches as the segment takes, written with one call.
+                int to = from + 1;
+                int bytes = head.sizeInBytes();
+                while (to < batches.size() && (long) segment.size() + bytes + batches.get(to).sizeInBytes() <= cfg.segmentBytes()
+                        && !segment.indexesFull(to - from + 1) && segment.canHoldOffset(batches.get(to).lastOffset())) {
+                    bytes += batches.get(to).sizeInBytes();
+                    to++;
+                }
+                List<MutableRecordBatch> chunk = batches.subList(from, to);
+                boolean epochsChanged = false;
+                for (MutableRecordBatch batch : chunk) {
+                    OptionalInt latest = epochCache.latestEpoch();
+                    if (latest.isEmpty() || batch.partitionLeaderEpoch() > latest.getAsInt()) {
+                        epochsChanged |= epochCache.assign(batch.partitionLeaderEpoch(), batch.baseOffset());
+                    }
+                }
+                if (epochsChanged) {
+                    epochCache.persist();
+                }
+                ByteBuffer slice = records.buffer().duplicate();
+                slice.position(slice.position() + position).limit(slice.position() + bytes);
+                local.append(MemoryRecords.readableRecords(slice.slice()), chunk, chunk.get(chunk.size() - 1).lastOffset(), now);
+                for (MutableRecordBatch batch : chunk) {
+                    producerState.replay(batch, now);
+                }
+                position += bytes;
+                from = to;
+            }
+        } catch (IOException ex) {
+            throw new KafkaStorageException("Append to " + topicPartition + " failed", ex);
+        } finally {
+            lock.unlock();
+        }
+        for (long rolled : rolledTo) {
+            flushSealedAsync(rolled);
+        }
+        return new LogAppendInfo(firstOffset, lastOffset, v.maxTimestamp(), firstOffset + v.offsetOfMaxTimestampDelta(),
+                RecordBatch.NO_TIMESTAMP, logStartOffset, v.recordCount(), v.validBytes(), false);
+    }
+
     private boolean shouldRoll(LogSegment segment, int appendBytes, int batchCount, long lastOffset, long now,
                                LogConfig cfg) {
         if (segment.size() == 0) {
@@ -486,6 +608,99 @@ public final class PartitionLog implements Closeable {
         } finally {
             lock.unlock();
         }
+    }
+
+    // ------------------------------------------------------------------ truncation
+
+    /**
+     * Removes every batch at or after the batch holding {@code offset} (the whole batch when
+     * {@code offset} falls inside one, as Kafka does) and returns the new log end offset; a no-op
+     * returning the log end when {@code offset} is at or above it. Later segments are deleted as by
+     * retention (a read in flight still completes), the containing one is cut; the leader-epoch
+     * checkpoint loses the epochs starting at or after the new end, producer state is rebuilt from
+     * the newest snapshot at or below it, and the high watermark and recovery point drop to the new
+     * end when they were above. Below the first local segment (a tiered log) the log is truncated
+     * fully ({@link #truncateFullyAndStartAt}). Readers see either the old or the new end.
+     *
+     * @throws IllegalArgumentException when {@code offset} is below the log start offset
+     */
+    public long truncateTo(long offset) {
+        lock.lock();
+        try {
+            ensureOpen();
+            long oldEnd = local.logEndOffset();
+            if (offset >= oldEnd) {
+                return oldEnd;
+            }
+            if (offset < logStartOffset) {
+                throw new IllegalArgumentException("Cannot truncate " + topicPartition + " to " + offset
+                        + ", below its log start offset " + logStartOffset);
+            }
+            if (offset < local.firstSegmentBase()) {
+                truncateFullyLocked(offset);
+                return offset;
+            }
+            long newEnd = local.batchBoundaryAtOrBelow(offset);
+            // A batch may straddle a log start set inside it: the start follows the end down.
+            logStartOffset = Math.min(logStartOffset, newEnd);
+            lowerHighWatermark(newEnd); // before and after the new end is published: never above it
+            local.truncateTo(newEnd, time.milliseconds());
+            lowerHighWatermark(newEnd);
+            afterTruncation(newEnd);
+            return newEnd;
+        } catch (IOException ex) {
+            local.markClosed(); // the files are in an unknown state
+            throw new KafkaStorageException("Truncation of " + topicPartition + " failed", ex);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Deletes every local segment and starts an empty log at {@code offset}, e.g. for a replica that
+     * continues from the remote end. The log start offset is kept (older offsets may still be read
+     * from object storage) unless it was above {@code offset}; the high watermark and recovery point
+     * drop to {@code offset} when above; epochs starting at or after it are dropped. Producer state is
+     * loaded from a snapshot at exactly {@code offset} when there is one, else starts empty.
+     */
+    public void truncateFullyAndStartAt(long offset) {
+        if (offset < 0) {
+            throw new IllegalArgumentException("Negative offset " + offset + " for " + topicPartition);
+        }
+        lock.lock();
+        try {
+            ensureOpen();
+            truncateFullyLocked(offset);
+        } catch (IOException ex) {
+            local.markClosed();
+            throw new KafkaStorageException("Truncation of " + topicPartition + " failed", ex);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void truncateFullyLocked(long offset) throws IOException {
+        logStartOffset = Math.min(logStartOffset, offset);
+        lowerHighWatermark(offset);
+        local.truncateFullyAndStartAt(offset, time.milliseconds());
+        lowerHighWatermark(offset);
+        if (producerState.loadLatestSnapshot(offset) != offset) {
+            producerState.clear(); // the batches a snapshot would be replayed with are gone
+            producerState.deleteAllSnapshots();
+        }
+        afterTruncation(offset);
+    }
+
+    /** Under the lock: epochs and producer state follow the log to its new end. */
+    private void afterTruncation(long newEnd) throws IOException {
+        if (epochCache.truncateFromEnd(newEnd)) {
+            epochCache.persist();
+        }
+        LogLoader.rebuildProducerState(producerState, local, logStartOffset, time.milliseconds());
+    }
+
+    private void lowerHighWatermark(long bound) {
+        highWatermark.accumulateAndGet(bound, Math::min);
     }
 
     private void ensureOpen() {

@@ -87,6 +87,16 @@ final class TimeIndex extends AbstractIndex {
                 : new TimestampOffset(keyAt(buf, slot), baseOffset + relativeOffsetAt(buf, slot));
     }
 
+    /** Removes the entries naming offsets at or after {@code offset} (log truncated there). */
+    void truncateTo(long offset) {
+        MappedByteBuffer buf = buffer();
+        int n = entries();
+        while (n > 0 && baseOffset + relativeOffsetAt(buf, n - 1) >= offset) {
+            n--;
+        }
+        truncateToEntries(n);
+    }
+
     /** The last entry, or (-1, baseOffset) for an empty index. */
     TimestampOffset lastEntry() {
         MappedByteBuffer buf = buffer();
