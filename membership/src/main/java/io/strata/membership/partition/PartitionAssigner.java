@@ -468,12 +468,17 @@ public final class PartitionAssigner implements AutoCloseable {
      * rack-aware assignment over the live nodes; null when fewer nodes are live than the replication
      * factor.
      */
-    PartitionState initialState(TopicRecord record, int p, List<NodeInfo> liveNodes) {
+    private PartitionState initialState(TopicRecord record, int p, List<NodeInfo> liveNodes) {
+        return initialState(record, p, liveNodes, defaultReplicationFactor);
+    }
+
+    static PartitionState initialState(TopicRecord record, int p, List<NodeInfo> liveNodes, int defaultReplicationFactor) {
         List<Integer> manual = record.manualReplicas(p);
         if (manual != null) {
             return PartitionState.initial(record.descriptor().topicId(), manual);
         }
-        int rf = replicationFactor(record);
+        int rf = record.replicationFactor() == TopicRecord.DEFAULT_REPLICATION
+                ? defaultReplicationFactor : record.replicationFactor();
         if (liveNodes.size() < rf) {
             return null;
         }
