@@ -40,7 +40,8 @@ public final class ReserveProducerIdBlock implements EntryProcessor<String, byte
         return start;
     }
 
-    static long decode(byte[] bytes) {
+    /** The first unreserved producer id of a stored counter (0 for none); also read by the merge policy. */
+    public static long decode(byte[] bytes) {
         if (bytes == null) {
             return 0L;
         }

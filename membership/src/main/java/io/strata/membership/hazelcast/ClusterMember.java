@@ -66,7 +66,8 @@ public final class ClusterMember implements AutoCloseable {
                 MetadataMaps.namespace(MetadataMaps.PARTITIONS));
         this.groupOffsets = new HazelcastGroupOffsetStore(offsetMap, quorum);
         this.producerIds = new HazelcastProducerIdAllocator(producerIdMap, config.producerIdBlockSize(), quorum);
-        this.assigner = new PartitionAssigner(nodes, controller, topics, partitions, config.defaultReplicationFactor());
+        this.assigner = new PartitionAssigner(nodes, controller, topics, partitions, config.defaultReplicationFactor(),
+                config.uncleanLeaderElection());
         hz.getLifecycleService().addLifecycleListener(event -> {
             if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN) {
                 assigner.close();

@@ -5,6 +5,7 @@ import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MapStoreConfig;
+import com.hazelcast.config.MergePolicyConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.config.SplitBrainProtectionConfig;
 import com.hazelcast.splitbrainprotection.SplitBrainProtectionOn;
@@ -64,6 +65,8 @@ final class HazelcastConfigs {
                     .setBackupCount(cfg.backupCount())
                     .setAsyncBackupCount(0)
                     .setInMemoryFormat(InMemoryFormat.BINARY)
+                    .setMergePolicyConfig(new MergePolicyConfig(MetadataMaps.mergePolicy(name),
+                            MergePolicyConfig.DEFAULT_BATCH_SIZE))
                     .setMapStoreConfig(new MapStoreConfig()
                             .setEnabled(true)
                             .setImplementation(new MetadataMapStore(cfg.metadataStore(), MetadataMaps.namespace(name)))

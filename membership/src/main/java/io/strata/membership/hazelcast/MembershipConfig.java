@@ -25,8 +25,10 @@ import java.util.Objects;
  * @param partitionCount         Hazelcast partition count (default 271; small values start faster)
  * @param joinWait               how long a starting member waits for others before forming a cluster
  *                               alone (default 5 s); members started together should all be up by then
- * @param defaultReplicationFactor replicas per partition when a topic is assigned without an explicit
- *                               factor (capped at the number of live nodes; default 1, as Kafka)
+ * @param defaultReplicationFactor replicas per partition when a topic is created without an explicit
+ *                               factor (default 1); a partition gets no state while fewer nodes are live
+ * @param uncleanLeaderElection  {@code unclean.leader.election.enable} for topics that do not set it
+ *                               (default false, as Kafka)
  * @param producerIdBlockSize    producer ids a node reserves per durable write (default 1000)
  * @param quorumWait             how long {@link ClusterMember#start} waits for the split-brain quorum
  *                               of members to be present before giving up (default 5 min)
@@ -45,6 +47,7 @@ public record MembershipConfig(
         int partitionCount,
         Duration joinWait,
         int defaultReplicationFactor,
+        boolean uncleanLeaderElection,
         int producerIdBlockSize,
         Duration quorumWait,
         MetadataStore metadataStore) {
@@ -99,6 +102,7 @@ public record MembershipConfig(
         private int partitionCount = 271;
         private Duration joinWait = Duration.ofSeconds(5);
         private int defaultReplicationFactor = 1;
+        private boolean uncleanLeaderElection;
         private int producerIdBlockSize = 1000;
         private Duration quorumWait = Duration.ofMinutes(5);
         private MetadataStore metadataStore;
@@ -118,6 +122,7 @@ public record MembershipConfig(
         public Builder partitionCount(int v) { partitionCount = v; return this; }
         public Builder joinWait(Duration v) { joinWait = v; return this; }
         public Builder defaultReplicationFactor(int v) { defaultReplicationFactor = v; return this; }
+        public Builder uncleanLeaderElection(boolean v) { uncleanLeaderElection = v; return this; }
         public Builder producerIdBlockSize(int v) { producerIdBlockSize = v; return this; }
         public Builder quorumWait(Duration v) { quorumWait = v; return this; }
         public Builder metadataStore(MetadataStore v) { metadataStore = v; return this; }
@@ -128,7 +133,7 @@ public record MembershipConfig(
         public MembershipConfig build() {
             return new MembershipConfig(clusterName, nodeId, bindHost, port, members, heartbeatInterval,
                     maxNoHeartbeat, splitBrainQuorum, backupCount, partitionCount, joinWait,
-                    defaultReplicationFactor, producerIdBlockSize, quorumWait, metadataStore);
+                    defaultReplicationFactor, uncleanLeaderElection, producerIdBlockSize, quorumWait, metadataStore);
         }
     }
 }

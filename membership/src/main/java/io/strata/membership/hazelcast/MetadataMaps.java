@@ -11,7 +11,7 @@ public final class MetadataMaps {
 
     /** Topic name to topic descriptor. */
     public static final String TOPICS = "strata.topics";
-    /** {@code <topic>-<partition>} to partition state (leader, leader epoch, replicas). */
+    /** {@code <topic>-<partition>} to partition state (leader, epochs, replicas, ISR). */
     public static final String PARTITIONS = "strata.partitions";
     /** {@code controller} to the controller record (node, controller epoch). */
     public static final String CONTROLLER = "strata.controller";
@@ -24,6 +24,30 @@ public final class MetadataMaps {
     public static final String SPLIT_BRAIN_PROTECTION = "strata-metadata-quorum";
 
     static final List<String> ALL = List.of(TOPICS, PARTITIONS, CONTROLLER, GROUP_OFFSETS, PRODUCER_IDS);
+
+    /**
+     * The split-brain merge policy of each map, applied when Hazelcast heals a network split (the
+     * smaller side's entries merge into the larger side's):
+     * <ul>
+     * <li>partitions: the higher (leader epoch, partition epoch) wins ({@link PartitionStateMergePolicy});</li>
+     * <li>controller: the higher controller epoch wins ({@link ControllerStateMergePolicy});</li>
+     * <li>producer ids: the higher counter wins ({@link ProducerIdBlockMergePolicy}), so no id is
+     *     issued twice;</li>
+     * <li>topics and group offsets: Hazelcast's put-if-absent (the existing value stays; an entry only
+     *     one side has is added). Their values carry no version to order by; the quorum keeps a
+     *     minority from writing, so the larger side holds the acknowledged values. A topic deleted
+     *     on one side and kept on the other comes back, as it would after an unclean controller
+     *     failover in Kafka; its stale partition states are replaced by the controller.</li>
+     * </ul>
+     */
+    static String mergePolicy(String mapName) {
+        return switch (mapName) {
+            case PARTITIONS -> PartitionStateMergePolicy.class.getName();
+            case CONTROLLER -> ControllerStateMergePolicy.class.getName();
+            case PRODUCER_IDS -> ProducerIdBlockMergePolicy.class.getName();
+            default -> com.hazelcast.spi.merge.PutIfAbsentMergePolicy.class.getName();
+        };
+    }
 
     private MetadataMaps() {
     }

@@ -6,10 +6,12 @@ import io.strata.membership.cluster.ControllerEpochCas;
 import io.strata.membership.cluster.ReserveProducerIdBlock;
 import io.strata.membership.group.CommitOffsetsProcessor;
 import io.strata.membership.group.DeleteOffsetsProcessor;
+import io.strata.membership.partition.AlterIsr;
 import io.strata.membership.partition.PartitionStateCas;
 
 /**
- * Serialization of the entry processors this library sends to partition owners: Hazelcast
+ * Serialization of the entry processors and split-brain merge policies this library sends to
+ * partition owners: Hazelcast
  * {@link IdentifiedDataSerializable} with explicit fields, never Java serialization. Map values
  * themselves are byte arrays in the explicit formats of the value types.
  */
@@ -22,6 +24,10 @@ public final class MetadataSerialization implements DataSerializableFactory {
     public static final int CONTROLLER_EPOCH_CAS = 3;
     public static final int COMMIT_OFFSETS = 4;
     public static final int DELETE_OFFSETS = 5;
+    public static final int ALTER_ISR = 6;
+    public static final int PARTITION_STATE_MERGE = 7;
+    public static final int CONTROLLER_STATE_MERGE = 8;
+    public static final int PRODUCER_ID_BLOCK_MERGE = 9;
 
     @Override
     public IdentifiedDataSerializable create(int typeId) {
@@ -31,6 +37,10 @@ public final class MetadataSerialization implements DataSerializableFactory {
             case CONTROLLER_EPOCH_CAS -> new ControllerEpochCas();
             case COMMIT_OFFSETS -> new CommitOffsetsProcessor();
             case DELETE_OFFSETS -> new DeleteOffsetsProcessor();
+            case ALTER_ISR -> new AlterIsr();
+            case PARTITION_STATE_MERGE -> new PartitionStateMergePolicy();
+            case CONTROLLER_STATE_MERGE -> new ControllerStateMergePolicy();
+            case PRODUCER_ID_BLOCK_MERGE -> new ProducerIdBlockMergePolicy();
             default -> null;
         };
     }

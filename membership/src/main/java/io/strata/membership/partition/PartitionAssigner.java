@@ -13,45 +13,71 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Assigns partitions to nodes. Runs on every node, acts only on the controller:
+ * The controller's partition logic, Kafka's rules with ISR replication. Runs on every node, acts
+ * only on the controller:
  * <ul>
- * <li>a new topic (or new partitions of a grown topic) gets its states: replicas round-robin over
- *     the live nodes (sorted by id) from a start position derived from the topic name, the first
- *     replica leading, epoch 0;</li>
- * <li>a partition whose leader is not live (it left, or the cluster restarted without it) moves to
- *     its first live replica, else to a live node chosen round-robin (which then replaces the dead
- *     leader among the replicas), under epoch + 1; when the new leader is not live either it stays
- *     offline until a node joins;</li>
- * <li>states of deleted topics (or of partitions beyond a topic's count) are removed.</li>
+ * <li><b>New partitions</b> (a new topic, or a grown one) get their first state from the topic's
+ *     {@link TopicRecord} only: its manual replica assignment, else a rack-aware assignment over the
+ *     live nodes (Kafka's: nodes ordered by alternating racks, leaders spread evenly, a partition's
+ *     replicas on distinct racks when possible); the first replica leads, ISR = replicas, epochs 0.
+ *     When fewer nodes are live than the replication factor, no state is created (a warning is logged
+ *     and the next pass, for example when a node joins, tries again): the factor is never lowered.</li>
+ * <li><b>Leader not live</b>: the first replica (in replica order) that is live and in the ISR leads,
+ *     the ISR loses the nodes that are not live, leader epoch + 1. With no live ISR member the
+ *     partition goes offline ({@link PartitionState#NO_LEADER}, ISR = the last leader, leader epoch
+ *     + 1) and stays so until an ISR member returns, which is then elected. A node outside the ISR
+ *     never leads, unless unclean election is enabled ({@value #UNCLEAN_LEADER_ELECTION_ENABLE} in the
+ *     topic's configs, else the cluster default): then the first live replica leads with ISR = itself,
+ *     with a warning that acknowledged records may be lost, counted by {@link #uncleanElections()}.</li>
+ * <li><b>Follower in the ISR not live</b> (leader live): the follower leaves the ISR, partition epoch
+ *     + 1, same leader epoch, as Kafka's controller does when a broker is fenced. Re-adding a caught-up
+ *     follower is the leader's job ({@link PartitionStateStore#alterIsr}).</li>
+ * <li>States of deleted topics (or of partitions beyond a topic's count) are removed; a state left by
+ *     a deleted topic of the same name is replaced by the new topic's first state.</li>
  * </ul>
- * Every change is a compare-and-set on the epoch the controller read; a lost race just triggers
- * another pass. The controller runs a full pass when it takes over, when nodes join or leave and
- * when topics change; passes are serialised on one thread and retried after a second on failure
- * (for example while the cluster lacks its split-brain quorum).
+ * Every change is a compare-and-set on the epochs the controller read, and new epochs are based on
+ * the higher of the map and the durable store, so an epoch is never handed out twice; a lost race
+ * just triggers another pass. The controller runs a full pass when it takes over, when nodes join or
+ * leave and when topics change; passes are serialised on one thread and retried after a second on
+ * failure (for example while the cluster lacks its split-brain quorum). The administrative elections
+ * ({@link #electPreferred}, {@link #electUnclean}) run on the caller's thread on any node, fenced by
+ * the same compare-and-set. Thread-safe.
  */
 public final class PartitionAssigner implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PartitionAssigner.class);
     private static final long RETRY_MILLIS = 1000;
+    private static final int MAX_ELECTION_ATTEMPTS = 16;
+
+    /** The topic config (Kafka's name) that allows electing a replica outside the ISR. */
+    public static final String UNCLEAN_LEADER_ELECTION_ENABLE = "unclean.leader.election.enable";
 
     private final NodeRegistry nodes;
     private final ControllerElection controller;
     private final HazelcastTopicRegistry topics;
     private final PartitionStateStore states;
     private final int defaultReplicationFactor;
+    private final boolean uncleanElectionDefault;
+    private final AtomicLong uncleanElections = new AtomicLong();
     private final ScheduledExecutorService executor;
     private final AtomicReference<CompletableFuture<Void>> pending = new AtomicReference<>();
     private UUID nodeRegistration;
@@ -60,8 +86,19 @@ public final class PartitionAssigner implements AutoCloseable {
     private volatile boolean closed;
     private int failedPasses; // only touched on the executor thread
 
+    /** An assigner with unclean leader election disabled by default (topics may enable it). */
     public PartitionAssigner(NodeRegistry nodes, ControllerElection controller, HazelcastTopicRegistry topics,
                              PartitionStateStore states, int defaultReplicationFactor) {
+        this(nodes, controller, topics, states, defaultReplicationFactor, false);
+    }
+
+    /**
+     * @param defaultReplicationFactor replicas of topics created without an explicit factor
+     * @param uncleanElectionDefault   {@value #UNCLEAN_LEADER_ELECTION_ENABLE} for topics that do not set it
+     */
+    public PartitionAssigner(NodeRegistry nodes, ControllerElection controller, HazelcastTopicRegistry topics,
+                             PartitionStateStore states, int defaultReplicationFactor, boolean uncleanElectionDefault) {
+        this.uncleanElectionDefault = uncleanElectionDefault;
         this.nodes = nodes;
         this.controller = controller;
         this.topics = topics;
@@ -119,31 +156,107 @@ public final class PartitionAssigner implements AutoCloseable {
     }
 
     /**
-     * Gives a topic's partitions their first states (with the replication factor the topic was
-     * created with), unless they have states already, and returns the topic's states. The controller
+     * Gives a topic's partitions their first states, unless they have states already, and returns the
+     * topic's states. The states are derived from the stored {@link TopicRecord} only (and the live
+     * nodes for a computed assignment), exactly as the controller derives them, so whichever writes
+     * first (atomically per partition) writes the same assignment rules. Partitions whose replication
+     * factor exceeds the live nodes get no state (they are missing from the result). The controller
      * does this when it sees a new topic; a node that created a topic may call it to have the states
-     * at once (whichever writes first wins, atomically per partition).
+     * at once.
      */
     public Map<PartitionId, PartitionState> assign(TopicDescriptor topic) {
-        int rf = topics.record(topic.name()).map(TopicRecord::replicationFactor).orElse(TopicRecord.DEFAULT_REPLICATION);
-        return assign(topic, rf);
-    }
-
-    /** As {@link #assign(TopicDescriptor)} with an explicit replication factor (0: the default). */
-    public Map<PartitionId, PartitionState> assign(TopicDescriptor topic, int replicationFactor) {
-        int rf = replicationFactor == TopicRecord.DEFAULT_REPLICATION ? defaultReplicationFactor : replicationFactor;
-        List<Integer> live = new ArrayList<>(nodes.liveNodeIds());
-        Map<PartitionId, PartitionState> current = states.forTopic(topic.name(), topic.partitions());
+        Optional<TopicRecord> stored = topics.record(topic.name())
+                .filter(r -> r.descriptor().topicId().equals(topic.topicId()));
+        TopicDescriptor current = stored.map(TopicRecord::descriptor).orElse(topic);
+        Map<PartitionId, PartitionState> states0 = states.forTopic(current.name(), current.partitions());
         Map<PartitionId, PartitionState> result = new HashMap<>();
-        for (int p = 0; p < topic.partitions(); p++) {
-            PartitionId id = new PartitionId(topic.name(), p);
-            PartitionState st = current.get(id);
-            if (st == null) {
-                st = states.createIfAbsent(id, initialState(topic, p, live, rf)).current();
+        List<NodeInfo> live = nodes.liveNodes();
+        for (int p = 0; p < current.partitions(); p++) {
+            PartitionId id = new PartitionId(current.name(), p);
+            PartitionState st = states0.get(id);
+            if (st == null && stored.isPresent()) {
+                PartitionState initial = initialState(stored.get(), p, live);
+                if (initial != null) {
+                    st = states.createIfAbsent(id, initial).current();
+                }
             }
-            result.put(id, st);
+            if (st != null && st.topicId().equals(current.topicId())) {
+                result.put(id, st);
+            }
         }
         return result;
+    }
+
+    /** Unclean leader elections this node's assigner made (as controller or by {@link #electUnclean}). */
+    public long uncleanElections() {
+        return uncleanElections.get();
+    }
+
+    /**
+     * Kafka's preferred leader election: makes the first replica leader (leader epoch + 1) when it is
+     * live and in the ISR. Runs on the caller's thread; needs the split-brain quorum.
+     */
+    public ElectionResult electPreferred(PartitionId id) {
+        for (int attempt = 0; attempt < MAX_ELECTION_ATTEMPTS; attempt++) {
+            PartitionState st = states.get(id).orElse(null);
+            if (st == null) {
+                return new ElectionResult(id, ElectionResult.Status.UNKNOWN_TOPIC_OR_PARTITION, null,
+                        "Partition " + id + " has no state");
+            }
+            int preferred = st.preferredLeader();
+            if (st.leaderNodeId() == preferred) {
+                return new ElectionResult(id, ElectionResult.Status.ELECTION_NOT_NEEDED, st,
+                        "The preferred replica " + preferred + " already leads " + id);
+            }
+            Set<Integer> live = nodes.liveNodeIds();
+            if (!live.contains(preferred) || !st.isInSync(preferred)) {
+                return new ElectionResult(id, ElectionResult.Status.PREFERRED_LEADER_NOT_AVAILABLE, st,
+                        "The preferred replica " + preferred + " of " + id + " is "
+                                + (live.contains(preferred) ? "not in the ISR " + st.isr() : "not live"));
+            }
+            PartitionState next = rebase(id, st).withLeader(preferred, PartitionState.retain(st.isr(), live));
+            CasResult r = states.compareAndSet(id, st.leaderEpoch(), st.partitionEpoch(), next);
+            if (r.applied()) {
+                LOG.info("Partition {} preferred leader {} elected (was {}), leader epoch {}", id, preferred,
+                        st.leaderNodeId(), next.leaderEpoch());
+                return new ElectionResult(id, ElectionResult.Status.ELECTED, r.current(), "Elected " + preferred);
+            }
+        }
+        throw new IllegalStateException("The state of " + id + " kept changing during the election");
+    }
+
+    /**
+     * Kafka's unclean election for an admin call: when the partition has no live leader, elects a live
+     * ISR member if there is one (a clean election), else the first live replica with ISR = itself,
+     * which may lose acknowledged records. Runs on the caller's thread; needs the split-brain quorum.
+     */
+    public ElectionResult electUnclean(PartitionId id) {
+        for (int attempt = 0; attempt < MAX_ELECTION_ATTEMPTS; attempt++) {
+            PartitionState st = states.get(id).orElse(null);
+            if (st == null) {
+                return new ElectionResult(id, ElectionResult.Status.UNKNOWN_TOPIC_OR_PARTITION, null,
+                        "Partition " + id + " has no state");
+            }
+            Set<Integer> live = nodes.liveNodeIds();
+            if (st.hasLeader() && live.contains(st.leaderNodeId())) {
+                return new ElectionResult(id, ElectionResult.Status.ELECTION_NOT_NEEDED, st,
+                        "Partition " + id + " has a live leader " + st.leaderNodeId());
+            }
+            Transition t = transition(st, live, true);
+            if (t == null || t.kind() == Transition.Kind.OFFLINE) {
+                return new ElectionResult(id, ElectionResult.Status.ELIGIBLE_LEADERS_NOT_AVAILABLE, st,
+                        "No replica of " + id + " " + st.replicas() + " is live");
+            }
+            t = transition(rebase(id, st), live, true);
+            CasResult r = states.compareAndSet(id, st.leaderEpoch(), st.partitionEpoch(), t.next());
+            if (r.applied()) {
+                report(id, st, t);
+                return new ElectionResult(id, ElectionResult.Status.ELECTED, r.current(),
+                        "Elected " + t.next().leaderNodeId() + (t.kind() == Transition.Kind.UNCLEAN_ELECTION
+                                ? " from outside the ISR " + st.isr() + "; acknowledged records may be lost" : ""));
+            }
+        }
+        throw new IllegalStateException("The state of " + id + " kept changing during the election");
     }
 
     /** Schedules a full pass on the controller thread (coalesced); completes when it has run. */
@@ -206,7 +319,9 @@ public final class PartitionAssigner implements AutoCloseable {
 
     /** One pass; returns false when a compare-and-set lost a race. */
     private boolean reconcileOnce() {
-        List<Integer> live = new ArrayList<>(nodes.liveNodeIds());
+        List<NodeInfo> liveNodes = nodes.liveNodes();
+        Set<Integer> live = new HashSet<>();
+        liveNodes.forEach(n -> live.add(n.nodeId()));
         if (live.isEmpty()) {
             return true;
         }
@@ -214,35 +329,40 @@ public final class PartitionAssigner implements AutoCloseable {
         Map<String, TopicDescriptor> byName = new HashMap<>();
         for (TopicRecord record : topics.records()) {
             TopicDescriptor topic = record.descriptor();
-            int rf = record.replicationFactor() == TopicRecord.DEFAULT_REPLICATION
-                    ? defaultReplicationFactor : record.replicationFactor();
             byName.put(topic.name(), topic);
+            boolean unclean = uncleanElectionEnabled(topic);
             Map<PartitionId, PartitionState> current = states.forTopic(topic.name(), topic.partitions());
+            int waiting = 0;
             for (int p = 0; p < topic.partitions(); p++) {
                 PartitionId id = new PartitionId(topic.name(), p);
                 PartitionState st = current.get(id);
                 CasResult r = null;
                 if (st == null) {
-                    r = states.createIfAbsent(id, initialState(topic, p, live, rf));
+                    PartitionState initial = initialState(record, p, liveNodes);
+                    if (initial == null) {
+                        waiting++;
+                    } else {
+                        r = states.createIfAbsent(id, initial);
+                    }
                 } else if (!st.topicId().equals(topic.topicId())) {
-                    // left over from a deleted topic of the same name: start the new topic's state
-                    PartitionState fresh = initialState(topic, p, live, rf);
-                    r = states.compareAndSet(id, st.leaderEpoch(), new PartitionState(topic.topicId(),
-                            fresh.leaderNodeId(), st.leaderEpoch() + 1, fresh.replicas()));
-                } else if (!live.contains(st.leaderNodeId())) {
-                    int durableEpoch = states.durableState(id).map(PartitionState::leaderEpoch).orElse(0);
-                    PartitionState moved = failover(topic, p, st, live, Math.max(st.leaderEpoch(), durableEpoch) + 1);
-                    if (moved != null) {
-                        r = states.compareAndSet(id, st.leaderEpoch(), moved);
+                    r = replaceStale(record, id, st, liveNodes);
+                } else {
+                    Transition t = transition(st, live, unclean);
+                    if (t != null) {
+                        t = transition(rebase(id, st), live, unclean);
+                        r = states.compareAndSet(id, st.leaderEpoch(), st.partitionEpoch(), t.next());
                         if (r.applied()) {
-                            LOG.info("Partition {} leader {} -> {} (epoch {})", id, st.leaderNodeId(),
-                                    moved.leaderNodeId(), moved.leaderEpoch());
+                            report(id, st, t);
                         }
                     }
                 }
                 if (r != null && !r.applied()) {
                     clean = false;
                 }
+            }
+            if (waiting > 0) {
+                LOG.warn("Topic {}: {} partitions wait for {} live nodes (replication factor), {} are live",
+                        topic.name(), waiting, replicationFactor(record), live.size());
             }
         }
         for (Map.Entry<PartitionId, PartitionState> e : states.all().entrySet()) {
@@ -252,41 +372,166 @@ public final class PartitionAssigner implements AutoCloseable {
                 // re-read: the topic may have been created (or grown) since the snapshot above
                 Optional<TopicDescriptor> fresh = topics.get(id.topic());
                 if (fresh.isEmpty() || id.partition() >= fresh.get().partitions()) {
-                    states.remove(id, e.getValue().leaderEpoch());
+                    states.remove(id, e.getValue().leaderEpoch(), e.getValue().partitionEpoch());
                 }
             }
         }
         return clean;
     }
 
-    private static PartitionState failover(TopicDescriptor topic, int p, PartitionState st, List<Integer> live,
-                                           int newEpoch) {
-        for (int replica : st.replicas()) {
-            if (live.contains(replica)) {
-                return new PartitionState(st.topicId(), replica, newEpoch, st.replicas());
+    /** A state left by a deleted topic of the same name: the new topic's first state, under higher epochs. */
+    private CasResult replaceStale(TopicRecord record, PartitionId id, PartitionState stale, List<NodeInfo> liveNodes) {
+        PartitionState initial = initialState(record, id.partition(), liveNodes);
+        if (initial == null) {
+            return states.remove(id, stale.leaderEpoch(), stale.partitionEpoch());
+        }
+        PartitionState base = rebase(id, stale);
+        return states.compareAndSet(id, stale.leaderEpoch(), stale.partitionEpoch(),
+                new PartitionState(initial.topicId(), initial.leaderNodeId(), base.leaderEpoch() + 1,
+                        base.partitionEpoch() + 1, initial.replicas(), initial.isr()));
+    }
+
+    /**
+     * The state with its epochs raised to the durable ones: the store can be ahead of the map when an
+     * owner wrote through and died before its backup had the change.
+     */
+    private PartitionState rebase(PartitionId id, PartitionState st) {
+        return st.withEpochsAtLeast(states.durableState(id).orElse(null));
+    }
+
+    private void report(PartitionId id, PartitionState before, Transition t) {
+        PartitionState next = t.next();
+        switch (t.kind()) {
+            case SHRINK_ISR -> LOG.info("Partition {} ISR {} -> {}: members not live (partition epoch {})", id,
+                    before.isr(), next.isr(), next.partitionEpoch());
+            case ELECT -> LOG.info("Partition {} leader {} -> {}, ISR {} -> {} (leader epoch {})", id,
+                    before.leaderNodeId(), next.leaderNodeId(), before.isr(), next.isr(), next.leaderEpoch());
+            case OFFLINE -> LOG.warn("Partition {} is offline: leader {} is not live and no other ISR member of {} is;"
+                            + " it waits for {} (leader epoch {})", id, before.leaderNodeId(), before.isr(),
+                    next.isr(), next.leaderEpoch());
+            case UNCLEAN_ELECTION -> {
+                uncleanElections.incrementAndGet();
+                LOG.warn("Partition {}: UNCLEAN leader election: no member of the ISR {} is live; replica {} (outside"
+                                + " the ISR) now leads under leader epoch {}. Acknowledged records may be lost.", id,
+                        before.isr(), next.leaderNodeId(), next.leaderEpoch());
             }
         }
-        // no replica is live: a live node takes the dead leader's place among the replicas
-        int chosen = live.get(Math.floorMod(start(topic, live.size()) + p, live.size()));
-        List<Integer> replicas = new ArrayList<>(st.replicas());
-        int slot = replicas.indexOf(st.leaderNodeId());
-        replicas.set(Math.max(slot, 0), chosen);
-        return new PartitionState(st.topicId(), chosen, newEpoch, replicas);
     }
 
-    static PartitionState initialState(TopicDescriptor topic, int p, List<Integer> liveSorted, int replicationFactor) {
-        int n = liveSorted.size();
-        int rf = Math.max(1, Math.min(replicationFactor, n));
-        int first = start(topic, n) + p;
-        List<Integer> replicas = new ArrayList<>(rf);
-        for (int i = 0; i < rf; i++) {
-            replicas.add(liveSorted.get(Math.floorMod(first + i, n)));
+    private boolean uncleanElectionEnabled(TopicDescriptor topic) {
+        String v = topic.configs().get(UNCLEAN_LEADER_ELECTION_ENABLE);
+        return v == null ? uncleanElectionDefault : Boolean.parseBoolean(v.trim());
+    }
+
+    private int replicationFactor(TopicRecord record) {
+        return record.replicationFactor() == TopicRecord.DEFAULT_REPLICATION
+                ? defaultReplicationFactor : record.replicationFactor();
+    }
+
+    /** A change the controller makes to a partition. */
+    record Transition(PartitionState next, Kind kind) {
+        enum Kind { SHRINK_ISR, ELECT, OFFLINE, UNCLEAN_ELECTION }
+    }
+
+    /**
+     * What the controller does with a partition of an existing topic, given the live nodes; null when
+     * nothing. Pure: the epochs of the result are based on {@code st}'s.
+     */
+    static Transition transition(PartitionState st, Set<Integer> live, boolean uncleanElection) {
+        List<Integer> liveIsr = PartitionState.retain(st.isr(), live);
+        if (st.hasLeader() && live.contains(st.leaderNodeId())) {
+            return liveIsr.size() == st.isr().size() ? null
+                    : new Transition(st.withIsr(liveIsr), Transition.Kind.SHRINK_ISR);
         }
-        return new PartitionState(topic.topicId(), replicas.get(0), 0, replicas);
+        for (int replica : st.replicas()) {
+            if (liveIsr.contains(replica)) {
+                return new Transition(st.withLeader(replica, liveIsr), Transition.Kind.ELECT);
+            }
+        }
+        if (uncleanElection) {
+            for (int replica : st.replicas()) {
+                if (live.contains(replica)) {
+                    return new Transition(st.withLeader(replica, List.of(replica)), Transition.Kind.UNCLEAN_ELECTION);
+                }
+            }
+        }
+        if (st.hasLeader()) {
+            // Kafka keeps the last ISR member, so that it is the one elected when it returns
+            return new Transition(st.withLeader(PartitionState.NO_LEADER, List.of(st.leaderNodeId())),
+                    Transition.Kind.OFFLINE);
+        }
+        return null;
     }
 
-    private static int start(TopicDescriptor topic, int n) {
-        return Math.floorMod(topic.name().hashCode(), n);
+    /**
+     * A partition's first state from its topic record alone: the manual assignment, else the
+     * rack-aware assignment over the live nodes; null when fewer nodes are live than the replication
+     * factor.
+     */
+    private PartitionState initialState(TopicRecord record, int p, List<NodeInfo> liveNodes) {
+        return initialState(record, p, liveNodes, defaultReplicationFactor);
+    }
+
+    static PartitionState initialState(TopicRecord record, int p, List<NodeInfo> liveNodes, int defaultReplicationFactor) {
+        List<Integer> manual = record.manualReplicas(p);
+        if (manual != null) {
+            return PartitionState.initial(record.descriptor().topicId(), manual);
+        }
+        int rf = record.replicationFactor() == TopicRecord.DEFAULT_REPLICATION
+                ? defaultReplicationFactor : record.replicationFactor();
+        if (liveNodes.size() < rf) {
+            return null;
+        }
+        return PartitionState.initial(record.descriptor().topicId(),
+                rackAwareReplicas(record.descriptor().name(), p, liveNodes, rf));
+    }
+
+    /**
+     * Kafka's rack-aware replica assignment ({@code AdminUtils.assignReplicasToBrokersRackAware}) for
+     * one partition, with a start position derived from the topic name instead of a random one, so
+     * that every node computes the same: nodes ordered by alternating racks (racks sorted, nodes by id
+     * within a rack); the leader walks that order, so leaders spread evenly; the other replicas follow
+     * with a shift that grows every full round, skipping a node whose rack already holds a replica
+     * while some rack holds none. Nodes without a rack count as one rack. Requires
+     * {@code 1 <= rf <= liveNodes.size()}.
+     */
+    static List<Integer> rackAwareReplicas(String topic, int partition, List<NodeInfo> liveNodes, int rf) {
+        Map<String, List<Integer>> byRack = new TreeMap<>();
+        liveNodes.stream().sorted(Comparator.comparingInt(NodeInfo::nodeId)).forEach(n ->
+                byRack.computeIfAbsent(n.rack() == null ? "" : n.rack(), r -> new ArrayList<>()).add(n.nodeId()));
+        Map<Integer, String> rackOf = new HashMap<>();
+        byRack.forEach((rack, ids) -> ids.forEach(id -> rackOf.put(id, rack)));
+        List<Integer> arranged = new ArrayList<>(liveNodes.size());
+        List<Iterator<Integer>> iterators = new ArrayList<>();
+        byRack.values().forEach(ids -> iterators.add(ids.iterator()));
+        for (int i = 0; arranged.size() < rackOf.size(); i = (i + 1) % iterators.size()) {
+            if (iterators.get(i).hasNext()) {
+                arranged.add(iterators.get(i).next());
+            }
+        }
+        int n = arranged.size();
+        int numRacks = byRack.size();
+        int start = Math.floorMod(topic.hashCode(), n);
+        int shift = start + partition / n;
+        int first = (partition + start) % n;
+        List<Integer> replicas = new ArrayList<>(rf);
+        Set<String> racksUsed = new HashSet<>();
+        replicas.add(arranged.get(first));
+        racksUsed.add(rackOf.get(arranged.get(first)));
+        for (int k = 0; replicas.size() < rf; k++) {
+            int candidate = arranged.get(replicaIndex(first, shift * numRacks, k, n));
+            String rack = rackOf.get(candidate);
+            if ((!racksUsed.contains(rack) || racksUsed.size() == numRacks) && !replicas.contains(candidate)) {
+                replicas.add(candidate);
+                racksUsed.add(rack);
+            }
+        }
+        return replicas;
+    }
+
+    private static int replicaIndex(int first, int secondShift, int k, int n) {
+        int shift = 1 + Math.floorMod(secondShift + k, n - 1);
+        return (first + shift) % n;
     }
 
     @Override

@@ -2,72 +2,198 @@ package io.strata.membership.partition;
 
 import io.strata.membership.durable.ByteReader;
 import io.strata.membership.durable.ByteWriter;
+import io.strata.membership.durable.CorruptMetadataException;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 
 /**
- * Leadership of one topic partition.
+ * Leadership and replica set of one topic partition, as Kafka's controller keeps it.
  *
- * <p>Invariants: the leader epoch of a partition only grows (every change of leader or replicas
- * goes through a compare-and-set on the expected epoch that writes a strictly higher one, and the
- * state is durable, so this holds across full-cluster restarts). The epoch is scoped to the topic id:
- * a topic deleted and re-created under the same name starts again at 0 with a new id, as in Kafka.
+ * <p>Invariants (checked by the constructor): {@code replicas} is non-empty and distinct;
+ * {@code isr} is non-empty, distinct and a subset of {@code replicas}; when the partition has a leader,
+ * the leader is in the ISR (hence a replica); both epochs are {@code >= 0}. An offline partition
+ * ({@link #NO_LEADER}) keeps the last ISR member in its ISR, so that it is the one elected when it
+ * returns.
  *
- * @param topicId      id of the topic this state belongs to
- * @param leaderNodeId node id of the leader, {@link #NO_LEADER} when the partition is offline
- * @param leaderEpoch  the leader epoch, {@code >= 0}
- * @param replicas     the assigned replicas, preferred leader first; never empty
+ * <p>Epochs: {@code partitionEpoch} grows on every change (leader, ISR or replicas);
+ * {@code leaderEpoch} grows only when the leader changes (or on an explicit re-election). Both only
+ * grow: every change goes through a compare-and-set on both expected epochs (see
+ * {@link PartitionStateStore}), and the state is durable, so this holds across full-cluster
+ * restarts. The epochs are scoped to the topic id: a topic deleted and re-created under the same name
+ * may start again at 0 with a new id, as in Kafka. Immutable and thread-safe.
+ *
+ * @param topicId        id of the topic this state belongs to
+ * @param leaderNodeId   node id of the leader, {@link #NO_LEADER} when the partition is offline
+ * @param leaderEpoch    the leader epoch
+ * @param partitionEpoch the partition epoch (Kafka's partition epoch: any change of the state)
+ * @param replicas       the assigned replicas, preferred leader first
+ * @param isr            the in-sync replicas, in the order the controller or leader wrote them
  */
-public record PartitionState(UUID topicId, int leaderNodeId, int leaderEpoch, List<Integer> replicas) {
+public record PartitionState(UUID topicId, int leaderNodeId, int leaderEpoch, int partitionEpoch,
+                             List<Integer> replicas, List<Integer> isr) {
 
     public static final int NO_LEADER = -1;
-    private static final int FORMAT_VERSION = 1;
+    private static final int FORMAT_V1 = 1;
+    private static final int FORMAT_VERSION = 2;
 
     public PartitionState {
         Objects.requireNonNull(topicId, "topicId");
-        if (leaderEpoch < 0) {
-            throw new IllegalArgumentException("leaderEpoch must be >= 0");
+        if (leaderEpoch < 0 || partitionEpoch < 0) {
+            throw new IllegalArgumentException("epochs must be >= 0, got leaderEpoch " + leaderEpoch
+                    + ", partitionEpoch " + partitionEpoch);
         }
         replicas = List.copyOf(replicas);
+        isr = List.copyOf(isr);
         if (replicas.isEmpty()) {
             throw new IllegalArgumentException("a partition needs at least one replica");
         }
+        requireDistinct(replicas, "replicas");
+        if (isr.isEmpty()) {
+            throw new IllegalArgumentException("the ISR needs at least one member");
+        }
+        requireDistinct(isr, "isr");
+        if (!replicas.containsAll(isr)) {
+            throw new IllegalArgumentException("isr " + isr + " is not a subset of replicas " + replicas);
+        }
+        if (leaderNodeId != NO_LEADER && !isr.contains(leaderNodeId)) {
+            throw new IllegalArgumentException("leader " + leaderNodeId + " is not in the isr " + isr);
+        }
+        if (leaderNodeId < NO_LEADER) {
+            throw new IllegalArgumentException("leaderNodeId must be a node id or NO_LEADER, got " + leaderNodeId);
+        }
+    }
+
+    private static void requireDistinct(List<Integer> ids, String what) {
+        if (new HashSet<>(ids).size() != ids.size()) {
+            throw new IllegalArgumentException(what + " must be distinct, got " + ids);
+        }
+    }
+
+    /** A partition's first state: the first replica leads, every replica is in sync, both epochs 0. */
+    public static PartitionState initial(UUID topicId, List<Integer> replicas) {
+        return new PartitionState(topicId, replicas.get(0), 0, 0, replicas, replicas);
     }
 
     public boolean hasLeader() {
         return leaderNodeId != NO_LEADER;
     }
 
-    /** The next state: another leader (and replicas) under the next epoch. */
-    public PartitionState withLeader(int newLeader, List<Integer> newReplicas) {
-        return new PartitionState(topicId, newLeader, leaderEpoch + 1, newReplicas);
+    public boolean isReplica(int nodeId) {
+        return replicas.contains(nodeId);
+    }
+
+    public boolean isInSync(int nodeId) {
+        return isr.contains(nodeId);
+    }
+
+    /** The replica Kafka calls preferred: the first one. */
+    public int preferredLeader() {
+        return replicas.get(0);
+    }
+
+    /** The next state with another ISR under the same leader: partition epoch + 1. */
+    public PartitionState withIsr(List<Integer> newIsr) {
+        return new PartitionState(topicId, leaderNodeId, leaderEpoch, partitionEpoch + 1, replicas, newIsr);
     }
 
     /**
-     * Durable and in-memory format, version 1, big-endian:
-     * {@code u8 1 | i64 topicId.msb | i64 topicId.lsb | i32 leaderNodeId | i32 leaderEpoch |
-     * i32 replicaCount | i32 replica * replicaCount}.
+     * The next state with a (possibly the same, or no) leader: leader epoch + 1, partition epoch + 1,
+     * same replicas.
+     */
+    public PartitionState withLeader(int newLeader, List<Integer> newIsr) {
+        return new PartitionState(topicId, newLeader, leaderEpoch + 1, partitionEpoch + 1, replicas, newIsr);
+    }
+
+    /** The next state with other replicas (and ISR) under the same leader: partition epoch + 1. */
+    public PartitionState withReplicas(List<Integer> newReplicas, List<Integer> newIsr) {
+        return new PartitionState(topicId, leaderNodeId, leaderEpoch, partitionEpoch + 1, newReplicas, newIsr);
+    }
+
+    /**
+     * This state with both epochs raised to at least {@code floor}'s: used to base a change on the
+     * higher of the in-memory and the durable state, so that no epoch is handed out twice.
+     */
+    public PartitionState withEpochsAtLeast(PartitionState floor) {
+        if (floor == null) {
+            return this;
+        }
+        return new PartitionState(topicId, leaderNodeId, Math.max(leaderEpoch, floor.leaderEpoch),
+                Math.max(partitionEpoch, floor.partitionEpoch), replicas, isr);
+    }
+
+    /** Whether this state is newer than {@code other}: higher (leader epoch, partition epoch). */
+    public boolean isNewerThan(PartitionState other) {
+        return leaderEpoch != other.leaderEpoch ? leaderEpoch > other.leaderEpoch : partitionEpoch > other.partitionEpoch;
+    }
+
+    /** Members of {@code ids} that are in {@code keep}, in the order of {@code ids}. */
+    static List<Integer> retain(List<Integer> ids, Collection<Integer> keep) {
+        List<Integer> out = new ArrayList<>(ids.size());
+        for (int id : ids) {
+            if (keep.contains(id)) {
+                out.add(id);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Durable and in-memory format, version 2, big-endian:
+     * {@code u8 2 | i64 topicId.msb | i64 topicId.lsb | i32 leaderNodeId | i32 leaderEpoch |
+     * i32 partitionEpoch | i32 replicaCount | i32 replica * replicaCount | i32 isrCount | i32 isr * isrCount}.
+     * Version 1 had no partition epoch and no ISR; {@link #fromBytes} still reads it.
      */
     public byte[] toBytes() {
         ByteWriter w = new ByteWriter().writeByte(FORMAT_VERSION).writeUuid(topicId)
-                .writeInt(leaderNodeId).writeInt(leaderEpoch).writeInt(replicas.size());
+                .writeInt(leaderNodeId).writeInt(leaderEpoch).writeInt(partitionEpoch).writeInt(replicas.size());
         replicas.forEach(w::writeInt);
+        w.writeInt(isr.size());
+        isr.forEach(w::writeInt);
         return w.toByteArray();
     }
 
+    /**
+     * Reads version 2, or version 1 ({@code u8 1 | uuid | i32 leader | i32 leaderEpoch | i32 n | i32 replica * n}):
+     * a version-1 state gets partition epoch = leader epoch and the ISR a single-copy partition had:
+     * the leader, or the first replica when there was none.
+     */
     public static PartitionState fromBytes(byte[] bytes) {
-        ByteReader r = new ByteReader(bytes).expectVersion(FORMAT_VERSION, "partition state");
+        ByteReader r = new ByteReader(bytes);
+        int version = r.readByte();
+        if (version != FORMAT_V1 && version != FORMAT_VERSION) {
+            throw new CorruptMetadataException("Unknown partition state format version " + version
+                    + " (expected " + FORMAT_V1 + " or " + FORMAT_VERSION + ")");
+        }
         UUID id = r.readUuid();
         int leader = r.readInt();
-        int epoch = r.readInt();
-        int n = r.readCount(4);
-        Integer[] replicas = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            replicas[i] = r.readInt();
+        int leaderEpoch = r.readInt();
+        int partitionEpoch = version == FORMAT_V1 ? leaderEpoch : r.readInt();
+        List<Integer> replicas = readIds(r);
+        List<Integer> isr;
+        if (version == FORMAT_V1) {
+            isr = List.of(leader != NO_LEADER ? leader : replicas.get(0));
+        } else {
+            isr = readIds(r);
         }
         r.expectEnd();
-        return new PartitionState(id, leader, epoch, List.of(replicas));
+        try {
+            return new PartitionState(id, leader, leaderEpoch, partitionEpoch, replicas, isr);
+        } catch (IllegalArgumentException e) {
+            throw new CorruptMetadataException("Invalid partition state: " + e.getMessage());
+        }
+    }
+
+    private static List<Integer> readIds(ByteReader r) {
+        int n = r.readCount(4);
+        Integer[] ids = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = r.readInt();
+        }
+        return List.of(ids);
     }
 }

@@ -3,7 +3,9 @@ package io.strata.membership.partition;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.listener.EntryLoadedListener;
+import com.hazelcast.map.listener.EntryMergedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import io.strata.membership.cluster.WriteQuorum;
@@ -12,17 +14,22 @@ import io.strata.membership.durable.MetadataStore;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
 /**
- * Partition leadership on a durable, quorum-guarded Hazelcast map: key
+ * Partition leadership and ISR on a durable, quorum-guarded Hazelcast map: key
  * {@link PartitionId#key()}, value {@link PartitionState#toBytes()}. States change only through
- * {@link PartitionStateCas} on the entry's owner, compare-and-set on the expected leader epoch, and
- * every applied change carries a higher epoch. Writes go through to the metadata store before they
- * are visible, so epochs never regress, also across a full-cluster restart.
+ * entry processors on the entry's owner ({@link PartitionStateCas}: compare-and-set on both expected
+ * epochs; {@link AlterIsr}: a leader's ISR change fenced by its leader and epochs), and every applied
+ * change carries a higher partition epoch (and a higher leader epoch when the leader changes). Writes
+ * go through to the metadata store before they are visible, so epochs never regress, also across a
+ * full-cluster restart. Writes need the split-brain quorum.
+ *
+ * <p>Thread-safe. Listeners are called on Hazelcast event threads, in order per partition.
  */
 public final class PartitionStateStore {
 
@@ -77,32 +84,78 @@ public final class PartitionStateStore {
         return result;
     }
 
+    /**
+     * The partitions a node is a replica of (leading or following). Read after registering
+     * {@link #addLeadershipListener} at start-up.
+     */
+    public Map<PartitionId, PartitionState> replicatedBy(int nodeId) {
+        Map<PartitionId, PartitionState> result = all();
+        result.values().removeIf(s -> !s.isReplica(nodeId));
+        return result;
+    }
+
     /** Creates a partition's first state, unless it has one. */
     public CasResult createIfAbsent(PartitionId partition, PartitionState initial) {
-        return cas(partition, PartitionStateCas.ABSENT, initial.toBytes());
+        return cas(partition, new PartitionStateCas(PartitionStateCas.ABSENT, PartitionStateCas.ABSENT, initial.toBytes()));
     }
 
     /**
-     * Replaces a partition's state when its current leader epoch is {@code expectedEpoch} and
-     * {@code next} has a higher epoch; otherwise changes nothing and returns the current state.
+     * Replaces a partition's state iff its current leader epoch and partition epoch are the expected
+     * ones and {@code next} moves forward: {@code next.partitionEpoch() > current.partitionEpoch()},
+     * {@code next.leaderEpoch() >= current.leaderEpoch()}, and a higher leader epoch when the leader
+     * changes. Otherwise changes nothing and returns the current state.
+     *
+     * @throws com.hazelcast.splitbrainprotection.SplitBrainProtectionException on a minority side
      */
-    public CasResult compareAndSet(PartitionId partition, int expectedEpoch, PartitionState next) {
-        if (expectedEpoch < 0) {
-            throw new IllegalArgumentException("expectedEpoch must be >= 0");
+    public CasResult compareAndSet(PartitionId partition, int expectedLeaderEpoch, int expectedPartitionEpoch,
+                                   PartitionState next) {
+        if (expectedLeaderEpoch < 0 || expectedPartitionEpoch < 0) {
+            throw new IllegalArgumentException("expected epochs must be >= 0");
         }
-        return cas(partition, expectedEpoch, next.toBytes());
+        return cas(partition, new PartitionStateCas(expectedLeaderEpoch, expectedPartitionEpoch, next.toBytes()));
     }
 
-    /** Removes a partition's state when its current leader epoch is {@code expectedEpoch}. */
-    public CasResult remove(PartitionId partition, int expectedEpoch) {
-        return cas(partition, expectedEpoch, null);
+    /**
+     * A leader's ISR change (Kafka's AlterPartition): applies only while the state still has
+     * {@code leaderNodeId}, {@code leaderEpoch} and {@code partitionEpoch}, and then writes
+     * {@link PartitionState#withIsr} (partition epoch + 1; an unchanged ISR is accepted as is). Not
+     * applied means fenced: the leader, leader epoch or partition epoch moved on; the result carries
+     * the current state, whose epochs a retry must name (if the node still leads).
+     *
+     * @throws IllegalArgumentException when {@code newIsr} is empty, has duplicates, lacks the leader
+     *                                  or is not a subset of the partition's replicas
+     */
+    public CasResult alterIsr(PartitionId partition, int leaderNodeId, int leaderEpoch, int partitionEpoch,
+                              List<Integer> newIsr) {
+        if (!newIsr.contains(leaderNodeId)) {
+            throw new IllegalArgumentException("The new ISR " + newIsr + " of " + partition
+                    + " does not contain the leader " + leaderNodeId);
+        }
+        if (new HashSet<>(newIsr).size() != newIsr.size()) {
+            throw new IllegalArgumentException("The new ISR " + newIsr + " of " + partition + " has duplicates");
+        }
+        CasResult r = cas(partition, new AlterIsr(leaderNodeId, leaderEpoch, partitionEpoch, newIsr));
+        if (r == null) {
+            throw new IllegalArgumentException("The new ISR " + newIsr + " of " + partition
+                    + " is not a subset of its replicas");
+        }
+        return r;
     }
 
-    private CasResult cas(PartitionId partition, int expectedEpoch, byte[] next) {
+    /** Removes a partition's state when its current epochs are the expected ones. */
+    public CasResult remove(PartitionId partition, int expectedLeaderEpoch, int expectedPartitionEpoch) {
+        return cas(partition, new PartitionStateCas(expectedLeaderEpoch, expectedPartitionEpoch, null));
+    }
+
+    /** Runs a processor on the key's owner; null when it reported an invalid request. */
+    private CasResult cas(PartitionId partition, EntryProcessor<String, byte[], byte[]> processor) {
         quorum.check();
-        byte[] result = map.executeOnKey(partition.key(), new PartitionStateCas(expectedEpoch, next));
+        byte[] result = map.executeOnKey(partition.key(), processor);
+        if (result[0] == AlterIsr.INVALID) {
+            return null;
+        }
         PartitionState current = result.length > 1 ? PartitionState.fromBytes(Arrays.copyOfRange(result, 1, result.length)) : null;
-        return new CasResult(result[0] == 1, current);
+        return new CasResult(result[0] == PartitionStateCas.APPLIED, current);
     }
 
     /** Listens for every partition state change; returns the registration id. */
@@ -111,22 +164,41 @@ public final class PartitionStateStore {
     }
 
     /**
-     * Listens for leadership changes of one node. Register it before reading {@link #ledBy} at
-     * start-up so that no change falls between the snapshot and the events.
+     * Listens for one node's roles: leadership, following, and ISR changes of the partitions it
+     * leads (see {@link LeadershipListener} for the order and threading). Register it before reading
+     * {@link #ledBy} / {@link #replicatedBy} at start-up so that no change falls between the snapshot
+     * and the events.
      */
     public UUID addLeadershipListener(int nodeId, LeadershipListener listener) {
-        return addListener((partition, previous, current) -> {
-            boolean leads = current != null && current.leaderNodeId() == nodeId;
-            boolean led = previous != null && previous.leaderNodeId() == nodeId;
-            boolean sameTerm = led && leads && previous.leaderEpoch() == current.leaderEpoch()
-                    && previous.topicId().equals(current.topicId());
-            if (led && (!leads || !previous.topicId().equals(current.topicId()))) {
-                listener.stoppedLeading(partition, current);
-            }
-            if (leads && !sameTerm) {
+        return addListener((partition, previous, current) -> dispatch(nodeId, listener, partition, previous, current));
+    }
+
+    /** Turns one state change into the role callbacks of one node. */
+    static void dispatch(int nodeId, LeadershipListener listener, PartitionId partition,
+                         PartitionState previous, PartitionState current) {
+        boolean sameTopic = previous != null && current != null && previous.topicId().equals(current.topicId());
+        boolean led = previous != null && previous.leaderNodeId() == nodeId;
+        boolean leads = current != null && current.leaderNodeId() == nodeId;
+        boolean followed = previous != null && !led && previous.isReplica(nodeId);
+        boolean follows = current != null && !leads && current.isReplica(nodeId);
+        boolean sameLeaderEpoch = sameTopic && previous.leaderEpoch() == current.leaderEpoch();
+
+        if (led && !(leads && sameTopic)) {
+            listener.stoppedLeading(partition, current);
+        }
+        if (followed && !(follows && sameTopic)) {
+            listener.stoppedFollowing(partition, current);
+        }
+        if (leads) {
+            if (!(led && sameLeaderEpoch)) {
                 listener.becameLeader(partition, current);
+            } else if (previous.partitionEpoch() != current.partitionEpoch()) {
+                listener.isrChanged(partition, current);
             }
-        });
+        }
+        if (follows && !(followed && sameLeaderEpoch)) {
+            listener.becameFollower(partition, current);
+        }
     }
 
     public boolean removeListener(UUID registration) {
@@ -134,7 +206,8 @@ public final class PartitionStateStore {
     }
 
     private record Adapter(PartitionStateListener listener) implements EntryAddedListener<String, byte[]>,
-            EntryUpdatedListener<String, byte[]>, EntryRemovedListener<String, byte[]>, EntryLoadedListener<String, byte[]> {
+            EntryUpdatedListener<String, byte[]>, EntryRemovedListener<String, byte[]>, EntryLoadedListener<String, byte[]>,
+            EntryMergedListener<String, byte[]> {
 
         @Override
         public void entryAdded(EntryEvent<String, byte[]> event) {
@@ -150,6 +223,16 @@ public final class PartitionStateStore {
         public void entryUpdated(EntryEvent<String, byte[]> event) {
             listener.partitionChanged(PartitionId.fromKey(event.getKey()), decode(event.getOldValue()),
                     decode(event.getValue()));
+        }
+
+        /** A value put back by a split-brain merge (see {@code MetadataMergePolicies}). */
+        @Override
+        public void entryMerged(EntryEvent<String, byte[]> event) {
+            PartitionState before = decode(event.getOldValue());
+            PartitionState after = decode(event.getValue());
+            if (after != null && !after.equals(before)) {
+                listener.partitionChanged(PartitionId.fromKey(event.getKey()), before, after);
+            }
         }
 
         @Override

@@ -3,6 +3,7 @@ package io.strata.membership.topic;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryMergedListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import io.strata.membership.cluster.WriteQuorum;
@@ -80,7 +81,7 @@ public final class HazelcastTopicRegistry implements TopicRegistry {
         return all;
     }
 
-    /** Every topic with the replication factor it was created with. */
+    /** Every topic with the replication factor and replica assignment it was created with. */
     public Collection<TopicRecord> records() {
         List<TopicRecord> all = new ArrayList<>();
         for (byte[] v : map.values()) {
@@ -93,23 +94,33 @@ public final class HazelcastTopicRegistry implements TopicRegistry {
         return Optional.ofNullable(TopicDescriptorCodec.decodeRecord(map.get(name)));
     }
 
-    /** Creates a topic whose partitions get the cluster's default replication factor. */
+    /** Creates a topic whose partitions get the cluster's default replication factor and computed assignments. */
     @Override
     public TopicDescriptor create(String name, int partitions, Map<String, String> configs) {
-        return create(name, partitions, TopicRecord.DEFAULT_REPLICATION, configs);
+        return create(name, partitions, configs, TopicRecord.DEFAULT_REPLICATION, Map.of());
     }
 
     /**
-     * Creates a topic whose partitions the controller assigns with {@code replicationFactor} replicas
-     * (capped at the number of live nodes; {@link TopicRecord#DEFAULT_REPLICATION} for the default).
+     * Creates a topic. The replication factor and the manual assignment are stored with the topic
+     * ({@link TopicRecord}), and the partitions' first states are derived from that record alone, by
+     * whichever of the creating node ({@code PartitionAssigner.assign}) and the controller writes first.
+     * With a computed assignment the controller creates a partition's state only once enough nodes are
+     * live for the replication factor; the creating node should check that before calling.
      *
+     * @param replicationFactor replicas per partition, {@link TopicRecord#DEFAULT_REPLICATION} for the
+     *                          cluster default (or the size of the manual assignment's lists)
+     * @param replicaAssignment partition to replicas, preferred leader first, for partitions
+     *                          {@code 0..n-1}; empty for a computed assignment
+     * @throws IllegalArgumentException    when the assignment is malformed (see {@link TopicRecord})
      * @throws TopicAlreadyExistsException when a topic of that name exists (also when another node
      *                                     created it at the same moment: exactly one creator wins)
      */
-    public TopicDescriptor create(String name, int partitions, int replicationFactor, Map<String, String> configs) {
+    public TopicDescriptor create(String name, int partitions, Map<String, String> configs, int replicationFactor,
+                                  Map<Integer, List<Integer>> replicaAssignment) {
         TopicDescriptor topic = new TopicDescriptor(name, UUID.randomUUID(), partitions, configs);
+        byte[] record = TopicDescriptorCodec.encode(new TopicRecord(topic, replicationFactor, replicaAssignment));
         quorum.check();
-        if (map.putIfAbsent(name, TopicDescriptorCodec.encode(new TopicRecord(topic, replicationFactor))) != null) {
+        if (map.putIfAbsent(name, record) != null) {
             throw new TopicAlreadyExistsException(name);
         }
         idIndex.put(topic.topicId(), name);
@@ -134,7 +145,7 @@ public final class HazelcastTopicRegistry implements TopicRegistry {
             if (cur == null || !cur.descriptor().topicId().equals(updated.topicId())) {
                 throw new UnknownTopicException(updated.name());
             }
-            byte[] next = TopicDescriptorCodec.encode(new TopicRecord(updated, cur.replicationFactor()));
+            byte[] next = TopicDescriptorCodec.encode(cur.withDescriptor(updated));
             quorum.check();
             if (Arrays.equals(current, next) || map.replace(updated.name(), current, next)) {
                 return updated;
@@ -161,7 +172,7 @@ public final class HazelcastTopicRegistry implements TopicRegistry {
     }
 
     private record Adapter(TopicListener listener) implements EntryAddedListener<String, byte[]>,
-            EntryUpdatedListener<String, byte[]>, EntryRemovedListener<String, byte[]> {
+            EntryUpdatedListener<String, byte[]>, EntryRemovedListener<String, byte[]>, EntryMergedListener<String, byte[]> {
 
         @Override
         public void entryAdded(EntryEvent<String, byte[]> event) {
@@ -172,6 +183,18 @@ public final class HazelcastTopicRegistry implements TopicRegistry {
         public void entryUpdated(EntryEvent<String, byte[]> event) {
             listener.topicUpdated(TopicDescriptorCodec.decode(event.getOldValue()),
                     TopicDescriptorCodec.decode(event.getValue()));
+        }
+
+        /** A topic put back by a split-brain merge (created on the merging side only). */
+        @Override
+        public void entryMerged(EntryEvent<String, byte[]> event) {
+            TopicDescriptor before = TopicDescriptorCodec.decode(event.getOldValue());
+            TopicDescriptor after = TopicDescriptorCodec.decode(event.getValue());
+            if (before == null && after != null) {
+                listener.topicCreated(after);
+            } else if (after != null && !after.equals(before)) {
+                listener.topicUpdated(before, after);
+            }
         }
 
         @Override

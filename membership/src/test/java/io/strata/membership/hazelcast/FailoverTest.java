@@ -113,7 +113,7 @@ class FailoverTest {
         next.partitions().addLeadershipListener(next.config().nodeId(), recorder(ledByNext));
         youngest.partitions().addLeadershipListener(youngest.config().nodeId(), recorder(ledByYoungest));
 
-        TopicDescriptor topic = youngest.topics().create("events", 6, 2, Map.of());
+        TopicDescriptor topic = youngest.topics().create("events", 6, Map.of(), 2, Map.of());
         Map<PartitionId, PartitionState> before = youngest.assigner().assign(topic);
         assertThat(before).hasSize(6);
         for (int node = 1; node <= 3; node++) {
@@ -140,10 +140,17 @@ class FailoverTest {
         Map<PartitionId, PartitionState> after = youngest.partitions().forTopic("events", 6);
         before.forEach((id, old) -> {
             PartitionState now = after.get(id);
+            List<Integer> liveIsr = old.isr().stream().filter(n -> n != dead).toList();
             if (old.leaderNodeId() == dead) {
                 assertThat(now.leaderEpoch()).as(id.key()).isEqualTo(old.leaderEpoch() + 1);
                 assertThat(now.leaderNodeId()).isEqualTo(old.replicas().get(1)); // the other replica takes over
                 assertThat(now.replicas()).isEqualTo(old.replicas());
+                assertThat(now.isr()).containsExactly(now.leaderNodeId());
+                assertThat(now.partitionEpoch()).isEqualTo(old.partitionEpoch() + 1);
+            } else if (old.isr().contains(dead)) {
+                // the dead follower leaves the ISR; same leader, same leader epoch
+                assertThat(now).as(id.key()).isEqualTo(new PartitionState(old.topicId(), old.leaderNodeId(),
+                        old.leaderEpoch(), old.partitionEpoch() + 1, old.replicas(), liveIsr));
             } else {
                 assertThat(now).as(id.key()).isEqualTo(old);
             }
@@ -178,6 +185,11 @@ class FailoverTest {
             @Override
             public void stoppedLeading(PartitionId partition, PartitionState current) {
                 led.remove(partition);
+            }
+
+            @Override
+            public void isrChanged(PartitionId partition, PartitionState state) {
+                led.put(partition, state);
             }
         };
     }

@@ -45,7 +45,7 @@ class FullRestartTest {
         ClusterMember b = first.get(1);
         String clusterId = a.identity().clusterId();
 
-        TopicDescriptor orders = a.topics().create("orders", 3, 2, Map.of("cleanup.policy", "compact"));
+        TopicDescriptor orders = a.topics().create("orders", 3, Map.of("cleanup.policy", "compact"), 2, Map.of());
         TopicDescriptor clicks = b.topics().create("clicks", 2, Map.of());
         a.assigner().assign(orders);
         b.assigner().assign(clicks);
@@ -53,7 +53,8 @@ class FullRestartTest {
         PartitionState s = a.partitions().get(bumped).orElseThrow();
         for (int i = 0; i < 5; i++) { // epoch 0 -> 5, alternating between members
             ClusterMember m = i % 2 == 0 ? a : b;
-            s = m.partitions().compareAndSet(bumped, s.leaderEpoch(), s.withLeader(s.leaderNodeId(), s.replicas())).current();
+            s = m.partitions().compareAndSet(bumped, s.leaderEpoch(), s.partitionEpoch(),
+                    s.withLeader(s.leaderNodeId(), s.isr())).current();
         }
         assertThat(s.leaderEpoch()).isEqualTo(5);
         Map<PartitionId, PartitionState> statesBefore = a.partitions().all();
@@ -92,10 +93,12 @@ class FullRestartTest {
         // epochs do not regress: the stale epoch is refused, the stored one is the base
         PartitionState restored = d.partitions().get(bumped).orElseThrow();
         assertThat(restored.leaderEpoch()).isEqualTo(5);
-        assertThat(c.partitions().compareAndSet(bumped, 4, restored.withLeader(2, List.of(2))).applied()).isFalse();
-        CasResult next = c.partitions().compareAndSet(bumped, 5, restored.withLeader(restored.leaderNodeId(), restored.replicas()));
+        assertThat(restored.partitionEpoch()).isEqualTo(5);
+        assertThat(c.partitions().compareAndSet(bumped, 4, 4, restored.withLeader(2, List.of(2))).applied()).isFalse();
+        CasResult next = c.partitions().compareAndSet(bumped, 5, 5, restored.withLeader(restored.leaderNodeId(), restored.isr()));
         assertThat(next.applied()).isTrue();
         assertThat(next.current().leaderEpoch()).isEqualTo(6);
+        assertThat(next.current().partitionEpoch()).isEqualTo(6);
 
         // producer ids never repeat
         for (int i = 0; i < 50; i++) {

@@ -145,18 +145,21 @@ class TwoMemberClusterTest {
             assertThat(s.topicId()).isEqualTo(t.topicId());
             assertThat(s.leaderEpoch()).isZero();
             assertThat(s.replicas()).containsExactly(s.leaderNodeId());
+            assertThat(s.isr()).containsExactly(s.leaderNodeId());
             leaders.add(s.leaderNodeId());
         }
         assertThat(leaders).containsOnly(1, 2);
         assertThat(leaders.get(0)).isNotEqualTo(leaders.get(1));
         assertThat(leaders.stream().filter(l -> l == 1).count()).isEqualTo(2);
 
-        // an explicit replication factor through assign() (as a node handling CreateTopics does)
-        TopicDescriptor rf2 = b.topics().create("replicated", 2, 2, Map.of());
+        // an explicit replication factor, stored with the topic; assign() (as a node handling CreateTopics does)
+        TopicDescriptor rf2 = b.topics().create("replicated", 2, Map.of(), 2, Map.of());
         Map<PartitionId, PartitionState> assigned = b.assigner().assign(rf2);
         assertThat(assigned).hasSize(2);
-        assigned.values().forEach(s -> assertThat(s.replicas()).hasSize(2).containsExactlyInAnyOrder(1, 2)
-                .startsWith(s.leaderNodeId()));
+        assigned.values().forEach(s -> {
+            assertThat(s.replicas()).hasSize(2).containsExactlyInAnyOrder(1, 2).startsWith(s.leaderNodeId());
+            assertThat(s.isr()).isEqualTo(s.replicas());
+        });
     }
 
     @Test
@@ -167,18 +170,18 @@ class TwoMemberClusterTest {
         PartitionState s0 = a.partitions().get(p0).orElseThrow();
         assertThat(s0.leaderEpoch()).isZero();
 
-        CasResult bumped = b.partitions().compareAndSet(p0, 0, s0.withLeader(s0.leaderNodeId(), s0.replicas()));
+        CasResult bumped = b.partitions().compareAndSet(p0, 0, 0, s0.withLeader(s0.leaderNodeId(), s0.isr()));
         assertThat(bumped.applied()).isTrue();
         assertThat(bumped.current().leaderEpoch()).isEqualTo(1);
 
-        CasResult stale = a.partitions().compareAndSet(p0, 0, s0.withLeader(2, List.of(2)));
+        CasResult stale = a.partitions().compareAndSet(p0, 0, 0, new PartitionState(s0.topicId(), 2, 1, 1, List.of(2), List.of(2)));
         assertThat(stale.applied()).isFalse();
         assertThat(stale.current()).isEqualTo(bumped.current());
 
-        PartitionState sameEpoch = new PartitionState(s0.topicId(), 2, 1, List.of(2));
-        assertThat(a.partitions().compareAndSet(p0, 1, sameEpoch).applied()).isFalse();
-        PartitionState lower = new PartitionState(s0.topicId(), 2, 0, List.of(2));
-        assertThat(a.partitions().compareAndSet(p0, 1, lower).applied()).isFalse();
+        PartitionState sameEpoch = new PartitionState(s0.topicId(), 2, 1, 1, List.of(2), List.of(2));
+        assertThat(a.partitions().compareAndSet(p0, 1, 1, sameEpoch).applied()).isFalse();
+        PartitionState lower = new PartitionState(s0.topicId(), 2, 0, 2, List.of(2), List.of(2));
+        assertThat(a.partitions().compareAndSet(p0, 1, 1, lower).applied()).isFalse();
         assertThat(a.partitions().createIfAbsent(p0, s0).applied()).isFalse();
         assertThat(b.partitions().get(p0)).contains(bumped.current());
 
@@ -189,7 +192,9 @@ class TwoMemberClusterTest {
             int leader = m.config().nodeId();
             race.add(pool.submit(() -> {
                 barrier.await();
-                return m.partitions().compareAndSet(p0, 1, bumped.current().withLeader(leader, List.of(leader)));
+                PartitionState cur = bumped.current();
+                return m.partitions().compareAndSet(p0, 1, 1, new PartitionState(cur.topicId(), leader, 2, 2,
+                        List.of(leader), List.of(leader)));
             }));
         }
         int applied = 0;
