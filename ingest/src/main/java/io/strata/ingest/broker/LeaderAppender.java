@@ -3,6 +3,8 @@ package io.strata.ingest.broker;
 import io.strata.ingest.observability.BrokerMetrics;
 import io.strata.storage.log.LogAppendInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 
 import java.util.concurrent.CompletableFuture;
@@ -10,21 +12,26 @@ import java.util.concurrent.Executor;
 
 /**
  * The one way records enter a partition this node leads, whichever protocol brought them: append
- * as leader, then (once the batch is visible: fsynced for topics that fsync every batch) count the
- * topic's bytes and records in and wake fetches waiting for the partition. The append itself runs
- * on the caller's thread: a write to the page cache, short enough for the Kafka event loop (as in
- * Kafka's and Redpanda's produce paths); fsyncs, which can take milliseconds, run on the flush executor.
+ * as leader, count the topic's bytes and records in, wake followers waiting to fetch, and for
+ * acks=all wait until every in-sync replica has the batch. The append itself runs on the caller's
+ * thread: a write to the page cache, short enough for the Kafka event loop (as in Kafka's and
+ * Redpanda's produce paths); fsyncs run on the flush executor and replication waits in the
+ * {@link ProducePurgatory}, so no thread blocks for either.
  */
 public final class LeaderAppender {
 
+    /** acks=all: wait for the in-sync replicas. */
+    public static final short ACKS_ALL = -1;
+
     private final TopicManager topics;
-    private final FetchPurgatory fetchPurgatory;
+    private final FetchPurgatory replicaFetches;
     private final BrokerMetrics metrics;
     private final Executor flushExecutor;
 
-    public LeaderAppender(TopicManager topics, FetchPurgatory fetchPurgatory, BrokerMetrics metrics, Executor flushExecutor) {
+    /** @param replicaFetches follower fetches waiting for new batches (woken by every append) */
+    public LeaderAppender(TopicManager topics, FetchPurgatory replicaFetches, BrokerMetrics metrics, Executor flushExecutor) {
         this.topics = topics;
-        this.fetchPurgatory = fetchPurgatory;
+        this.replicaFetches = replicaFetches;
         this.metrics = metrics;
         this.flushExecutor = flushExecutor;
     }
@@ -32,18 +39,55 @@ public final class LeaderAppender {
     /**
      * Appends validated batches to the leader's log.
      *
-     * @return completes when the batch is visible to consumers (exceptionally if the fsync fails)
-     * @throws org.apache.kafka.common.errors.ApiException when this node does not lead the partition
-     *         or the log rejects the batch (nothing written)
+     * @param acks      1 (or 0): complete once the batch is in the leader's log (fsynced for topics that
+     *                  fsync every batch); -1: once every in-sync replica has it
+     * @param timeoutMs how long acks=all waits for the replicas
+     * @return completes as {@code acks} asks; exceptionally with NotEnoughReplicasAfterAppendException,
+     *         the request timeout (TimeoutException) or NotLeaderOrFollowerException when replication
+     *         does not complete as acks=all needs, or when the fsync fails
+     * @throws org.apache.kafka.common.errors.ApiException when this node does not lead the partition,
+     *         acks=all finds fewer in-sync replicas than min.insync.replicas (NotEnoughReplicasException),
+     *         or the log rejects the batch (nothing written in any of these cases)
      */
-    public CompletableFuture<LogAppendInfo> append(TopicPartition tp, MemoryRecords records) {
+    public CompletableFuture<LogAppendInfo> append(TopicPartition tp, MemoryRecords records, short acks, long timeoutMs) {
         Partition partition = topics.leaderPartition(tp);
-        return partition.appendAsLeader(records, flushExecutor).thenApply(info -> {
-            if (!info.duplicate()) {
-                metrics.recordIn(tp.topic(), info.validBytes(), info.recordCount());
-                fetchPurgatory.onAppend(tp, info.validBytes());
+        int minIsr = partition.log().config().minInsyncReplicas();
+        if (acks == ACKS_ALL) {
+            int isr = partition.inSyncReplicas().size();
+            if (isr < minIsr) {
+                throw new NotEnoughReplicasException("The in-sync replicas of " + tp + " are " + partition.inSyncReplicas()
+                        + ", fewer than min.insync.replicas=" + minIsr + ".");
             }
-            return info;
+        }
+        CompletableFuture<LogAppendInfo> appended = partition.appendAsLeader(records, flushExecutor);
+        LogAppendInfo now = appended.getNow(null);
+        if (now != null && !now.duplicate()) {
+            counted(tp, now);
+        } else if (now == null) {
+            appended = appended.thenApply(info -> {
+                if (!info.duplicate()) {
+                    counted(tp, info);
+                }
+                return info;
+            });
+        }
+        if (acks != ACKS_ALL) {
+            return appended;
+        }
+        return appended.thenCompose(info -> {
+            long required = info.lastOffset() + 1;
+            return partition.awaitReplication(required, minIsr, timeoutMs).thenApply(error -> {
+                if (error != Errors.NONE) {
+                    throw error.exception("Replication of offsets up to " + info.lastOffset() + " of " + tp
+                            + " did not complete: " + error.message());
+                }
+                return info;
+            });
         });
+    }
+
+    private void counted(TopicPartition tp, LogAppendInfo info) {
+        metrics.recordIn(tp.topic(), info.validBytes(), info.recordCount());
+        replicaFetches.onAppend(tp, info.validBytes());
     }
 }

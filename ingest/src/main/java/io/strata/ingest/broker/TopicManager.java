@@ -1,27 +1,23 @@
 package io.strata.ingest.broker;
 
 import io.strata.ingest.observability.BrokerMetrics;
-import io.strata.membership.partition.LeadershipListener;
 import io.strata.membership.partition.PartitionAssigner;
 import io.strata.membership.partition.PartitionId;
 import io.strata.membership.partition.PartitionState;
 import io.strata.membership.partition.PartitionStateStore;
 import io.strata.membership.topic.TopicAlreadyExistsException;
 import io.strata.membership.topic.TopicDescriptor;
-import io.strata.membership.topic.TopicRegistry;
+import io.strata.membership.topic.HazelcastTopicRegistry;
 import io.strata.storage.log.LogConfig;
 import io.strata.storage.log.LogManager;
-import io.strata.storage.log.PartitionLog;
-import io.strata.storage.log.RemoteLogBounds;
-import io.strata.storage.remote.RemoteLogManager;
-import io.strata.ingest.tiering.TieringBackpressure;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
+import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.InvalidTopicException;
-import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -36,92 +32,64 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
- * Topics, their partitions' leadership, and the logs of the partitions this node leads: the one
- * place where the cluster's topic registry and partition states are kept in step with local logs.
+ * Topics and the cluster's view of their partitions: the one place where the cluster's topic registry
+ * and partition states are changed by clients (create, delete, grow, configure). The replicas this
+ * node hosts follow those states through the {@link ReplicaManager}.
  *
  * <p>Order of changes, chosen so a crash never strands anything: create registers the topic, then
- * assigns partition leaders, then opens logs (start-up repeats the last two, both idempotent);
- * delete unregisters first, then removes logs (orphan log directories are removed at start-up).
- * Leadership changes arrive from the cluster on its event threads and are applied on this
- * manager's own thread. Topic changes are serialised; lookups are lock-free.
+ * assigns the partitions' replicas and leaders, then opens this node's replicas (start-up repeats the
+ * last two, both idempotent); delete unregisters first, then removes logs (orphan log directories
+ * are removed at start-up). Topic changes are serialised; lookups are lock-free.
  */
 public final class TopicManager implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(TopicManager.class);
 
-    private final TopicRegistry registry;
+    private final HazelcastTopicRegistry registry;
     private final PartitionStateStore states;
     private final PartitionAssigner assigner;
-    private final int nodeId;
     private final LogManager logs;
     private final Map<String, ?> brokerDefaults;
     private final BrokerMetrics metrics;
     private final int defaultPartitions;
-    private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
-    /** Names of topics by id, for the id-addressed requests of the hot path (no registry round trip). */
-    private final Map<Uuid, String> topicNames = new ConcurrentHashMap<>();
-    private final RemoteLogManager remote;
-    private final TieringBackpressure backpressure;
-    private final Consumer<TopicPartition> onSealed;
-    private final ScheduledExecutorService leadershipChanges = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "strata-leadership");
-        t.setDaemon(true);
-        return t;
-    });
-
-    public TopicManager(TopicRegistry registry, PartitionStateStore states, PartitionAssigner assigner, int nodeId,
-                        LogManager logs, Map<String, ?> brokerDefaults, BrokerMetrics metrics, int defaultPartitions) {
-        this(registry, states, assigner, nodeId, logs, brokerDefaults, metrics, defaultPartitions, null, null, tp -> { });
-    }
+    private final int defaultReplicationFactor;
+    private final Supplier<Set<Integer>> liveNodes;
+    private final ReplicaManager replicas;
 
     /**
-     * @param remote       tiered storage of the logs, or null when nothing is tiered
-     * @param backpressure the disk budget of segments waiting for upload (with {@code remote})
-     * @param onSealed     told when a roll sealed a segment of a tiered partition; must not block
+     * @param defaultPartitions        partitions of a topic created without a count (num.partitions)
+     * @param defaultReplicationFactor replicas of a topic created without a factor (default.replication.factor)
+     * @param liveNodes                the ids of the nodes currently in the cluster
      */
-    public TopicManager(TopicRegistry registry, PartitionStateStore states, PartitionAssigner assigner, int nodeId,
+    public TopicManager(HazelcastTopicRegistry registry, PartitionStateStore states, PartitionAssigner assigner,
                         LogManager logs, Map<String, ?> brokerDefaults, BrokerMetrics metrics, int defaultPartitions,
-                        RemoteLogManager remote, TieringBackpressure backpressure, Consumer<TopicPartition> onSealed) {
-        this.remote = remote;
-        this.backpressure = backpressure;
-        this.onSealed = onSealed;
+                        int defaultReplicationFactor, Supplier<Set<Integer>> liveNodes, ReplicaManager replicas) {
+        this.defaultReplicationFactor = defaultReplicationFactor;
+        this.liveNodes = liveNodes;
         this.registry = registry;
         this.states = states;
         this.assigner = assigner;
-        this.nodeId = nodeId;
         this.logs = logs;
         this.brokerDefaults = brokerDefaults;
         this.metrics = metrics;
         this.defaultPartitions = defaultPartitions;
+        this.replicas = replicas;
     }
 
     /**
-     * Follows leadership changes, opens the logs of every partition this node leads, and removes log
-     * directories of deleted topics.
+     * Follows partition state changes, opens the replicas this node hosts (as leader or follower), and
+     * removes log directories of deleted topics.
      */
     public synchronized void start() throws IOException {
-        states.addLeadershipListener(nodeId, new LeadershipListener() {
-            @Override
-            public void becameLeader(PartitionId partition, PartitionState state) {
-                leadershipChanges.execute(() -> lead(partition, state));
-            }
-
-            @Override
-            public void stoppedLeading(PartitionId partition, PartitionState current) {
-                leadershipChanges.execute(() -> resign(partition));
-            }
-        });
+        replicas.start(registry::get);
         Set<TopicPartition> known = new HashSet<>();
         for (TopicDescriptor topic : registry.all()) {
-            openLedPartitions(topic, assigner.assign(topic));
+            replicas.applyNow(assigner.assign(topic));
             for (int p = 0; p < topic.partitions(); p++) {
                 known.add(new TopicPartition(topic.name(), p));
             }
@@ -132,7 +100,8 @@ public final class TopicManager implements AutoCloseable {
                 logs.deleteLog(orphan);
             }
         }
-        LOG.infof("Loaded %d topics; this node leads %d partitions", registry.all().size(), partitions.size());
+        LOG.infof("Loaded %d topics; this node hosts %d replicas", registry.all().size(),
+                replicas.hostedPartitions().size());
     }
 
     public Optional<TopicDescriptor> topic(String name) {
@@ -145,11 +114,8 @@ public final class TopicManager implements AutoCloseable {
 
     /** The name of the topic with this id, if there is one; answered locally for topics this node leads. */
     public Optional<String> topicName(Uuid topicId) {
-        String name = topicNames.get(topicId);
-        if (name != null) {
-            return Optional.of(name);
-        }
-        return topic(topicId).map(TopicDescriptor::name);
+        Optional<String> hostedName = replicas.topicName(topicId);
+        return hostedName.isPresent() ? hostedName : topic(topicId).map(TopicDescriptor::name);
     }
 
     public Collection<TopicDescriptor> topics() {
@@ -158,7 +124,12 @@ public final class TopicManager implements AutoCloseable {
 
     /** The partition if this node leads it, else null. */
     public Partition partition(TopicPartition tp) {
-        return partitions.get(tp);
+        return replicas.leading(tp);
+    }
+
+    /** The replicas this node hosts. */
+    public ReplicaManager replicas() {
+        return replicas;
     }
 
     /**
@@ -168,7 +139,7 @@ public final class TopicManager implements AutoCloseable {
      * @throws UnknownTopicOrPartitionException when there is no such partition
      */
     public Partition leaderPartition(TopicPartition tp) {
-        Partition partition = partitions.get(tp);
+        Partition partition = replicas.leading(tp);
         if (partition != null) {
             return partition;
         }
@@ -177,6 +148,18 @@ public final class TopicManager implements AutoCloseable {
             throw new NotLeaderOrFollowerException("This node does not lead " + tp + ".");
         }
         throw new UnknownTopicOrPartitionException("This node has no partition " + tp + ".");
+    }
+
+    /**
+     * A replica that may answer a consumer's fetch: the leader, or a follower (KIP-392, which a
+     * consumer reads only after the leader named it the preferred read replica).
+     *
+     * @throws NotLeaderOrFollowerException when this node hosts no replica of it
+     * @throws UnknownTopicOrPartitionException when there is no such partition
+     */
+    public Partition readablePartition(TopicPartition tp) {
+        Partition partition = replicas.hosted(tp);
+        return partition != null ? partition : leaderPartition(tp);
     }
 
     /** The cluster's view of a topic's partitions: leader, epoch and replicas. */
@@ -201,21 +184,51 @@ public final class TopicManager implements AutoCloseable {
         }
     }
 
+    public int defaultReplicationFactor() {
+        return defaultReplicationFactor;
+    }
+
+    /** Creates a topic with the node's default partition count and replication factor (auto-creation). */
+    public TopicDescriptor createTopic(String name, Map<String, String> configs) {
+        return createTopic(name, -1, -1, Map.of(), configs, false);
+    }
+
     /**
-     * Creates a topic and assigns its partitions' leaders.
+     * Creates a topic, assigns its partitions' replicas and leaders, and opens this node's replicas.
      *
-     * @param partitionCount -1 for the node default
-     * @throws InvalidTopicException, TopicExistsException, InvalidPartitionsException, InvalidConfigurationException
+     * @param partitionCount    -1 for the node default (ignored with a manual assignment)
+     * @param replicationFactor -1 for the node default (ignored with a manual assignment)
+     * @param assignment        replicas per partition index, preferred leader first; empty to have them assigned
+     * @throws InvalidTopicException, TopicExistsException, InvalidPartitionsException, InvalidConfigurationException,
+     *         InvalidReplicationFactorException (more replicas than live nodes), InvalidReplicaAssignmentException
      */
-    public synchronized TopicDescriptor createTopic(String name, int partitionCount, Map<String, String> configs,
+    public synchronized TopicDescriptor createTopic(String name, int partitionCount, int replicationFactor,
+                                                    Map<Integer, List<Integer>> assignment, Map<String, String> configs,
                                                     boolean validateOnly) {
         Topic.validate(name);
         if (Topic.isInternal(name)) {
             throw new InvalidTopicException("Topic '" + name + "' is reserved for internal use.");
         }
-        int count = partitionCount == -1 ? defaultPartitions : partitionCount;
-        if (count < 1) {
-            throw new InvalidPartitionsException("Number of partitions must be at least 1, got " + partitionCount + ".");
+        Set<Integer> live = liveNodes.get();
+        int count;
+        int rf;
+        if (!assignment.isEmpty()) {
+            validateAssignment(assignment, live);
+            count = assignment.size();
+            rf = assignment.get(0).size();
+        } else {
+            count = partitionCount == -1 ? defaultPartitions : partitionCount;
+            rf = replicationFactor == -1 ? defaultReplicationFactor : replicationFactor;
+            if (count < 1) {
+                throw new InvalidPartitionsException("Number of partitions must be at least 1, got " + partitionCount + ".");
+            }
+            if (rf < 1) {
+                throw new InvalidReplicationFactorException("Replication factor must be at least 1, got " + rf + ".");
+            }
+            if (rf > live.size()) {
+                throw new InvalidReplicationFactorException("Replication factor: " + rf
+                        + " larger than available brokers: " + live.size() + ".");
+            }
         }
         logConfig(configs);
         if (registry.get(name).isPresent()) {
@@ -232,41 +245,48 @@ public final class TopicManager implements AutoCloseable {
         }
         TopicDescriptor topic;
         try {
-            topic = registry.create(name, count, configs);
+            topic = registry.create(name, count, configs, rf, new TreeMap<>(assignment));
         } catch (TopicAlreadyExistsException e) {
             throw new TopicExistsException(e.getMessage());
         }
-        openLedPartitions(topic, assigner.assign(topic));
-        LOG.infof("Created topic %s with %d partitions and configs %s", name, count, configs);
+        replicas.applyNow(assigner.assign(topic));
+        LOG.infof("Created topic %s with %d partitions, replication factor %d and configs %s", name, count, rf, configs);
         return topic;
+    }
+
+    /** A manual assignment names every partition from 0, the same number of distinct live replicas for each. */
+    private static void validateAssignment(Map<Integer, List<Integer>> assignment, Set<Integer> live) {
+        int rf = -1;
+        for (int p = 0; p < assignment.size(); p++) {
+            List<Integer> replicas = assignment.get(p);
+            if (replicas == null) {
+                throw new InvalidReplicaAssignmentException("Partitions must be numbered consecutively from 0; "
+                        + "partition " + p + " is missing.");
+            }
+            if (replicas.isEmpty() || new HashSet<>(replicas).size() != replicas.size()) {
+                throw new InvalidReplicaAssignmentException("Partition " + p + " needs distinct replicas, got " + replicas + ".");
+            }
+            if (rf != -1 && replicas.size() != rf) {
+                throw new InvalidReplicaAssignmentException("All partitions need the same number of replicas; partition "
+                        + p + " has " + replicas.size() + ", partition 0 has " + rf + ".");
+            }
+            rf = replicas.size();
+            for (int node : replicas) {
+                if (!live.contains(node)) {
+                    throw new InvalidReplicaAssignmentException("Partition " + p + " is assigned to broker " + node
+                            + ", which is not in the cluster (live brokers: " + live + ").");
+                }
+            }
+        }
     }
 
     public synchronized TopicDescriptor deleteTopic(String name) {
         TopicDescriptor topic = registry.delete(name)
                 .orElseThrow(() -> new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist."));
+        replicas.removeTopic(topic);
         List<TopicPartition> removed = new ArrayList<>();
-        topicNames.remove(kafkaId(topic));
         for (int p = 0; p < topic.partitions(); p++) {
-            TopicPartition tp = new TopicPartition(name, p);
-            partitions.remove(tp);
-            if (remote != null) {
-                remote.detach(tp);
-                Uuid topicId = kafkaId(topic);
-                leadershipChanges.execute(() -> {
-                    try {
-                        remote.deletePartitionData(tp, topicId);
-                    } catch (RuntimeException e) {
-                        LOG.warnf("Could not delete the tiered data of deleted partition %s: %s", tp, e.getMessage());
-                    }
-                });
-            }
-            removed.add(tp);
-            try {
-                logs.deleteLog(tp);
-            } catch (IOException e) {
-                // The topic is gone from the registry; the directory is removed at the next start.
-                LOG.warnf(e, "Could not delete the log of %s", tp);
-            }
+            removed.add(new TopicPartition(name, p));
         }
         metrics.removeTopic(name, removed);
         LOG.infof("Deleted topic %s", name);
@@ -284,7 +304,7 @@ public final class TopicManager implements AutoCloseable {
             return topic.withPartitions(newCount);
         }
         TopicDescriptor updated = registry.update(topic.withPartitions(newCount));
-        openLedPartitions(updated, assigner.assign(updated));
+        replicas.applyNow(assigner.assign(updated));
         return updated;
     }
 
@@ -297,7 +317,7 @@ public final class TopicManager implements AutoCloseable {
         }
         TopicDescriptor updated = registry.update(topic.withConfigs(newConfigs));
         for (int p = 0; p < updated.partitions(); p++) {
-            Partition partition = partitions.get(new TopicPartition(name, p));
+            Partition partition = replicas.hosted(new TopicPartition(name, p));
             if (partition != null) {
                 partition.log().updateConfig(config);
             }
@@ -307,72 +327,6 @@ public final class TopicManager implements AutoCloseable {
 
     @Override
     public void close() {
-        leadershipChanges.shutdownNow();
-    }
-
-    private void openLedPartitions(TopicDescriptor topic, Map<PartitionId, PartitionState> assignment) {
-        for (Map.Entry<PartitionId, PartitionState> e : assignment.entrySet()) {
-            if (e.getValue().leaderNodeId() == nodeId) {
-                open(topic, e.getKey().partition(), e.getValue().leaderEpoch());
-            }
-        }
-    }
-
-    private synchronized void lead(PartitionId id, PartitionState state) {
-        Optional<TopicDescriptor> topic = registry.get(id.topic());
-        if (topic.isEmpty() || !topic.get().topicId().equals(state.topicId())) {
-            return;
-        }
-        open(topic.get(), id.partition(), state.leaderEpoch());
-    }
-
-    private synchronized void resign(PartitionId id) {
-        if (remote != null) {
-            remote.detach(new TopicPartition(id.topic(), id.partition()));
-        }
-        Partition gone = partitions.remove(new TopicPartition(id.topic(), id.partition()));
-        if (gone != null) {
-            LOG.infof("No longer leading %s", gone.topicPartition());
-        }
-    }
-
-    private void open(TopicDescriptor topic, int p, int leaderEpoch) {
-        TopicPartition tp = new TopicPartition(topic.name(), p);
-        Partition existing = partitions.get(tp);
-        if (existing != null) {
-            existing.becomeLeader(leaderEpoch);
-            return;
-        }
-        RemoteLogBounds bounds = null;
-        if (remote != null) {
-            try {
-                // The manifest decides where the log starts; without it an empty directory would restart at 0.
-                bounds = remote.open(tp, kafkaId(topic));
-            } catch (RuntimeException e) {
-                LOG.errorf("Cannot read the object-store manifest of %s (%s); the partition stays offline, retrying in 5 s",
-                        tp, e.getMessage());
-                leadershipChanges.schedule(() -> reopen(topic.name(), p, leaderEpoch), 5, TimeUnit.SECONDS);
-                return;
-            }
-        }
-        try {
-            PartitionLog log = logs.getOrCreateLog(tp, kafkaId(topic), logConfig(topic.configs()), bounds);
-            if (remote != null) {
-                remote.attach(log);
-                log.setSealListener(() -> onSealed.accept(tp));
-            }
-            partitions.put(tp, new Partition(tp, kafkaId(topic), log, leaderEpoch, backpressure));
-            topicNames.put(kafkaId(topic), topic.name());
-            metrics.registerLog(log);
-        } catch (IOException e) {
-            throw new KafkaStorageException("Cannot open the log of " + tp + ": " + e.getMessage(), e);
-        }
-    }
-
-    private synchronized void reopen(String topicName, int p, int leaderEpoch) {
-        Optional<TopicDescriptor> topic = registry.get(topicName);
-        if (topic.isPresent() && p < topic.get().partitions() && !partitions.containsKey(new TopicPartition(topicName, p))) {
-            open(topic.get(), p, leaderEpoch);
-        }
+        replicas.close();
     }
 }

@@ -34,6 +34,42 @@ public interface StrataConfig {
 
     Tiering tiering();
 
+    Replication replication();
+
+    /** Follower replicas and the in-sync replica set; names follow Kafka's replica.* broker settings. */
+    interface Replication {
+        /** replica.lag.time.max.ms: an in-sync follower not caught up for this long leaves the ISR. */
+        @WithDefault("30s")
+        Duration replicaLagTimeMax();
+
+        /** replica.fetch.wait.max.ms: how long a follower's fetch waits at the leader for new batches. */
+        @WithDefault("500ms")
+        Duration fetchMaxWait();
+
+        /** replica.fetch.max.bytes: bytes per partition in one follower fetch. */
+        @WithDefault("1048576")
+        int fetchMaxBytes();
+
+        /** replica.fetch.response.max.bytes: bytes in one follower fetch response. */
+        @WithDefault("10485760")
+        int fetchResponseMaxBytes();
+
+        /** replica.fetch.backoff.ms: pause after a failed follower fetch. */
+        @WithDefault("1s")
+        Duration fetchBackoff();
+
+        /** replica.socket.timeout.ms: connect and request timeout towards a leader. */
+        @WithDefault("30s")
+        Duration socketTimeout();
+
+        /**
+         * Consumers that name their rack (client.rack) read from an in-sync replica in that rack
+         * (KIP-392; Kafka's replica.selector.class=RackAwareReplicaSelector).
+         */
+        @WithDefault("true")
+        boolean rackAwareReads();
+    }
+
     /**
      * The object store that sealed segments are tiered to. Without an endpoint the node runs an
      * embedded S3Proxy (filesystem back end) under {@link #embeddedDir()}.
@@ -198,9 +234,13 @@ public interface StrataConfig {
         @WithDefault("true")
         boolean autoCreateTopics();
 
-        /** Partitions of a topic created without a count. */
+        /** Partitions of a topic created without a count (num.partitions). */
         @WithDefault("1")
         int defaultPartitions();
+
+        /** Replicas of each partition of a topic created without a factor, auto-created ones included (default.replication.factor). */
+        @WithDefault("1")
+        int defaultReplicationFactor();
 
         /** Network threads; defaults to the number of cores. */
         OptionalInt ioThreads();
@@ -250,6 +290,12 @@ public interface StrataConfig {
 
         /** message.timestamp.type */
         Optional<String> messageTimestampType();
+
+        /** min.insync.replicas: acks=all produce needs at least this many in-sync replicas. */
+        OptionalInt minInsyncReplicas();
+
+        /** unclean.leader.election.enable: elect a replica outside the ISR when none in it is alive (may lose records). */
+        Optional<Boolean> uncleanLeaderElectionEnable();
     }
 
     /** Consumer groups; names follow the Kafka broker settings (group.*). */

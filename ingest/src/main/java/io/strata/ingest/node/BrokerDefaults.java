@@ -24,6 +24,8 @@ final class BrokerDefaults {
         log.retentionMs().ifPresent(v -> defaults.put(TopicConfig.RETENTION_MS_CONFIG, v));
         log.retentionBytes().ifPresent(v -> defaults.put(TopicConfig.RETENTION_BYTES_CONFIG, v));
         log.messageTimestampType().ifPresent(v -> defaults.put(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, v));
+        log.minInsyncReplicas().ifPresent(v -> defaults.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, v));
+        log.uncleanLeaderElectionEnable().ifPresent(v -> defaults.put(TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG, v));
         return defaults;
     }
 
@@ -35,7 +37,10 @@ final class BrokerDefaults {
         out.put("num.partitions", Integer.toString(config.kafka().defaultPartitions()));
         out.put("auto.create.topics.enable", Boolean.toString(config.kafka().autoCreateTopics()));
         out.put("socket.request.max.bytes", Integer.toString(config.kafka().maxRequestBytes()));
-        out.put("default.replication.factor", "1");
+        out.put("default.replication.factor", Integer.toString(config.kafka().defaultReplicationFactor()));
+        out.put("min.insync.replicas", Integer.toString(defaults.minInsyncReplicas()));
+        out.put("unclean.leader.election.enable", Boolean.toString(defaults.uncleanLeaderElectionEnable()));
+        out.put("replica.lag.time.max.ms", Long.toString(config.replication().replicaLagTimeMax().toMillis()));
         out.put("message.max.bytes", Integer.toString(defaults.maxMessageBytes()));
         out.put("log.segment.bytes", Integer.toString(defaults.segmentBytes()));
         out.put("log.roll.ms", Long.toString(defaults.segmentMs()));

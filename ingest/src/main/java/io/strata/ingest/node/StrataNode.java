@@ -5,6 +5,12 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.strata.ingest.broker.FetchPurgatory;
 import io.strata.ingest.broker.LeaderAppender;
+import io.strata.ingest.broker.ProducePurgatory;
+import io.strata.ingest.broker.ReadReplicaSelector;
+import io.strata.ingest.broker.ReplicaManager;
+import io.strata.ingest.kafka.api.LogAdminApi;
+import io.strata.ingest.replication.ReplicaFetcherManager;
+import io.strata.ingest.replication.ReplicationSettings;
 import io.strata.ingest.broker.TopicManager;
 import io.strata.ingest.config.StrataConfig;
 import io.strata.ingest.group.CoordinatorLocator;
@@ -41,6 +47,7 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import org.apache.kafka.common.Node;
 import org.apache.kafka.common.utils.Time;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -99,6 +106,8 @@ public class StrataNode {
     int httpPort;
 
     private volatile KafkaServer server;
+    /** What start-up is doing, for readiness and logs. */
+    private volatile String phase = "starting";
     private ClusterMember member;
     private LogManager logs;
     private FetchPurgatory purgatory;
@@ -108,8 +117,33 @@ public class StrataNode {
     /** Runs the fsyncs of flush-every-batch topics so request handlers need not wait on the disk. */
     private final ExecutorService flushExecutor = Executors.newFixedThreadPool(2, new DefaultThreadFactory("strata-log-flush", true));
     private LeaderAppender appender;
+    /** Follower fetches waiting for appends to the partitions this node leads. */
+    private FetchPurgatory replicaFetches;
+    /** acks=all produces waiting for the in-sync replicas. */
+    private ProducePurgatory produces;
 
     void start(@Observes @Priority(10) StartupEvent event) throws Exception {
+        // SIGTERM while start-up waits (for the cluster quorum, say) must stop the node, not wait for the wait.
+        Thread starting = Thread.currentThread();
+        Thread abortStart = new Thread(() -> {
+            if (!isServingKafka()) {
+                LOG.warnf("Stop requested while %s: abandoning start-up", phase);
+                starting.interrupt();
+            }
+        }, "strata-abort-start");
+        Runtime.getRuntime().addShutdownHook(abortStart);
+        try {
+            startNode();
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(abortStart);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs or ran
+            }
+        }
+    }
+
+    private void startNode() throws Exception {
         Path dataDir = config.dataDir().toAbsolutePath().normalize();
         Files.createDirectories(dataDir);
         StrataConfig.Kafka kafka = config.kafka();
@@ -122,6 +156,7 @@ public class StrataNode {
         int boundPort = kafkaServer.bind(kafka.host(), kafka.port()).getPort();
         int advertisedPort = kafka.advertisedPort().orElse(boundPort);
 
+        refuseSeveralEmbeddedStores();
         CompletableFuture<TieredStorage> tieredStart = null;
         if (config.tiering().enabled()) {
             if (OBJECT_STORE_METADATA.equals(config.cluster().metadataStore())) {
@@ -138,6 +173,8 @@ public class StrataNode {
                 }, task -> new Thread(task, "strata-object-store-start").start());
             }
         }
+        phase = "joining the cluster: waiting for a majority of the members " + config.cluster().members()
+                .map(Object::toString).orElse("(this node alone)") + " (strata.cluster.members)";
         try {
             member = joinCluster(dataDir, advertisedPort);
         } catch (Exception e) {
@@ -161,6 +198,7 @@ public class StrataNode {
         LogConfig defaults = LogConfig.create(topicDefaults, Map.of());
         Set<String> nodeDefaultKeys = topicDefaults.keySet();
 
+        phase = "opening the logs of the replicas this node hosts";
         logs = new LogManager(dataDir.resolve("logs"), Time.SYSTEM);
         RemoteLogManager remote = null;
         if (tiered != null) {
@@ -168,18 +206,32 @@ public class StrataNode {
             backpressure = new TieringBackpressure(config.tiering().maxBacklogBytes());
             metrics.registerTiering(remote);
         }
-        topics = new TopicManager(member.topics(), member.partitions(), member.assigner(), config.nodeId(), logs,
-                topicDefaults, metrics, kafka.defaultPartitions(), remote, backpressure, tp -> {
+        purgatory = new FetchPurgatory();
+        replicaFetches = new FetchPurgatory();
+        produces = new ProducePurgatory();
+        ClusterMember cluster = member;
+        ReplicationSettings replication = replicationSettings(config.replication());
+        ReplicaFetcherManager fetchers = new ReplicaFetcherManager(config.nodeId(), replication,
+                id -> cluster.nodes().node(id).map(n -> new Node(n.nodeId(), n.kafkaHost(), n.kafkaPort(), n.rack())),
+                Time.SYSTEM);
+        ReplicaManager replicas = new ReplicaManager(config.nodeId(), member.partitions(), logs,
+                overrides -> LogConfig.create(topicDefaults, overrides), metrics, remote, backpressure, tp -> {
                     if (tieringStarted) {
                         tieringPipeline.requestUpload(tp);
                     }
-                });
+                }, purgatory, produces, fetchers, replication, Time.SYSTEM);
+        topics = new TopicManager(member.topics(), member.partitions(), member.assigner(), logs,
+                topicDefaults, metrics, kafka.defaultPartitions(), kafka.defaultReplicationFactor(),
+                () -> cluster.nodes().liveNodeIds(), replicas);
         topics.start();
+        metrics.registerReplication(() -> replicas.hostedPartitions().stream()
+                        .filter(p -> p.isLeader() && p.inSyncReplicas().size() < p.state().replicas().size()).count(),
+                () -> cluster.controller().isController()
+                        ? cluster.partitions().all().values().stream().filter(st -> !st.hasLeader()).count() : 0,
+                () -> cluster.assigner().uncleanElections());
         logs.startBackgroundTasks();
-        purgatory = new FetchPurgatory();
-        appender = new LeaderAppender(topics, purgatory, metrics, flushExecutor);
+        appender = new LeaderAppender(topics, replicaFetches, metrics, flushExecutor);
         GroupTopics groupTopics = new GroupTopics(topics);
-        ClusterMember cluster = member;
         groups = new GroupCoordinator(member.groupOffsets(), groupTopics, groupTopics, groupConfig(config.group()),
                 new WheelGroupTimer(), new CoordinatorLocator(config.nodeId(),
                         () -> List.copyOf(cluster.nodes().liveNodeIds())));
@@ -187,15 +239,19 @@ public class StrataNode {
 
         KafkaApis apis = new KafkaApis(
                 new ProduceApi(topics, appender),
-                new FetchApi(topics, purgatory, metrics, remote),
+                new FetchApi(topics, purgatory, replicaFetches, metrics, remote, Time.SYSTEM,
+                        new ReadReplicaSelector(config.replication().rackAwareReads(), config.nodeId(),
+                                id -> cluster.nodes().node(id).map(NodeInfo::rack), cluster.nodes()::isLive)),
                 new OffsetsApi(topics, remote),
                 new MetadataApi(topics, brokerNode, member.nodes(), member.controller(), kafka.autoCreateTopics()),
                 new TopicAdminApi(topics, brokerNode, nodeDefaultKeys),
                 new ConfigsApi(topics, brokerNode, nodeDefaultKeys, BrokerDefaults.brokerConfigs(config, defaults)),
                 new ProducerIdApi(member.producerIds()),
                 GroupApis.create(groups, topics, id -> cluster.nodes().node(id)
-                        .map(n -> new BrokerNode(n.nodeId(), n.kafkaHost(), n.kafkaPort(), clusterId)).orElse(null)));
+                        .map(n -> new BrokerNode(n.nodeId(), n.kafkaHost(), n.kafkaPort(), clusterId)).orElse(null)),
+                new LogAdminApi(topics, logs.dataDir(), remote));
         kafkaServer.startAccepting(apis);
+        phase = "serving Kafka clients";
         LOG.infof("Node %d of cluster %s serving Kafka clients at %s:%d, data in %s", brokerNode.nodeId(),
                 brokerNode.clusterId(), brokerNode.host(), brokerNode.port(), dataDir);
     }
@@ -208,6 +264,21 @@ public class StrataNode {
         if (tiered != null) {
             tieringPipeline.start(tiered.remote(), topics, backpressure, config.tiering());
             tieringStarted = true;
+        }
+    }
+
+    /**
+     * Replicas of a partition must all read the same object store: after a failover the new leader
+     * continues the manifest the old one wrote. An embedded store is private to its node, so a
+     * cluster of several members that tiers needs a shared {@code strata.s3.endpoint}.
+     */
+    private void refuseSeveralEmbeddedStores() {
+        List<String> members = config.cluster().members().orElse(List.of()).stream().filter(m -> !m.isBlank()).toList();
+        if (config.tiering().enabled() && config.s3().endpoint().isEmpty() && members.size() > 1) {
+            throw new IllegalStateException("A cluster of " + members.size() + " members (strata.cluster.members) "
+                    + "needs one object store that all of them reach: set strata.s3.endpoint (e.g. an S3Proxy or "
+                    + "MinIO shared by the nodes), or strata.tiering.enabled=false. The embedded store of each node "
+                    + "is private to it, so after a failover the new leader could not read what the old one tiered.");
         }
     }
 
@@ -227,6 +298,8 @@ public class StrataNode {
                 // Alone there is nobody to wait for; with peers, give them time to be found.
                 .joinWait(members.size() <= 1 ? Duration.ZERO : Duration.ofSeconds(5))
                 .metadataStore(metadataStore(cluster.metadataStore(), metadataDir))
+                .defaultReplicationFactor(config.kafka().defaultReplicationFactor())
+                .uncleanLeaderElection(config.log().uncleanLeaderElectionEnable().orElse(false))
                 .build();
         NodeInfo self0 = new NodeInfo(config.nodeId(), config.kafka().advertisedHost(), advertisedKafkaPort,
                 config.kafka().advertisedHost(), httpPort, cluster.rack().orElse(null));
@@ -260,6 +333,7 @@ public class StrataNode {
         KafkaServer kafkaServer = server;
         if (purgatory != null) {
             purgatory.completeAll();
+            replicaFetches.completeAll();
         }
         if (groups != null) {
             // Waiting joins are answered (members rejoin after the restart); membership is not kept.
@@ -270,6 +344,8 @@ public class StrataNode {
         }
         if (purgatory != null) {
             purgatory.close();
+            replicaFetches.close();
+            produces.close();
         }
         flushExecutor.shutdown();
         try {
@@ -295,6 +371,11 @@ public class StrataNode {
         if (member != null) {
             member.close();
         }
+    }
+
+    private static ReplicationSettings replicationSettings(StrataConfig.Replication r) {
+        return new ReplicationSettings(r.replicaLagTimeMax().toMillis(), r.fetchMaxWait().toMillis(), r.fetchMaxBytes(),
+                r.fetchResponseMaxBytes(), r.fetchBackoff().toMillis(), r.socketTimeout().toMillis());
     }
 
     private static GroupConfig groupConfig(StrataConfig.Group group) {
@@ -332,6 +413,11 @@ public class StrataNode {
     /** Whether produce requests may create a missing topic. */
     public boolean autoCreateTopics() {
         return config.kafka().autoCreateTopics();
+    }
+
+    /** What the node is doing: a start-up step while not ready, else serving. */
+    public String phase() {
+        return phase;
     }
 
     /** True once the Kafka listener accepts connections. */

@@ -30,6 +30,8 @@ import java.util.concurrent.TimeUnit;
 public class BrokerMetrics {
 
     private final MeterRegistry registry;
+    private final Counter isrShrinks;
+    private final Counter isrExpands;
     private final Map<ApiKeys, Timer> requestTimers = new EnumMap<>(ApiKeys.class);
     private final Map<String, TopicMeters> topics = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Meter> logSizes = new ConcurrentHashMap<>();
@@ -37,6 +39,10 @@ public class BrokerMetrics {
     @Inject
     public BrokerMetrics(MeterRegistry registry) {
         this.registry = registry;
+        this.isrShrinks = Counter.builder("strata.replication.isr.shrinks")
+                .description("Followers dropped from an ISR by this node as leader").register(registry);
+        this.isrExpands = Counter.builder("strata.replication.isr.expands")
+                .description("Followers added back to an ISR by this node as leader").register(registry);
         for (ApiKeys api : ApiKeys.values()) {
             requestTimers.put(api, Timer.builder("strata.kafka.request")
                     .description("Time from receipt of a Kafka request to its response being queued")
@@ -87,6 +93,30 @@ public class BrokerMetrics {
     }
 
     /** Tiered storage: backlog waiting for upload, bytes moved, failures, breaker state, read cache. */
+    /** The leader changed a partition's ISR: shrink or expand (Kafka's IsrShrinksPerSec / IsrExpandsPerSec). */
+    public void isrChanged(boolean shrink) {
+        (shrink ? isrShrinks : isrExpands).increment();
+    }
+
+    /**
+     * Replication health: partitions this node leads whose ISR lacks some replica, partitions of the
+     * cluster without a leader, and unclean leader elections (each may have lost acknowledged records).
+     */
+    public void registerReplication(java.util.function.Supplier<Number> underReplicated,
+                                    java.util.function.Supplier<Number> offline,
+                                    java.util.function.Supplier<Number> uncleanElections) {
+        Gauge.builder("strata.replication.under.replicated.partitions", underReplicated)
+                .description("Partitions led by this node whose in-sync replicas are fewer than their replicas")
+                .register(registry);
+        Gauge.builder("strata.replication.offline.partitions", offline)
+                .description("Partitions of the cluster without a leader (reported by the controller; 0 elsewhere)")
+                .register(registry);
+        FunctionCounter.builder("strata.replication.unclean.leader.elections", uncleanElections,
+                        s -> s.get().doubleValue())
+                .description("Leaders elected outside the in-sync replicas by this node as controller: records may have been lost")
+                .register(registry);
+    }
+
     public void registerTiering(RemoteLogManager remote) {
         ObjectStore store = remote.store();
         Gauge.builder("strata.tiering.backlog.bytes", remote, RemoteLogManager::backlogBytes)

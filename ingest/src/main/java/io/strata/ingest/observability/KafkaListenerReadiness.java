@@ -7,7 +7,10 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready only while the Kafka listener accepts connections (after every log has been opened). */
+/**
+ * Ready only while the Kafka listener accepts connections (after the cluster quorum formed and every
+ * hosted replica's log was opened); the {@code phase} says what the node is doing meanwhile.
+ */
 @Readiness
 @ApplicationScoped
 public class KafkaListenerReadiness implements HealthCheck {
@@ -17,6 +20,7 @@ public class KafkaListenerReadiness implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("kafka-listener").status(node.isServingKafka()).build();
+        return HealthCheckResponse.named("kafka-listener").status(node.isServingKafka())
+                .withData("phase", node.phase()).build();
     }
 }

@@ -62,6 +62,8 @@ public final class LogConfig {
                     Importance.MEDIUM, "Only 'producer' is supported: batches are stored as the producer compressed them.")
             .define(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Type.INT, 1, atLeast(1),
                     Importance.MEDIUM, TopicConfig.MIN_IN_SYNC_REPLICAS_DOC)
+            .define(TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG, Type.BOOLEAN, false,
+                    Importance.MEDIUM, TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_DOC)
             .define(TopicConfig.REMOTE_LOG_STORAGE_ENABLE_CONFIG, Type.BOOLEAN, true,
                     Importance.MEDIUM, TopicConfig.REMOTE_LOG_STORAGE_ENABLE_DOC)
             .define(TopicConfig.LOCAL_LOG_RETENTION_MS_CONFIG, Type.LONG, -2L, atLeast(-2),
@@ -131,6 +133,10 @@ public final class LogConfig {
     /** Fsync when the oldest unflushed data is this old. */
     public long flushMs() { return (Long) values.get(TopicConfig.FLUSH_MS_CONFIG); }
     public long fileDeleteDelayMs() { return (Long) values.get(TopicConfig.FILE_DELETE_DELAY_MS_CONFIG); }
+    /** min.insync.replicas: acks=all produce needs at least this many in-sync replicas. */
+    public int minInsyncReplicas() { return (Integer) values.get(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG); }
+    /** unclean.leader.election.enable: elect a replica outside the ISR when none in it is alive (may lose records). */
+    public boolean uncleanLeaderElectionEnable() { return (Boolean) values.get(TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG); }
     public boolean remoteStorageEnable() { return (Boolean) values.get(TopicConfig.REMOTE_LOG_STORAGE_ENABLE_CONFIG); }
     /** Local retention in ms; -2 means "same as retention.ms". */
     public long localRetentionMs() { return (Long) values.get(TopicConfig.LOCAL_LOG_RETENTION_MS_CONFIG); }

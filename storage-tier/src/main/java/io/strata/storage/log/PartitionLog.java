@@ -630,6 +630,11 @@ public final class PartitionLog implements Closeable {
             ensureOpen();
             long oldEnd = local.logEndOffset();
             if (offset >= oldEnd) {
+                // Nothing to cut, but an epoch this node started as leader without writing a batch
+                // (it begins at the end) may conflict with the new leader's history: drop it, as Kafka does.
+                if (epochCache.truncateFromEnd(oldEnd)) {
+                    epochCache.persist();
+                }
                 return oldEnd;
             }
             if (offset < logStartOffset) {

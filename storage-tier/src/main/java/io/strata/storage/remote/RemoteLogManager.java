@@ -159,7 +159,53 @@ public final class RemoteLogManager implements Closeable {
         }
     }
 
-    /** Stops tiering the partition (no longer led here, or deleted). */
+    /**
+     * Lets a follower's log use what object storage holds, opened after {@link #open}: its local
+     * segments go once the manifest holds them ({@code local.retention.*}), and reads below its local
+     * log are served remotely. Only the leader uploads ({@link #attach}).
+     */
+    public void follow(PartitionLog log) {
+        PartitionState state = partitions.get(log.topicPartition());
+        if (state == null) {
+            throw new IllegalStateException("open() the remote state of " + log.topicPartition() + " first");
+        }
+        state.log = null;
+        log.enableTiering();
+        if (!state.manifest.isEmpty()) {
+            log.remoteCopyConfirmed(state.manifest.endOffset());
+        }
+    }
+
+    /**
+     * A follower re-reads the manifest the leader writes (blocking; forward from the version it knows):
+     * its log learns what is now uploaded, and the log start offset remote retention moved to.
+     */
+    public void refresh(PartitionLog followerLog) {
+        PartitionState state = partitions.get(followerLog.topicPartition());
+        if (state == null || state.log != null) {
+            return; // not opened here, or this node leads it and keeps the manifest itself
+        }
+        synchronized (state.lock) {
+            state.manifest = manifests.load(state.root, state.manifest);
+        }
+        PartitionManifest manifest = state.manifest;
+        if (!manifest.isEmpty()) {
+            followerLog.remoteCopyConfirmed(manifest.endOffset());
+        }
+        if (manifest.logStartOffset() > followerLog.logStartOffset()) {
+            followerLog.advanceLogStartOffset(manifest.logStartOffset(), time.milliseconds());
+        }
+    }
+
+    /** Stops uploading the partition (no longer led here) but keeps serving remote reads of it. */
+    public void stopUploading(TopicPartition tp) {
+        PartitionState state = partitions.get(tp);
+        if (state != null) {
+            state.log = null;
+        }
+    }
+
+    /** Forgets the partition (deleted, or no longer hosted here). */
     public void detach(TopicPartition tp) {
         partitions.remove(tp);
     }
@@ -359,18 +405,57 @@ public final class RemoteLogManager implements Closeable {
             if (expired.isEmpty()) {
                 return 0;
             }
-            long newStart = expired.get(expired.size() - 1).nextOffset();
-            PartitionManifest committed = commit(state, m -> m.logStartOffset() >= newStart ? null
-                    : m.withLogStartOffset(newStart, leaderEpoch), leaderEpoch);
-            log.advanceLogStartOffset(committed.logStartOffset(), now);
-            for (RemoteSegment s : expired) {
-                deleteObjects(state.root, s);
-            }
-            segmentsDeleted.add(expired.size());
-            LOG.info("Remote retention deleted {} segment(s) of {}; log start offset now {}", expired.size(), tp,
-                    committed.logStartOffset());
-            return expired.size();
+            return moveLogStart(tp, state, log, expired.get(expired.size() - 1).nextOffset(), leaderEpoch, now);
         }
+    }
+
+    /**
+     * DeleteRecords on a tiered partition: the manifest gets the new log start offset first (so a
+     * restart from the bucket cannot bring the deleted records back), then the log, then the objects
+     * of segments wholly below it go. Blocking.
+     *
+     * @return the log start offset now
+     */
+    public long deleteRecordsBefore(TopicPartition tp, long offset, int leaderEpoch) {
+        PartitionState state = partitions.get(tp);
+        PartitionLog log = state == null ? null : state.log;
+        if (log == null) {
+            throw new IllegalStateException(tp + " is not tiered by this node");
+        }
+        synchronized (state.lock) {
+            long target = Math.min(offset, log.highWatermark());
+            if (target > state.manifest.logStartOffset()) {
+                moveLogStart(tp, state, log, target, leaderEpoch, time.milliseconds());
+            } else {
+                log.advanceLogStartOffset(target, time.milliseconds());
+            }
+            return log.logStartOffset();
+        }
+    }
+
+    /** Under the state's lock: commits {@code newStart}, moves the log there and deletes what lies wholly below. */
+    private int moveLogStart(TopicPartition tp, PartitionState state, PartitionLog log, long newStart, int leaderEpoch,
+                             long now) {
+        List<RemoteSegment> before = state.manifest.segments();
+        PartitionManifest committed = commit(state, m -> m.logStartOffset() >= newStart ? null
+                : m.withLogStartOffset(newStart, leaderEpoch), leaderEpoch);
+        log.advanceLogStartOffset(committed.logStartOffset(), now);
+        List<RemoteSegment> expired = new ArrayList<>();
+        for (RemoteSegment s : before) {
+            if (s.nextOffset() > committed.logStartOffset()) {
+                break;
+            }
+            expired.add(s);
+        }
+        for (RemoteSegment s : expired) {
+            deleteObjects(state.root, s);
+        }
+        segmentsDeleted.add(expired.size());
+        if (!expired.isEmpty()) {
+            LOG.info("Deleted {} remote segment(s) of {}; log start offset now {}", expired.size(), tp,
+                    committed.logStartOffset());
+        }
+        return expired.size();
     }
 
     /** Objects of a segment no manifest lists any more; a failure leaves garbage, never a dangling reference. */

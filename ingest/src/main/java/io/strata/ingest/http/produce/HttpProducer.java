@@ -1,5 +1,6 @@
 package io.strata.ingest.http.produce;
 
+import io.strata.ingest.broker.LeaderAppender;
 import io.strata.ingest.broker.Partition;
 import io.strata.ingest.broker.TopicManager;
 import io.strata.ingest.node.StrataNode;
@@ -42,6 +43,8 @@ public class HttpProducer {
 
     private static final Logger LOG = Logger.getLogger(HttpProducer.class);
     private static final int DEFAULT_MAX_BATCH_BYTES = 1024 * 1024;
+    /** HTTP records are acknowledged as acks=all; this is how long they wait for the in-sync replicas. */
+    private static final long REPLICATION_TIMEOUT_MS = 30_000L;
 
     @Inject
     StrataNode node;
@@ -68,7 +71,7 @@ public class HttpProducer {
             throw new TopicNotFoundException(name);
         }
         try {
-            return topics().createTopic(name, -1, Map.of(), false);
+            return topics().createTopic(name, Map.of());
         } catch (TopicExistsException e) {
             return existingTopic(name);
         } catch (InvalidTopicException e) {
@@ -177,7 +180,7 @@ public class HttpProducer {
 
     private PendingBatch appendBatch(TopicPartition tp, MemoryRecordsBuilder builder, List<Integer> batch) {
         try {
-            return new PendingBatch(batch, node.appender().append(tp, builder.build()));
+            return new PendingBatch(batch, node.appender().append(tp, builder.build(), LeaderAppender.ACKS_ALL, REPLICATION_TIMEOUT_MS));
         } catch (RuntimeException e) {
             return new PendingBatch(batch, CompletableFuture.failedFuture(e));
         }

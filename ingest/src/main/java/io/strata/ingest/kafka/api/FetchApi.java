@@ -4,12 +4,15 @@ import io.strata.ingest.broker.FetchPurgatory;
 import io.strata.ingest.broker.Partition;
 import io.strata.ingest.broker.TopicManager;
 import io.strata.ingest.observability.BrokerMetrics;
+import io.strata.storage.log.EpochEndOffset;
 import io.strata.storage.log.LogReadResult;
 import io.strata.storage.log.PartitionLog;
 import io.strata.storage.remote.RemoteLogManager;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.OffsetMovedToTieredStorageException;
+import org.apache.kafka.common.errors.OffsetNotAvailableException;
+import io.strata.ingest.broker.ReadReplicaSelector;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
 import org.apache.kafka.common.message.FetchRequestData.FetchTopic;
@@ -23,6 +26,7 @@ import org.apache.kafka.common.record.internal.Records;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FetchResponse;
+import org.apache.kafka.common.utils.Time;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
@@ -31,8 +35,13 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Fetch for consumers: reads each partition up to the high watermark and answers with file slices
- * that go to the socket zero-copy.
+ * Fetch for consumers and for follower replicas: reads each partition and answers with file slices
+ * that go to the socket zero-copy. Consumers read up to the high watermark; followers (a replica id
+ * in the request) read up to the log end, and each such read tells the partition how far the follower
+ * has come. A follower whose last fetched epoch diverges from the leader's history (KIP-320/KIP-595:
+ * the epoch ends earlier here, or is unknown) gets the diverging epoch and its end offset instead of
+ * records, and truncates before fetching again; an offset only object storage holds gets
+ * OFFSET_MOVED_TO_TIERED_STORAGE.
  *
  * <p>Size limits follow Kafka: the first partition with data may exceed the limits by one batch so
  * a consumer always makes progress; after that each partition gets at most its own max bytes and
@@ -46,25 +55,38 @@ public final class FetchApi {
 
     private final TopicManager topics;
     private final FetchPurgatory purgatory;
+    private final FetchPurgatory replicaPurgatory;
     private final BrokerMetrics metrics;
     private final RemoteLogManager remote;
+    private final Time time;
+    private final ReadReplicaSelector readReplicas;
 
-    public FetchApi(TopicManager topics, FetchPurgatory purgatory, BrokerMetrics metrics) {
-        this(topics, purgatory, metrics, null);
-    }
-
-    /** @param remote serves offsets below the local log from object storage; null when nothing is tiered */
-    public FetchApi(TopicManager topics, FetchPurgatory purgatory, BrokerMetrics metrics, RemoteLogManager remote) {
+    /**
+     * @param purgatory        consumer fetches waiting for the high watermark to move
+     * @param replicaPurgatory follower fetches waiting for appends
+     * @param remote           serves offsets below the local log from object storage; null when nothing is tiered
+     * @param readReplicas     picks the replica a consumer in a rack should read from (KIP-392)
+     */
+    public FetchApi(TopicManager topics, FetchPurgatory purgatory, FetchPurgatory replicaPurgatory,
+                    BrokerMetrics metrics, RemoteLogManager remote, Time time, ReadReplicaSelector readReplicas) {
+        this.readReplicas = readReplicas;
         this.topics = topics;
         this.purgatory = purgatory;
+        this.replicaPurgatory = replicaPurgatory;
         this.metrics = metrics;
         this.remote = remote;
+        this.time = time;
     }
 
     public CompletableFuture<AbstractResponse> handle(FetchRequest request) {
         FetchRequestData data = request.data();
-        List<Target> targets = resolve(data);
-        ReadOutcome first = readAll(targets, data.maxBytes());
+        int replicaId = request.replicaId();
+        if (FetchRequest.isValidBrokerId(replicaId)) {
+            return handleReplica(data, replicaId);
+        }
+        List<Target> targets = resolve(data, true);
+        String clientRack = data.rackId() == null || data.rackId().isEmpty() ? null : data.rackId();
+        ReadOutcome first = readAll(targets, data.maxBytes(), clientRack);
         if (!first.remoteReads.isEmpty()) {
             // Like Kafka, a fetch that needs object storage answers as soon as that read is done.
             return readRemote(first).thenApply(this::respond);
@@ -80,7 +102,7 @@ public final class FetchApi {
                 () -> changedSince(targets, hwAtRead),
                 () -> {
                     try {
-                        ReadOutcome again = readAll(targets, data.maxBytes());
+                        ReadOutcome again = readAll(targets, data.maxBytes(), clientRack);
                         if (again.remoteReads.isEmpty()) {
                             result.complete(respond(again));
                         } else {
@@ -97,6 +119,92 @@ public final class FetchApi {
                     }
                 });
         return result;
+    }
+
+    /** A follower's fetch: reads up to the log end, records its progress, waits for appends when empty. */
+    private CompletableFuture<AbstractResponse> handleReplica(FetchRequestData data, int replicaId) {
+        List<Target> targets = resolve(data);
+        ReadOutcome first = readReplica(targets, data.maxBytes(), replicaId);
+        CompletableFuture<AbstractResponse> result = new CompletableFuture<>();
+        if (data.maxWaitMs() <= 0 || first.bytes >= data.minBytes() || first.anyError || targets.isEmpty()) {
+            result.complete(respond(first));
+            return result;
+        }
+        long[] endAtRead = first.highWatermarks;
+        replicaPurgatory.park(targets.stream().map(t -> t.tp).toList(), data.minBytes() - first.bytes,
+                data.maxWaitMs(), () -> endChangedSince(targets, endAtRead), () -> {
+                    try {
+                        result.complete(respond(readReplica(targets, data.maxBytes(), replicaId)));
+                    } catch (RuntimeException e) {
+                        result.completeExceptionally(e);
+                    }
+                });
+        return result;
+    }
+
+    private ReadOutcome readReplica(List<Target> targets, int requestMaxBytes, int replicaId) {
+        ReadOutcome outcome = new ReadOutcome(targets);
+        int remaining = Math.max(0, requestMaxBytes);
+        boolean minOneBatch = true;
+        for (int i = 0; i < targets.size(); i++) {
+            Target target = targets.get(i);
+            PartitionData pd = new PartitionData().setPartitionIndex(target.request.partition());
+            outcome.partitions.add(pd);
+            if (target.lookupError != Errors.NONE || !target.partition.isFollower(replicaId)) {
+                pd.setErrorCode((target.lookupError != Errors.NONE ? target.lookupError : Errors.NOT_LEADER_OR_FOLLOWER).code());
+                outcome.anyError = true;
+                continue;
+            }
+            Partition partition = target.partition;
+            PartitionLog log = partition.log();
+            FetchPartition request = target.request;
+            try {
+                partition.checkLeaderEpoch(Optional.of(request.currentLeaderEpoch()));
+                long fetchOffset = request.fetchOffset();
+                long logEnd = log.logEndOffset();
+                outcome.highWatermarks[i] = logEnd;
+                pd.setHighWatermark(log.highWatermark()).setLastStableOffset(log.highWatermark())
+                        .setLogStartOffset(log.logStartOffset());
+                if (request.lastFetchedEpoch() >= 0) {
+                    EpochEndOffset epochEnd = log.endOffsetForEpoch(request.lastFetchedEpoch());
+                    if (epochEnd.leaderEpoch() != request.lastFetchedEpoch() || epochEnd.endOffset() < fetchOffset) {
+                        // The follower has batches this log does not: it truncates, then fetches again.
+                        pd.divergingEpoch().setEpoch(epochEnd.leaderEpoch()).setEndOffset(epochEnd.endOffset());
+                        pd.setRecords(MemoryRecords.EMPTY);
+                        continue;
+                    }
+                }
+                int limit = Math.min(request.partitionMaxBytes(), remaining);
+                LogReadResult read = log.read(fetchOffset, limit, Long.MAX_VALUE, minOneBatch);
+                partition.followerFetched(replicaId, fetchOffset, read.logEndOffset(), time.milliseconds());
+                Records records = read.records();
+                int size = records.sizeInBytes();
+                pd.setHighWatermark(log.highWatermark()).setLastStableOffset(log.highWatermark()).setRecords(records);
+                if (size > 0) {
+                    minOneBatch = false;
+                    remaining = Math.max(0, remaining - size);
+                    outcome.bytes += size;
+                }
+            } catch (RuntimeException e) {
+                Errors error = Errors.forException(e);
+                if (error == Errors.UNKNOWN_SERVER_ERROR) {
+                    LOG.errorf(e, "Replica fetch of %s by node %d failed", target.tp, replicaId);
+                }
+                pd.setErrorCode(error.code()).setRecords(MemoryRecords.EMPTY);
+                outcome.anyError = true;
+            }
+        }
+        return outcome;
+    }
+
+    private static boolean endChangedSince(List<Target> targets, long[] endAtRead) {
+        for (int i = 0; i < targets.size(); i++) {
+            Partition partition = targets.get(i).partition;
+            if (partition != null && partition.log().logEndOffset() != endAtRead[i]) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -126,7 +234,16 @@ public final class FetchApi {
         return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(ignored -> outcome);
     }
 
+    /** Partitions of a replica fetch: this node must lead them. */
     private List<Target> resolve(FetchRequestData data) {
+        return resolve(data, false);
+    }
+
+    /**
+     * @param consumer a consumer's fetch, which a follower may answer too (KIP-392: after the leader
+     *                 named it the preferred read replica)
+     */
+    private List<Target> resolve(FetchRequestData data, boolean consumer) {
         List<Target> targets = new ArrayList<>();
         for (FetchTopic fetchTopic : data.topics()) {
             boolean byId = !Uuid.ZERO_UUID.equals(fetchTopic.topicId());
@@ -139,7 +256,7 @@ public final class FetchApi {
                     lookupError = Errors.UNKNOWN_TOPIC_ID;
                 } else {
                     try {
-                        partition = topics.leaderPartition(tp);
+                        partition = consumer ? topics.readablePartition(tp) : topics.leaderPartition(tp);
                     } catch (RuntimeException e) {
                         lookupError = Errors.forException(e);
                     }
@@ -150,7 +267,7 @@ public final class FetchApi {
         return targets;
     }
 
-    private ReadOutcome readAll(List<Target> targets, int requestMaxBytes) {
+    private ReadOutcome readAll(List<Target> targets, int requestMaxBytes, String clientRack) {
         ReadOutcome outcome = new ReadOutcome(targets);
         int remaining = Math.max(0, requestMaxBytes);
         boolean minOneBatch = true;
@@ -170,6 +287,19 @@ public final class FetchApi {
                 outcome.highWatermarks[i] = hw;
                 int limit = Math.min(target.request.partitionMaxBytes(), remaining);
                 long fetchOffset = target.request.fetchOffset();
+                if (clientRack != null && target.partition.isLeader()) {
+                    int preferred = readReplicas.preferredReadReplica(target.partition, clientRack);
+                    if (preferred >= 0) {
+                        // KIP-392: the consumer reads from a replica in its rack; it fetches there next.
+                        pd.setHighWatermark(hw).setLastStableOffset(hw).setLogStartOffset(log.logStartOffset())
+                                .setPreferredReadReplica(preferred).setRecords(MemoryRecords.EMPTY);
+                        continue;
+                    }
+                }
+                if (!target.partition.isLeader() && fetchOffset > log.logEndOffset()) {
+                    throw new OffsetNotAvailableException("Offset " + fetchOffset + " of " + target.tp
+                            + " is not on this follower yet.");
+                }
                 LogReadResult read;
                 try {
                     read = log.read(fetchOffset, limit, hw, minOneBatch);

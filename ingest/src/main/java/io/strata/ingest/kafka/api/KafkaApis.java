@@ -15,6 +15,8 @@ import org.apache.kafka.common.requests.ConsumerGroupDescribeRequest;
 import org.apache.kafka.common.requests.ConsumerGroupHeartbeatRequest;
 import org.apache.kafka.common.requests.CreatePartitionsRequest;
 import org.apache.kafka.common.requests.DeleteGroupsRequest;
+import org.apache.kafka.common.requests.DeleteRecordsRequest;
+import org.apache.kafka.common.requests.DescribeLogDirsRequest;
 import org.apache.kafka.common.requests.DescribeGroupsRequest;
 import org.apache.kafka.common.requests.FindCoordinatorRequest;
 import org.apache.kafka.common.requests.HeartbeatRequest;
@@ -59,7 +61,7 @@ public final class KafkaApis implements KafkaRequestHandler {
             ApiKeys.FIND_COORDINATOR, ApiKeys.JOIN_GROUP, ApiKeys.SYNC_GROUP, ApiKeys.HEARTBEAT, ApiKeys.LEAVE_GROUP,
             ApiKeys.OFFSET_COMMIT, ApiKeys.OFFSET_FETCH, ApiKeys.OFFSET_DELETE, ApiKeys.LIST_GROUPS,
             ApiKeys.DESCRIBE_GROUPS, ApiKeys.DELETE_GROUPS, ApiKeys.CONSUMER_GROUP_HEARTBEAT,
-            ApiKeys.CONSUMER_GROUP_DESCRIBE);
+            ApiKeys.CONSUMER_GROUP_DESCRIBE, ApiKeys.DESCRIBE_LOG_DIRS, ApiKeys.DELETE_RECORDS);
 
     /** APIs answered on the network thread: they touch only local logs and memory. */
     private static final Set<ApiKeys> NON_BLOCKING = EnumSet.of(
@@ -75,9 +77,12 @@ public final class KafkaApis implements KafkaRequestHandler {
     private final ConfigsApi configs;
     private final ProducerIdApi producerIds;
     private final GroupApis groups;
+    private final LogAdminApi logAdmin;
 
     public KafkaApis(ProduceApi produce, FetchApi fetch, OffsetsApi offsets, MetadataApi metadata,
-                     TopicAdminApi topicAdmin, ConfigsApi configs, ProducerIdApi producerIds, GroupApis groups) {
+                     TopicAdminApi topicAdmin, ConfigsApi configs, ProducerIdApi producerIds, GroupApis groups,
+                     LogAdminApi logAdmin) {
+        this.logAdmin = logAdmin;
         this.produce = produce;
         this.fetch = fetch;
         this.offsets = offsets;
@@ -119,6 +124,8 @@ public final class KafkaApis implements KafkaRequestHandler {
             case CONSUMER_GROUP_HEARTBEAT ->
                     done(groups.consumer().heartbeat(context, (ConsumerGroupHeartbeatRequest) request));
             case CONSUMER_GROUP_DESCRIBE -> done(groups.consumer().describe((ConsumerGroupDescribeRequest) request));
+            case DESCRIBE_LOG_DIRS -> done(logAdmin.describeLogDirs((DescribeLogDirsRequest) request));
+            case DELETE_RECORDS -> done(logAdmin.deleteRecords((DeleteRecordsRequest) request));
             default -> done(request.getErrorResponse(new UnsupportedVersionException(
                     "This node does not implement " + request.apiKey().name + ".")));
         };

@@ -42,8 +42,8 @@ import java.util.TreeMap;
 
 /**
  * Cluster and topic metadata: Metadata (with auto topic creation), DescribeCluster and
- * DescribeTopicPartitions, answered from the cluster's live nodes and partition states. Until
- * follower replication exists the in-sync replica set is the leader alone.
+ * DescribeTopicPartitions, answered from the cluster's live nodes and partition states: leader,
+ * leader epoch, replicas, in-sync replicas, and replicas whose node is not in the cluster (offline).
  *
  * <p>No authorizer is configured, so every client may do everything: when authorized operations
  * are asked for, all of them are reported.
@@ -128,7 +128,7 @@ public final class MetadataApi {
             return missing.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
         }
         try {
-            return describe(topics.createTopic(name, -1, Map.of(), false), topicOps);
+            return describe(topics.createTopic(name, Map.of()), topicOps);
         } catch (ApiException e) {
             // Lost a race with another creator: describe what is there now.
             Optional<TopicDescriptor> raced = topics.topic(name);
@@ -152,10 +152,14 @@ public final class MetadataApi {
             MetadataResponsePartition mp = new MetadataResponsePartition().setPartitionIndex(p);
             if (state == null || !state.hasLeader() || !nodes.isLive(state.leaderNodeId())) {
                 mp.setErrorCode(Errors.LEADER_NOT_AVAILABLE.code()).setLeaderId(MetadataResponse.NO_LEADER_ID)
-                        .setReplicaNodes(state == null ? List.of() : state.replicas()).setIsrNodes(List.of());
+                        .setLeaderEpoch(state == null ? -1 : state.leaderEpoch())
+                        .setReplicaNodes(state == null ? List.of() : state.replicas())
+                        .setIsrNodes(state == null ? List.of() : state.isr())
+                        .setOfflineReplicas(state == null ? List.of() : offline(state))
+                        .setOfflineReplicas(state == null ? List.of() : offline(state));
             } else {
                 mp.setLeaderId(state.leaderNodeId()).setLeaderEpoch(state.leaderEpoch())
-                        .setReplicaNodes(state.replicas()).setIsrNodes(List.of(state.leaderNodeId()));
+                        .setReplicaNodes(state.replicas()).setIsrNodes(state.isr()).setOfflineReplicas(offline(state));
             }
             out.partitions().add(mp);
         }
@@ -221,7 +225,8 @@ public final class MetadataApi {
                         .setLeaderId(led ? state.leaderNodeId() : MetadataResponse.NO_LEADER_ID)
                         .setLeaderEpoch(state == null ? -1 : state.leaderEpoch())
                         .setReplicaNodes(state == null ? List.of() : state.replicas())
-                        .setIsrNodes(led ? List.of(state.leaderNodeId()) : List.of())
+                        .setIsrNodes(state == null ? List.of() : state.isr())
+                        .setOfflineReplicas(state == null ? List.of() : offline(state))
                         .setEligibleLeaderReplicas(new ArrayList<>())
                         .setLastKnownElr(new ArrayList<>()));
                 budget--;
@@ -229,6 +234,17 @@ public final class MetadataApi {
             response.topics().add(out);
         }
         return new DescribeTopicPartitionsResponse(response);
+    }
+
+    /** Replicas whose node is not in the cluster now. */
+    private List<Integer> offline(PartitionState state) {
+        List<Integer> out = new ArrayList<>();
+        for (int replica : state.replicas()) {
+            if (!nodes.isLive(replica)) {
+                out.add(replica);
+            }
+        }
+        return out;
     }
 
     private static int bitField(Set<AclOperation> operations) {

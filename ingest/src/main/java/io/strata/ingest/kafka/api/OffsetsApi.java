@@ -78,6 +78,7 @@ public final class OffsetsApi {
                 try {
                     Partition partition = topics.leaderPartition(tp);
                     partition.checkLeaderEpoch(Optional.of(p.currentLeaderEpoch()));
+                    partition.checkHighWatermarkKnown();
                     PartitionLog log = partition.log();
                     long timestamp = p.timestamp();
                     boolean searchRemote = remote != null && log.isTiered() && log.localLogStartOffset() > log.logStartOffset()

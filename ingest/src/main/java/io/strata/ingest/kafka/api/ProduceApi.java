@@ -28,9 +28,11 @@ import java.util.concurrent.CompletableFuture;
  * Produce: validates and appends each partition's batches, then answers according to acks.
  *
  * <p>acks=0 gets no response; if any partition failed, the connection is closed instead (as Apache
- * Kafka does), since closing is the only signal such a producer gets. acks=1 and acks=all are the
- * same on a single replica: the answer is sent once the batch is in the log, and for topics with
- * flush.messages=1 once it is fsynced. The append happens before this method returns, on the
+ * Kafka does), since closing is the only signal such a producer gets. acks=1 is answered once the
+ * batch is in the leader's log (for topics with flush.messages=1 once it is fsynced); acks=all once
+ * every in-sync replica has it, after checking min.insync.replicas before the append
+ * (NOT_ENOUGH_REPLICAS) and when replication completes (NOT_ENOUGH_REPLICAS_AFTER_APPEND), or with
+ * REQUEST_TIMED_OUT after the request's timeout. The append happens before this method returns, on the
  * connection's event loop, which keeps a producer's pipelined batches in order; fsyncs run on the
  * flush executor, so the event loop moves on to the next request (whose fsync then joins the same
  * group commit).
@@ -73,7 +75,7 @@ public final class ProduceApi {
                 } else if (topic.isEmpty()) {
                     partitionResponse.setErrorCode(Errors.UNKNOWN_TOPIC_ID.code());
                 } else {
-                    append(topic.get(), partitionData, partitionResponse, pending);
+                    append(topic.get(), partitionData, acks, request.data().timeoutMs(), partitionResponse, pending);
                 }
                 topicResponse.partitionResponses().add(partitionResponse);
             }
@@ -108,8 +110,8 @@ public final class ProduceApi {
         return Optional.of(topicData.name());
     }
 
-    private void append(String topic, PartitionProduceData partitionData, PartitionProduceResponse out,
-                        List<CompletableFuture<?>> pending) {
+    private void append(String topic, PartitionProduceData partitionData, short acks, int timeoutMs,
+                        PartitionProduceResponse out, List<CompletableFuture<?>> pending) {
         TopicPartition tp = new TopicPartition(topic, partitionData.index());
         if (!(partitionData.records() instanceof MemoryRecords records) || records.sizeInBytes() == 0) {
             out.setErrorCode(Errors.INVALID_RECORD.code()).setErrorMessage("The produce request carries no records.");
@@ -117,7 +119,7 @@ public final class ProduceApi {
         }
         CompletableFuture<LogAppendInfo> appended;
         try {
-            appended = appender.append(tp, records);
+            appended = appender.append(tp, records, acks, timeoutMs);
         } catch (RuntimeException e) {
             reject(tp, e, out);
             return;

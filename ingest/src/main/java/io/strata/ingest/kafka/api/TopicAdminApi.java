@@ -5,7 +5,6 @@ import io.strata.membership.topic.TopicDescriptor;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
-import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.UnknownTopicIdException;
 import org.apache.kafka.common.message.CreatePartitionsRequestData.CreatePartitionsTopic;
@@ -68,17 +67,20 @@ public final class TopicAdminApi {
                 continue;
             }
             try {
-                int partitions = partitionCount(t);
+                Map<Integer, List<Integer>> assignment = assignment(t);
                 Map<String, String> configs = new HashMap<>();
                 for (CreatableTopicConfig c : t.configs()) {
                     if (c.value() != null) {
                         configs.put(c.name(), c.value());
                     }
                 }
-                TopicDescriptor created = topics.createTopic(t.name(), partitions, configs, validateOnly);
+                TopicDescriptor created = topics.createTopic(t.name(), t.numPartitions(), t.replicationFactor(),
+                        assignment, configs, validateOnly);
+                short rf = (short) (!assignment.isEmpty() ? assignment.get(0).size()
+                        : t.replicationFactor() == -1 ? topics.defaultReplicationFactor() : t.replicationFactor());
                 result.setTopicId(validateOnly ? Uuid.ZERO_UUID : TopicManager.kafkaId(created))
                         .setNumPartitions(created.partitions())
-                        .setReplicationFactor((short) 1);
+                        .setReplicationFactor(rf);
                 for (TopicConfigs.Entry e : TopicConfigs.describe(topics.logConfig(created.configs()), nodeDefaults)) {
                     result.configs().add(new CreatableTopicConfigs().setName(e.name()).setValue(e.value())
                             .setConfigSource(e.source().id()).setReadOnly(false).setIsSensitive(false));
@@ -92,34 +94,21 @@ public final class TopicAdminApi {
         return new CreateTopicsResponse(response);
     }
 
-    /** Partition count from either numPartitions or a manual assignment, which must name only this node. */
-    private int partitionCount(CreatableTopic t) {
-        short rf = t.replicationFactor();
-        if (!t.assignments().isEmpty()) {
-            if (t.numPartitions() != -1 || rf != -1) {
-                throw new InvalidRequestException("Give either a replica assignment or numPartitions and replicationFactor, not both.");
-            }
-            Set<Integer> indexes = new HashSet<>();
-            for (CreatableReplicaAssignment a : t.assignments()) {
-                if (!a.brokerIds().equals(List.of(node.nodeId()))) {
-                    throw new InvalidReplicaAssignmentException("Partition " + a.partitionIndex()
-                            + " is assigned to brokers " + a.brokerIds() + "; only broker " + node.nodeId()
-                            + " (the node receiving the request) can be named.");
-                }
-                indexes.add(a.partitionIndex());
-            }
-            for (int i = 0; i < indexes.size(); i++) {
-                if (!indexes.contains(i)) {
-                    throw new InvalidReplicaAssignmentException("Partitions must be numbered consecutively from 0.");
-                }
-            }
-            return indexes.size();
+    /** The manual replica assignment by partition index; empty when numPartitions and replicationFactor are given. */
+    private static Map<Integer, List<Integer>> assignment(CreatableTopic t) {
+        if (t.assignments().isEmpty()) {
+            return Map.of();
         }
-        if (rf != -1 && rf != 1) {
-            throw new InvalidReplicationFactorException("Replication factor " + rf
-                    + " is not supported: partitions are not replicated between nodes yet; use 1.");
+        if (t.numPartitions() != -1 || t.replicationFactor() != -1) {
+            throw new InvalidRequestException("Give either a replica assignment or numPartitions and replicationFactor, not both.");
         }
-        return t.numPartitions();
+        Map<Integer, List<Integer>> out = new HashMap<>();
+        for (CreatableReplicaAssignment a : t.assignments()) {
+            if (out.put(a.partitionIndex(), List.copyOf(a.brokerIds())) != null) {
+                throw new InvalidReplicaAssignmentException("Partition " + a.partitionIndex() + " is assigned twice.");
+            }
+        }
+        return out;
     }
 
     public DeleteTopicsResponse deleteTopics(DeleteTopicsRequest request) {
@@ -155,13 +144,9 @@ public final class TopicAdminApi {
                 if (duplicates.contains(t.name())) {
                     throw new InvalidRequestException("Topic '" + t.name() + "' appears more than once in the request.");
                 }
-                if (t.assignments() != null) {
-                    for (var a : t.assignments()) {
-                        if (!a.brokerIds().equals(List.of(node.nodeId()))) {
-                            throw new InvalidReplicaAssignmentException("New partitions can only be assigned to broker "
-                                    + node.nodeId() + ".");
-                        }
-                    }
+                if (t.assignments() != null && !t.assignments().isEmpty()) {
+                    throw new InvalidReplicaAssignmentException("New partitions are assigned by the cluster; "
+                            + "a manual assignment of new partitions is not supported.");
                 }
                 topics.createPartitions(t.name(), t.count(), request.data().validateOnly());
             } catch (ApiException e) {

@@ -1,0 +1,417 @@
+package io.strata.ingest.broker;
+
+import io.strata.ingest.observability.BrokerMetrics;
+import io.strata.ingest.replication.ReplicaFetcherManager;
+import io.strata.ingest.replication.ReplicationSettings;
+import io.strata.ingest.tiering.TieringBackpressure;
+import io.strata.membership.partition.CasResult;
+import io.strata.membership.partition.PartitionId;
+import io.strata.membership.partition.PartitionState;
+import io.strata.membership.partition.PartitionStateStore;
+import io.strata.membership.topic.TopicDescriptor;
+import io.strata.storage.log.LogConfig;
+import io.strata.storage.log.LogManager;
+import io.strata.storage.log.PartitionLog;
+import io.strata.storage.log.RemoteLogBounds;
+import io.strata.storage.remote.RemoteLogManager;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.utils.Time;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The replicas this node hosts and their roles, kept in step with the cluster's partition states
+ * (Kafka's ReplicaManager). For every partition that names this node among its replicas it opens the
+ * log and makes it the leader or a follower of the leader the state names; as leader it attaches
+ * tiered storage (only the leader uploads) and writes the ISR changes its partitions ask for; as
+ * follower it hands the partition to the replica fetchers.
+ *
+ * <p>Every change of a partition state, from the cluster's listener or from this node's own ISR
+ * writes, is applied on one thread in arrival order; a state not newer (by leader and partition
+ * epoch) than the one applied is ignored, so duplicates and reordering are harmless. ISR writes
+ * run on their own thread because they wait for the cluster. Lookups are lock-free.
+ */
+public final class ReplicaManager implements AutoCloseable, Partition.ReplicaChanges {
+
+    private static final Logger LOG = Logger.getLogger(ReplicaManager.class);
+
+    private final int nodeId;
+    private final PartitionStateStore states;
+    private final LogManager logs;
+    private final Function<Map<String, String>, LogConfig> logConfigs;
+    private final BrokerMetrics metrics;
+    private final RemoteLogManager remote;
+    private final TieringBackpressure backpressure;
+    private final Consumer<TopicPartition> onSealed;
+    private final FetchPurgatory consumerFetches;
+    private final ProducePurgatory produces;
+    private final ReplicaFetcherManager fetchers;
+    private final ReplicationSettings settings;
+    private final Time time;
+    private final Map<TopicPartition, Partition> hosted = new ConcurrentHashMap<>();
+    /** Names of topics by id, for the id-addressed requests of the hot path (no registry round trip). */
+    private final Map<Uuid, String> topicNames = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService roleChanges = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "strata-leadership"));
+    private final ScheduledExecutorService isrWrites = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "strata-isr-writes"));
+    private volatile Function<String, Optional<TopicDescriptor>> topics = name -> Optional.empty();
+    private UUID listenerRegistration;
+
+    /**
+     * @param remote          tiered storage of the logs, or null when nothing is tiered
+     * @param backpressure    the disk budget of segments waiting for upload (with {@code remote})
+     * @param onSealed        told when a roll sealed a segment of a tiered partition; must not block
+     * @param consumerFetches consumer fetches, woken when a high watermark moves
+     */
+    public ReplicaManager(int nodeId, PartitionStateStore states, LogManager logs,
+                          Function<Map<String, String>, LogConfig> logConfigs, BrokerMetrics metrics,
+                          RemoteLogManager remote, TieringBackpressure backpressure, Consumer<TopicPartition> onSealed,
+                          FetchPurgatory consumerFetches, ProducePurgatory produces, ReplicaFetcherManager fetchers,
+                          ReplicationSettings settings, Time time) {
+        this.nodeId = nodeId;
+        this.states = states;
+        this.logs = logs;
+        this.logConfigs = logConfigs;
+        this.metrics = metrics;
+        this.remote = remote;
+        this.backpressure = backpressure;
+        this.onSealed = onSealed;
+        this.consumerFetches = consumerFetches;
+        this.produces = produces;
+        this.fetchers = fetchers;
+        this.settings = settings;
+        this.time = time;
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /**
+     * Follows the cluster's partition states (register before the initial states are applied, so no
+     * change falls in between) and starts the periodic ISR check.
+     *
+     * @param topics the topic of a name, to check a state against the current topic id
+     */
+    public void start(Function<String, Optional<TopicDescriptor>> topics) {
+        this.topics = topics;
+        listenerRegistration = states.addListener((partition, previous, current) -> {
+            if (current != null) {
+                roleChanges.execute(() -> apply(partition, current));
+            }
+        });
+        long every = Math.max(100, settings.replicaLagTimeMaxMs() / 2);
+        roleChanges.scheduleWithFixedDelay(this::checkIsr, every, every, TimeUnit.MILLISECONDS);
+        isrWrites.scheduleWithFixedDelay(this::refreshFollowerManifests, 10, 10, TimeUnit.SECONDS);
+    }
+
+    /** Applies initial states (start-up, topic creation) now, on the caller's thread, in order with later changes. */
+    public void applyNow(Map<PartitionId, PartitionState> assignment) {
+        try {
+            roleChanges.submit(() -> assignment.forEach(this::apply)).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new KafkaStorageException(e.getCause());
+        }
+    }
+
+    /** Any hosted replica (leader or follower), else null. */
+    public Partition hosted(TopicPartition tp) {
+        return hosted.get(tp);
+    }
+
+    /** The partition if this node leads it, else null. */
+    public Partition leading(TopicPartition tp) {
+        Partition p = hosted.get(tp);
+        return p != null && p.isLeader() ? p : null;
+    }
+
+    public Collection<Partition> hostedPartitions() {
+        return hosted.values();
+    }
+
+    public Optional<String> topicName(Uuid topicId) {
+        return Optional.ofNullable(topicNames.get(topicId));
+    }
+
+    public ReplicaFetcherManager fetchers() {
+        return fetchers;
+    }
+
+    /** A topic was deleted: its replicas stop and their logs go (the registry no longer has the topic). */
+    public void removeTopic(TopicDescriptor topic) {
+        Uuid id = TopicManager.kafkaId(topic);
+        topicNames.remove(id);
+        for (int p = 0; p < topic.partitions(); p++) {
+            TopicPartition tp = new TopicPartition(topic.name(), p);
+            fetchers.stopFollowing(tp);
+            Partition gone = hosted.remove(tp);
+            if (gone != null) {
+                gone.stopServing("Topic " + topic.name() + " was deleted.");
+            }
+            if (remote != null) {
+                remote.detach(tp);
+                roleChanges.execute(() -> {
+                    try {
+                        remote.deletePartitionData(tp, id);
+                    } catch (RuntimeException e) {
+                        LOG.warnf("Could not delete the tiered data of deleted partition %s: %s", tp, e.getMessage());
+                    }
+                });
+            }
+            try {
+                logs.deleteLog(tp);
+            } catch (IOException e) {
+                // The topic is gone from the registry; the directory is removed at the next start.
+                LOG.warnf(e, "Could not delete the log of %s", tp);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ role changes (roleChanges thread)
+
+    private void apply(PartitionId id, PartitionState state) {
+        try {
+            applyState(id, state);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Could not apply the state of %s (%s); retrying in 5 s", id, state);
+            roleChanges.schedule(() -> states.get(id).ifPresent(s -> apply(id, s)), 5, TimeUnit.SECONDS);
+        }
+    }
+
+    private void applyState(PartitionId id, PartitionState state) {
+        TopicPartition tp = new TopicPartition(id.topic(), id.partition());
+        Optional<TopicDescriptor> topic = topics.apply(id.topic());
+        if (topic.isEmpty() || !topic.get().topicId().equals(state.topicId())) {
+            return; // a deleted topic's state, or one of a topic recreated under the same name
+        }
+        Partition partition = hosted.get(tp);
+        if (partition != null && !isNewer(state, partition.state())) {
+            return;
+        }
+        if (!state.replicas().contains(nodeId)) {
+            if (partition != null) {
+                stopHosting(partition, state);
+            }
+            return;
+        }
+        if (partition == null) {
+            partition = open(topic.get(), id.partition());
+            if (partition == null) {
+                return; // retried by open
+            }
+        }
+        PartitionState previous = partition.state();
+        boolean newTerm = previous == null || previous.leaderEpoch() != state.leaderEpoch();
+        if (state.leaderNodeId() == nodeId) {
+            if (newTerm || !partition.isLeader()) {
+                fetchers.stopFollowing(tp);
+                partition.becomeLeader(state, time.milliseconds());
+                attachTiering(partition);
+                LOG.infof("Leading %s under epoch %d; replicas %s, in sync %s", tp, state.leaderEpoch(),
+                        state.replicas(), state.isr());
+            } else {
+                partition.updateState(state);
+            }
+            return;
+        }
+        if (newTerm || partition.isLeader() || previous == null) {
+            partition.becomeFollower(state);
+            followTiering(partition);
+            if (state.hasLeader()) {
+                if (!fetchers.follow(partition, state.leaderNodeId(), state.leaderEpoch())) {
+                    LOG.infof("Leader %d of %s is not reachable yet; following starts when it is", state.leaderNodeId(), tp);
+                    roleChanges.schedule(() -> states.get(id).ifPresent(s -> refollow(id, s)), 1, TimeUnit.SECONDS);
+                }
+            } else {
+                fetchers.stopFollowing(tp);
+            }
+            LOG.infof("Following %s under epoch %d: leader %s, replicas %s, in sync %s", tp, state.leaderEpoch(),
+                    state.hasLeader() ? state.leaderNodeId() : "none", state.replicas(), state.isr());
+        } else {
+            partition.updateState(state);
+        }
+    }
+
+    private void refollow(PartitionId id, PartitionState state) {
+        Partition partition = hosted.get(new TopicPartition(id.topic(), id.partition()));
+        if (partition != null && !partition.isLeader() && state.hasLeader() && state.leaderNodeId() != nodeId
+                && partition.leaderEpoch() == state.leaderEpoch()
+                && !fetchers.follow(partition, state.leaderNodeId(), state.leaderEpoch())) {
+            roleChanges.schedule(() -> states.get(id).ifPresent(s -> refollow(id, s)), 1, TimeUnit.SECONDS);
+        }
+    }
+
+    private static boolean isNewer(PartitionState next, PartitionState applied) {
+        if (applied == null) {
+            return true;
+        }
+        if (next.leaderEpoch() != applied.leaderEpoch()) {
+            return next.leaderEpoch() > applied.leaderEpoch();
+        }
+        return next.partitionEpoch() > applied.partitionEpoch();
+    }
+
+    /** This node is no longer among the replicas: stop serving and following; the log stays on disk. */
+    private void stopHosting(Partition partition, PartitionState state) {
+        TopicPartition tp = partition.topicPartition();
+        fetchers.stopFollowing(tp);
+        if (remote != null) {
+            remote.detach(tp);
+        }
+        partition.stopServing("Node " + nodeId + " is no longer a replica of " + tp + ".");
+        hosted.remove(tp);
+        LOG.infof("No longer a replica of %s (replicas now %s)", tp, state.replicas());
+    }
+
+    private Partition open(TopicDescriptor topic, int p) {
+        TopicPartition tp = new TopicPartition(topic.name(), p);
+        Uuid topicId = TopicManager.kafkaId(topic);
+        RemoteLogBounds bounds = null;
+        if (remote != null) {
+            try {
+                // The manifest decides where the log starts; without it an empty directory would restart at 0.
+                bounds = remote.open(tp, topicId);
+            } catch (RuntimeException e) {
+                LOG.errorf("Cannot read the object-store manifest of %s (%s); the replica stays offline, retrying in 5 s",
+                        tp, e.getMessage());
+                PartitionId id = new PartitionId(topic.name(), p);
+                roleChanges.schedule(() -> states.get(id).ifPresent(s -> apply(id, s)), 5, TimeUnit.SECONDS);
+                return null;
+            }
+        }
+        try {
+            PartitionLog log = logs.getOrCreateLog(tp, topicId, logConfigs.apply(topic.configs()), bounds);
+            Partition partition = new Partition(tp, topicId, log, nodeId, backpressure, this, produces);
+            hosted.put(tp, partition);
+            topicNames.put(topicId, topic.name());
+            metrics.registerLog(log);
+            return partition;
+        } catch (IOException e) {
+            throw new KafkaStorageException("Cannot open the log of " + tp + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Only the leader uploads: it reads the latest manifest (the previous leader may have added to it). */
+    private void attachTiering(Partition partition) {
+        if (remote == null) {
+            return;
+        }
+        TopicPartition tp = partition.topicPartition();
+        try {
+            remote.open(tp, partition.topicId());
+            remote.attach(partition.log());
+            partition.log().setSealListener(() -> onSealed.accept(tp));
+        } catch (RuntimeException e) {
+            LOG.errorf("Cannot read the object-store manifest of %s (%s); tiering of it retries in 5 s", tp, e.getMessage());
+            roleChanges.schedule(() -> {
+                Partition current = hosted.get(tp);
+                if (current == partition && partition.isLeader()) {
+                    attachTiering(partition);
+                }
+            }, 5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A follower does not upload, but drops local segments the leader uploaded and reads remote offsets. */
+    private void followTiering(Partition partition) {
+        if (remote == null) {
+            return;
+        }
+        try {
+            remote.stopUploading(partition.topicPartition());
+            remote.follow(partition.log());
+        } catch (RuntimeException e) {
+            LOG.warnf("Tiered storage of follower %s not available yet: %s", partition.topicPartition(), e.getMessage());
+        }
+    }
+
+    /** Followers learn what the leader uploaded (and where remote retention moved the log start). */
+    private void refreshFollowerManifests() {
+        if (remote == null) {
+            return;
+        }
+        for (Partition partition : hosted.values()) {
+            if (!partition.isLeader()) {
+                try {
+                    remote.refresh(partition.log());
+                } catch (RuntimeException e) {
+                    LOG.debugf("Manifest refresh of follower %s failed: %s", partition.topicPartition(), e.toString());
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ ISR (leader side)
+
+    private void checkIsr() {
+        long now = time.milliseconds();
+        for (Partition partition : hosted.values()) {
+            try {
+                partition.maybeShrinkIsr(now, settings.replicaLagTimeMaxMs());
+            } catch (RuntimeException e) {
+                LOG.warnf("ISR check of %s failed: %s", partition.topicPartition(), e.toString());
+            }
+        }
+    }
+
+    @Override
+    public void highWatermarkAdvanced(Partition partition, long bytes) {
+        consumerFetches.onAppend(partition.topicPartition(), Math.max(1, bytes));
+    }
+
+    @Override
+    public void isrChangeWanted(Partition partition, PartitionState basedOn, List<Integer> newIsr) {
+        TopicPartition tp = partition.topicPartition();
+        PartitionId id = new PartitionId(tp.topic(), tp.partition());
+        isrWrites.execute(() -> {
+            try {
+                CasResult result = states.alterIsr(id, nodeId, basedOn.leaderEpoch(), basedOn.partitionEpoch(), newIsr);
+                if (result.applied()) {
+                    boolean shrink = newIsr.size() < basedOn.isr().size();
+                    metrics.isrChanged(shrink);
+                    LOG.infof("%s ISR of %s from %s to %s", shrink ? "Shrank" : "Expanded", tp, basedOn.isr(), newIsr);
+                    roleChanges.execute(() -> apply(id, result.current()));
+                } else {
+                    partition.isrChangeFailed(newIsr);
+                    if (result.current() != null) {
+                        roleChanges.execute(() -> apply(id, result.current()));
+                    }
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("Could not change the ISR of %s to %s: %s", tp, newIsr, e.toString());
+                partition.isrChangeFailed(newIsr);
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        if (listenerRegistration != null) {
+            try {
+                states.removeListener(listenerRegistration);
+            } catch (RuntimeException ignored) {
+                // the member is shutting down
+            }
+        }
+        fetchers.close();
+        roleChanges.shutdownNow();
+        isrWrites.shutdownNow();
+    }
+}
