@@ -17,7 +17,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
@@ -37,7 +36,8 @@ import org.apache.kafka.common.TopicPartitionInfo;
 public final class StrataCluster implements AutoCloseable {
     /** Hazelcast removes a silent (e.g. SIGSTOPped) member after this long; a killed one is noticed at once. */
     public static final Duration FAILURE_DETECTION = Duration.ofSeconds(4);
-    private static final AtomicInteger SEQUENCE = new AtomicInteger();
+    /** strata.s3.bucket's default; S3Proxy's filesystem store serves each directory under its base as a bucket. */
+    private static final String BUCKET = "strata";
 
     private final String name;
     private final Path dir;
@@ -49,8 +49,11 @@ public final class StrataCluster implements AutoCloseable {
         this.name = name;
         try {
             Path target = Paths.get(System.getProperty("strata.test.target.dir", "target")).toAbsolutePath();
-            this.dir = Files.createDirectories(target.resolve("clusters").resolve(name + "-" + SEQUENCE.incrementAndGet()));
+            // Fresh per cluster: a metadata directory left by an earlier run would bring back its topics.
+            this.dir = Files.createTempDirectory(Files.createDirectories(target.resolve("clusters")), name + "-");
             Files.createDirectories(dir.resolve("metadata"));
+            // The bucket exists before the nodes start: members starting together would race to create it.
+            Files.createDirectories(dir.resolve("objects").resolve(BUCKET));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -62,6 +65,8 @@ public final class StrataCluster implements AutoCloseable {
         String members = clusterPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
         for (int id = 1; id <= size; id++) {
             StrataNode.Builder builder = StrataNode.builder(name + "-n" + id).nodeId(id)
+                    // Several JVMs start at once on few cores: C1 only and the serial collector start them faster.
+                    .jvmOption("-XX:TieredStopAtLevel=1").jvmOption("-XX:+UseSerialGC")
                     .env("STRATA_KAFKA_HOST", "127.0.0.1")
                     .env("QUARKUS_HTTP_HOST", "127.0.0.1")
                     .env("STRATA_CLUSTER_PORT", Integer.toString(clusterPorts.get(id - 1)))
@@ -286,6 +291,17 @@ public final class StrataCluster implements AutoCloseable {
                     .toArray(CompletableFuture[]::new)).exceptionally(e -> null).join();
         } finally {
             s3.close();
+            if (!Boolean.getBoolean("strata.keep.data")) {
+                deleteRecursively(dir);
+            }
+        }
+    }
+
+    private static void deleteRecursively(Path root) {
+        try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException ignored) {
+            // best effort: target/ is cleaned by the build anyway
         }
     }
 
