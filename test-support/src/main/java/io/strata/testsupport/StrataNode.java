@@ -154,6 +154,15 @@ public final class StrataNode implements AutoCloseable {
         return process != null && process.isAlive();
     }
 
+    /** The operating-system id of the running process, e.g. to send it SIGSTOP and SIGCONT. */
+    public synchronized long pid() {
+        requireManaged("pid");
+        if (process == null || !process.isAlive()) {
+            throw new IllegalStateException(name + " is not running");
+        }
+        return process.pid();
+    }
+
     public synchronized Integer lastExitCode() {
         return lastExitCode;
     }
