@@ -401,6 +401,42 @@ public final class ReplicaManager implements AutoCloseable, Partition.ReplicaCha
         });
     }
 
+    /**
+     * Controlled shutdown: hands the leadership of every partition this node leads to another live
+     * in-sync replica (leader epoch + 1, this node leaves the ISR), so producers and consumers move
+     * over before the listener closes instead of waiting for the node's departure to be noticed.
+     * Partitions without another in-sync replica stay here (and go offline when the node leaves).
+     *
+     * @return partitions handed over
+     */
+    public int handOverLeadership(java.util.function.IntPredicate isLive) {
+        int moved = 0;
+        for (Partition partition : hosted.values()) {
+            PartitionState st = partition.state();
+            if (!partition.isLeader() || st == null) {
+                continue;
+            }
+            List<Integer> rest = st.isr().stream().filter(r -> r != nodeId && isLive.test(r)).toList();
+            if (rest.isEmpty()) {
+                continue;
+            }
+            TopicPartition tp = partition.topicPartition();
+            PartitionId id = new PartitionId(tp.topic(), tp.partition());
+            try {
+                PartitionState base = states.durableState(id).map(st::withEpochsAtLeast).orElse(st);
+                PartitionState next = base.withLeader(rest.get(0), rest);
+                if (states.compareAndSet(id, st.leaderEpoch(), st.partitionEpoch(), next).applied()) {
+                    moved++;
+                    LOG.infof("Handed leadership of %s to node %d (epoch %d) before shutting down", tp, rest.get(0),
+                            next.leaderEpoch());
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("Could not hand over the leadership of %s: %s", tp, e.toString());
+            }
+        }
+        return moved;
+    }
+
     @Override
     public void close() {
         if (listenerRegistration != null) {

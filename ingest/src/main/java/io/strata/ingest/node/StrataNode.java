@@ -329,6 +329,12 @@ public class StrataNode {
     }
 
     void stop(@Observes @Priority(10) ShutdownEvent event) {
+        if (topics != null && member != null && member.hasQuorum()) {
+            int moved = topics.replicas().handOverLeadership(member.nodes()::isLive);
+            if (moved > 0) {
+                LOG.infof("Shutting down: handed the leadership of %d partitions to other in-sync replicas", moved);
+            }
+        }
         LOG.info("Shutting down: closing the Kafka listener");
         KafkaServer kafkaServer = server;
         if (purgatory != null) {
