@@ -62,6 +62,8 @@ public final class StrataNode extends Node {
         s.remove("STRATA_DATA_DIR");
         s.put("STRATA_KAFKA_PORT", "<port>");
         s.put("QUARKUS_HTTP_PORT", "<port>");
+        // 0 (a free port for a lone member) says something; a cluster member's fixed port does not
+        s.computeIfPresent("STRATA_CLUSTER_PORT", (k, v) -> v.equals("0") ? v : "<port>");
         return s;
     }
 
