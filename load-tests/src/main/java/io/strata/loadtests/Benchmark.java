@@ -271,8 +271,7 @@ public final class Benchmark implements Callable<Integer> {
         s.put("client tool JVM", toolJvmArgs());
         s.put("java", javaBin.toString());
         s.put("partitions per topic", plan.partitions());
-        s.put("replication", "1 (single node)" + (plan.variants().containsKey(Plan.CLUSTER)
-                ? "; `cluster` variant: as described there" : ""));
+        s.put("replication", "1 on a single node; the `cluster` variant's as described with it");
         s.put("producer settings", "kafka-clients 4.4.0 defaults (linger.ms=5, batch.size=16384, no compression) "
                 + "plus acks as per workload");
         nodeSettings.forEach((k, v) -> s.put(k, v));

@@ -57,9 +57,7 @@ public final class ObjectStoreProcess implements AutoCloseable {
         }
         Files.createDirectories(dir);
         String cp = harnessClasses() + java.io.File.pathSeparator + nodeLibDir.toAbsolutePath() + "/*";
-        // The node's SLF4J binding logs only through the JBoss log manager.
-        List<String> cmd = List.of(jvm.java().toString(), "-Xmx256m", "-XX:+UseSerialGC",
-                "-Djava.util.logging.manager=org.jboss.logmanager.LogManager", "-cp", cp,
+        List<String> cmd = List.of(jvm.java().toString(), "-Xmx256m", "-XX:+UseSerialGC", "-cp", cp,
                 ObjectStoreMain.class.getName(), dir.toString(), Integer.toString(port), BUCKET);
         process = ChildJvm.start(cmd, Map.of(), dir, logFile);
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -71,7 +71,7 @@ public final class StrataNode extends Node {
     protected void prepare() throws Exception {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("Strata node jar not found: " + jar
-                    + " (build it with ./mvnw -B -q install -DskipTests at the repository root)");
+                    + " (build it with ./mvnw -B -q -pl load-tests -am package -DskipTests at the repository root)");
         }
         Files.createDirectories(spec.dataDir());
     }
