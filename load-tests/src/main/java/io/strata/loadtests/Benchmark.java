@@ -6,7 +6,10 @@ import io.strata.loadtests.Plan.Workload;
 import io.strata.loadtests.limits.PhysicalLimits;
 import io.strata.loadtests.node.KafkaBroker;
 import io.strata.loadtests.node.Node;
+import io.strata.loadtests.node.NodeCluster;
+import io.strata.loadtests.node.ObjectStoreProcess;
 import io.strata.loadtests.node.StrataNode;
+import io.strata.loadtests.node.SystemUnderTest;
 import io.strata.loadtests.report.Charts;
 import io.strata.loadtests.report.ReportWriter;
 import io.strata.loadtests.report.Results;
@@ -19,6 +22,7 @@ import io.strata.loadtests.workload.ProducerPerformanceRunner;
 import io.strata.loadtests.workload.WorkloadRunner;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -44,9 +48,13 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
-/** Runs the same workloads against Apache Kafka and a Strata node, one at a time, and writes a report. */
+/**
+ * Runs the same workloads against Apache Kafka and Strata, one system at a time (a node, or a cluster of nodes in
+ * the cluster variant), and writes a report.
+ */
 @Command(name = "run-benchmark", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Benchmark a Strata node side by side with Apache Kafka " + KafkaBroker.VERSION
                 + " on this machine, in one run, and write report.md, report.json and charts.")
@@ -61,10 +69,12 @@ public final class Benchmark implements Callable<Integer> {
     @Option(names = "--systems", split = ",", defaultValue = "kafka,strata", description = "Default: ${DEFAULT-VALUE}.")
     List<String> systems;
 
-    @Option(names = "--variants", split = ",", description = "Durability variants: default, flush-every-batch (default: both).")
+    @Option(names = "--variants", split = ",", description = "Variants: default, flush-every-batch, cluster "
+            + "(3 nodes per system, replication factor 3). Default: all.")
     List<String> variants;
 
-    @Option(names = "--workloads", split = ",", description = "Only these workload ids (node is always run).")
+    @Option(names = "--workloads", split = ",", description = "Only these workload ids (node is always run, in the "
+            + "variants that have one of them, or in all when node is listed).")
     List<String> onlyWorkloads;
 
     @Option(names = "--repo-root", description = "Repository root (default: found from the working directory).")
@@ -86,8 +96,8 @@ public final class Benchmark implements Callable<Integer> {
     List<String> strataJvmArgs = new ArrayList<>();
 
     @Option(names = "--port-base", defaultValue = "0",
-            description = "Kafka uses base and base+1 (controller), Strata base+2 (Kafka API) and base+3 (HTTP). "
-                    + "Default 0: free ports are chosen for every node start.")
+            description = "Kafka uses base and base+1 (controller), Strata base+2 (Kafka API) and base+3 (HTTP); "
+                    + "clusters use base+10 up to base+29. Default 0: free ports are chosen for every node start.")
     int portBase;
 
     @Option(names = "--java", description = "java binary for every child JVM (default: the one running this).")
@@ -100,7 +110,8 @@ public final class Benchmark implements Callable<Integer> {
     @Option(names = "--skip-limits", description = "Do not measure disk and loopback limits.")
     boolean skipLimits;
 
-    @Option(names = "--node-start-timeout-s", defaultValue = "120")
+    @Option(names = "--node-start-timeout-s", defaultValue = "120",
+            description = "Start timeout of a node; a cluster gets twice as long. Default: ${DEFAULT-VALUE}.")
     int nodeStartTimeoutS;
 
     private static final Map<Kind, WorkloadRunner> RUNNERS = Map.of(
@@ -151,8 +162,16 @@ public final class Benchmark implements Callable<Integer> {
                         .filter(w -> onlyWorkloads == null || w.kind() == Kind.NODE || onlyWorkloads.contains(w.id())
                                 || (w.kind() == Kind.PRODUCE && onlyWorkloads.stream().anyMatch(o ->
                                 v.workloads().stream().anyMatch(c -> c.id().equals(o) && w.id().equals(c.source())))))
-                        .toList()))
+                        .toList(), v.replication()))
+                // A variant left with its node workload alone is not worth starting its nodes for (three of each
+                // system in the cluster variant), unless node itself was asked for.
+                .filter(v -> onlyWorkloads == null || onlyWorkloads.contains("node")
+                        || v.workloads().stream().anyMatch(w -> w.kind() != Kind.NODE))
                 .toList();
+        if (runVariants.isEmpty()) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "no workload matches --variants "
+                    + variants + " --workloads " + onlyWorkloads);
+        }
 
         Path root = repoRoot != null ? repoRoot.toAbsolutePath().normalize() : findRepoRoot();
         repoRootUsed = root;
@@ -203,7 +222,7 @@ public final class Benchmark implements Callable<Integer> {
                         LinkedHashMap::new)),
                 runVariants.stream().flatMap(v -> v.workloads().stream().filter(w -> w.kind() != Kind.NODE)
                         .map(w -> "`" + v.id() + "` " + w.describe())).toList(),
-                notes());
+                notes(runVariants));
         ReportWriter writer = new ReportWriter(info, results);
         List<String> images = Charts.write(results, reportDir);
         writer.writeJson(reportDir.resolve("report.json"));
@@ -214,8 +233,8 @@ public final class Benchmark implements Callable<Integer> {
         return 0;
     }
 
-    private List<String> notes() {
-        return List.of(
+    private List<String> notes(List<Variant> runVariants) {
+        List<String> notes = new ArrayList<>(List.of(
                 "Consumer throughput is ConsumerPerformance's fetch rate (records fetched over fetch time, the group "
                         + "join left out); the data was produced just before, so it is read from the page cache.",
                 "Latency uses the harness's FixedRateLatency rather than EndToEndLatency, which measures one record "
@@ -233,7 +252,16 @@ public final class Benchmark implements Callable<Integer> {
                         + "not a property of the system under test.",
                 "Producer throughput is compared with the disk's sequential write with one fdatasync at the end; "
                         + "the flush-every-batch variant with writes of the producer's batch size each followed by "
-                        + "fdatasync; consumer throughput with one loopback TCP stream.");
+                        + "fdatasync; consumer throughput with one loopback TCP stream."));
+        if (runVariants.stream().anyMatch(Variant::cluster)) {
+            notes.add("The `cluster` variant runs all nodes of a system, and the client, on this one machine: they "
+                    + "share its cores and its disk, which takes every record once per replica. It measures what "
+                    + "replication costs on the same hardware, not the capacity of a cluster of separate machines. "
+                    + "Its startup time runs from the first node's launch until every node is ready and an Admin "
+                    + "client sees all of them as brokers; its memory is the sum over the nodes. Strata's shared "
+                    + "S3Proxy is started before the nodes and counted in neither (its CPU is counted as the system's).");
+        }
+        return notes;
     }
 
     private Map<String, Object> settings(Path javaBin, Path jar) {
@@ -244,11 +272,11 @@ public final class Benchmark implements Callable<Integer> {
         s.put("client tool JVM", toolJvmArgs());
         s.put("java", javaBin.toString());
         s.put("partitions per topic", plan.partitions());
-        s.put("replication", "1 (single node)");
+        s.put("replication", "1 on a single node; the `cluster` variant's as described with it");
         s.put("producer settings", "kafka-clients 4.4.0 defaults (linger.ms=5, batch.size=16384, no compression) "
                 + "plus acks as per workload");
         nodeSettings.forEach((k, v) -> s.put(k, v));
-        if (!nodeSettings.containsKey("strata settings")) {
+        if (nodeSettings.keySet().stream().noneMatch(k -> k.startsWith("strata"))) {
             s.put("strata jar", jar.toString());
         }
         return s;
@@ -301,19 +329,76 @@ public final class Benchmark implements Callable<Integer> {
                 "-Dlog4j2.configurationFile=" + log4jTools);
     }
 
+    private Node.Spec spec(Variant v, String system, Path dataDir, Path logFile) {
+        return new Node.Spec(jvm, system.equals("strata")
+                ? Stream.concat(nodeJvmArgs().stream(), strataJvmArgs.stream()).toList() : nodeJvmArgs(),
+                dataDir, logFile, v.durability(), plan.partitions(), startTimeout(v));
+    }
+
+    /** Three nodes starting at once on 2 cores take several times as long as one (Hazelcast join, KRaft election). */
+    private Duration startTimeout(Variant v) {
+        return Duration.ofSeconds(v.cluster() ? 2L * nodeStartTimeoutS : nodeStartTimeoutS);
+    }
+
+    private SystemUnderTest singleNode(Variant v, String system, Path dataDir, Path logDir, Path jar)
+            throws IOException {
+        Node.Spec spec = spec(v, system, dataDir, logDir.resolve(system + "-node.log"));
+        int[] ports = portBase > 0 ? new int[] {portBase, portBase + 1, portBase + 2, portBase + 3} : freePorts(4);
+        return system.equals("kafka")
+                ? new KafkaBroker(spec, ports[0], ports[1], log4jBroker)
+                : new StrataNode(spec, jar, ports[2], ports[3]);
+    }
+
+    /**
+     * Kafka: combined broker+controller nodes, every one a voter of the KRaft quorum. Strata: members that list
+     * each other, share one metadata directory and one object store (a multi-node cluster refuses per-node
+     * embedded stores).
+     */
+    private SystemUnderTest cluster(Variant v, String system, Path dataDir, Path logDir, Path jar) throws IOException {
+        int n = v.replication().nodes();
+        int[] ports = portBase > 0 ? IntStream.range(portBase + 10, portBase + 30).toArray()
+                : freePorts(3 * n + 1);
+        List<Node> nodes = new ArrayList<>();
+        if (system.equals("kafka")) {
+            int[] controllerPorts = new int[n];
+            for (int i = 0; i < n; i++) {
+                controllerPorts[i] = ports[2 * i + 1];
+            }
+            String voters = KafkaBroker.voters(controllerPorts);
+            String clusterId = Uuid.randomUuid().toString();
+            for (int i = 0; i < n; i++) {
+                nodes.add(new KafkaBroker(spec(v, system, dataDir.resolve("node-" + (i + 1)),
+                        logDir.resolve("kafka-node-" + (i + 1) + ".log")), i + 1, ports[2 * i], controllerPorts[i],
+                        voters, clusterId, n, log4jBroker));
+            }
+            return new NodeCluster(nodes, null, startTimeout(v));
+        }
+        ObjectStoreProcess store = new ObjectStoreProcess(jvm, jar.resolveSibling("lib").resolve("main"),
+                dataDir.resolve("objects"), ports[3 * n], logDir.resolve("s3proxy.log"));
+        List<String> members = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            members.add("127.0.0.1:" + ports[3 * i + 2]);
+        }
+        for (int i = 0; i < n; i++) {
+            Map<String, String> env = new LinkedHashMap<>();
+            env.put("STRATA_NODE_ID", Integer.toString(i + 1));
+            env.put("STRATA_CLUSTER_PORT", Integer.toString(ports[3 * i + 2]));
+            env.put("STRATA_CLUSTER_MEMBERS", String.join(",", members));
+            env.put("STRATA_CLUSTER_METADATA_DIR", dataDir.resolve("cluster-metadata").toString());
+            env.putAll(store.nodeEnv());
+            nodes.add(new StrataNode(spec(v, system, dataDir.resolve("node-" + (i + 1)),
+                    logDir.resolve("strata-node-" + (i + 1) + ".log")), jar, ports[3 * i], ports[3 * i + 1], env));
+        }
+        return new NodeCluster(nodes, store, startTimeout(v));
+    }
+
     private void runOne(Variant v, int rep, String system, Path jar) throws Exception {
         String tag = v.id() + "-" + system + "-" + rep;
         Path dataDir = rawDir.resolve("data").resolve(tag);
         Path logDir = rawDir.resolve(tag);
-        Node.Spec spec = new Node.Spec(jvm, system.equals("strata")
-                ? Stream.concat(nodeJvmArgs().stream(), strataJvmArgs.stream()).toList() : nodeJvmArgs(),
-                dataDir, logDir.resolve(system + "-node.log"), v.durability(), plan.partitions(),
-                Duration.ofSeconds(nodeStartTimeoutS));
-        int[] ports = portBase > 0 ? new int[] {portBase, portBase + 1, portBase + 2, portBase + 3} : freePorts(4);
-        Node node = system.equals("kafka")
-                ? new KafkaBroker(spec, ports[0], ports[1], log4jBroker)
-                : new StrataNode(spec, jar, ports[2], ports[3]);
-        nodeSettings.putIfAbsent(system + " settings", node.describeSettings());
+        SystemUnderTest node = v.cluster() ? cluster(v, system, dataDir, logDir, jar)
+                : singleNode(v, system, dataDir, logDir, jar);
+        nodeSettings.putIfAbsent(system + (v.cluster() ? " cluster settings" : " settings"), node.describeSettings());
         String prefix = String.format("[%s %d] %-6s", v.id(), rep, system);
         say("%s starting", prefix);
         try {
@@ -323,7 +408,7 @@ public final class Benchmark implements Callable<Integer> {
                 say("%s did not start: %s", prefix, e.getMessage());
                 for (Workload w : v.workloads()) {
                     results.fail(v.id(), w.id(), system, rep, "node did not start: " + e.getMessage()
-                            + "\n" + tail(spec.logFile(), 15));
+                            + "\n" + tail(node.logFiles(), 15));
                 }
                 return;
             }
@@ -332,7 +417,7 @@ public final class Benchmark implements Callable<Integer> {
             results.add(nodeMetrics.get(1), system, node.idleRssKiB() / 1024.0);
             say("%s ready in %d ms, RSS %d MiB", prefix, node.startupMs(), node.idleRssKiB() / 1024);
 
-            CpuMeter.Sample cpuFrom = CpuMeter.sample(node.pid());
+            CpuMeter.Sample cpuFrom = CpuMeter.sample(node.pids());
             String topicError = createTopics(node, v);
             int timeouts = 0;
             Map<String, Long> produced = new HashMap<>();
@@ -342,7 +427,7 @@ public final class Benchmark implements Callable<Integer> {
                 }
                 String failure;
                 if (!node.alive()) {
-                    failure = "node " + node.exitDescription() + " before this workload\n" + tail(spec.logFile(), 15);
+                    failure = "node " + node.exitDescription() + " before this workload\n" + tail(node.logFiles(), 15);
                 } else if (topicError != null && w.kind() != Kind.CONSUME) {
                     failure = topicError;
                 } else if (timeouts >= 2) {
@@ -367,14 +452,14 @@ public final class Benchmark implements Callable<Integer> {
             if (peak > 0) {
                 results.add(nodeMetrics.get(2), system, peak / 1024.0);
             }
-            double foreign = CpuMeter.foreignCores(cpuFrom, CpuMeter.sample(node.pid()), 100);
+            double foreign = CpuMeter.foreignCores(cpuFrom, CpuMeter.sample(node.pids()), 100);
             if (!Double.isNaN(foreign)) {
                 results.add(nodeMetrics.get(3), system, foreign);
                 say("%s other processes used %.2f cores on average during the workloads", prefix, foreign);
             }
             if (!node.alive()) {
                 results.fail(v.id(), "node", system, rep, "node " + node.exitDescription() + " during the run\n"
-                        + tail(spec.logFile(), 15));
+                        + tail(node.logFiles(), 15));
             }
         } finally {
             node.close();
@@ -382,10 +467,11 @@ public final class Benchmark implements Callable<Integer> {
         }
     }
 
-    private String createTopics(Node node, Variant v) {
+    private String createTopics(SystemUnderTest node, Variant v) {
         List<NewTopic> topics = v.workloads().stream()
                 .flatMap(w -> w.topics().stream())
-                .map(t -> new NewTopic(t, plan.partitions(), (short) 1))
+                .map(t -> new NewTopic(t, plan.partitions(), (short) v.replication().factor())
+                        .configs(v.replication().topicConfigs()))
                 .toList();
         try (Admin admin = Node.admin(node.bootstrap(), 15000)) {
             admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
@@ -461,6 +547,21 @@ public final class Benchmark implements Callable<Integer> {
         }
         throw new IllegalStateException("cannot find the repository root from " + Path.of("").toAbsolutePath()
                 + "; pass --repo-root");
+    }
+
+    /** {@link #tail(Path, int)} of each log, under its file name when there are several. */
+    private static String tail(List<Path> files, int lines) {
+        if (files.size() == 1) {
+            return tail(files.get(0), lines);
+        }
+        StringBuilder sb = new StringBuilder();
+        for (Path f : files) {
+            String t = tail(f, lines);
+            if (!t.isBlank()) {
+                sb.append(sb.length() == 0 ? "" : "\n").append("== ").append(f.getFileName()).append('\n').append(t);
+            }
+        }
+        return sb.toString();
     }
 
     /** The error lines of a node log (ERROR, Exception, Caused by), else its last lines. */

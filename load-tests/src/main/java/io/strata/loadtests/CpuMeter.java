@@ -6,7 +6,7 @@ import java.nio.file.Path;
 
 /**
  * CPU time from /proc: the whole machine's busy time versus the time used by this harness (with its reaped child
- * tools) and the node under test, so that a report can show how much CPU other processes took during a run.
+ * tools) and the node(s) under test, so that a report can show how much CPU other processes took during a run.
  */
 public final class CpuMeter {
 
@@ -17,9 +17,13 @@ public final class CpuMeter {
     private CpuMeter() {
     }
 
-    public static Sample sample(long nodePid) {
-        return new Sample(machineBusy(), processTicks(ProcessHandle.current().pid(), true)
-                + (nodePid > 0 ? processTicks(nodePid, false) : 0), System.nanoTime());
+    /** @param nodePids the processes of the system under test */
+    public static Sample sample(java.util.List<Long> nodePids) {
+        long own = processTicks(ProcessHandle.current().pid(), true);
+        for (long pid : nodePids) {
+            own += processTicks(pid, false);
+        }
+        return new Sample(machineBusy(), own, System.nanoTime());
     }
 
     /** Average number of cores that other processes kept busy between two samples, or NaN. */

@@ -62,8 +62,31 @@ public record Plan(String mode, int repetitions, Map<String, Variant> variants, 
         }
     }
 
-    /** A durability setting and the workloads run under it. */
-    public record Variant(String id, Durability durability, String description, List<Workload> workloads) {
+    /**
+     * A durability setting and the workloads run under it, on {@code replication.nodes()} nodes of each system with
+     * topics of that replication.
+     */
+    public record Variant(String id, Durability durability, String description, List<Workload> workloads,
+                          Replication replication) {
+
+        public Variant(String id, Durability durability, String description, List<Workload> workloads) {
+            this(id, durability, description, workloads, Replication.SINGLE_NODE);
+        }
+
+        public boolean cluster() {
+            return replication.nodes() > 1;
+        }
+    }
+
+    /** Nodes per system, and the replication factor and min.insync.replicas of the topics created. */
+    public record Replication(int nodes, int factor, int minInsyncReplicas) {
+        public static final Replication SINGLE_NODE = new Replication(1, 1, 1);
+
+        /** Topic configs beyond the broker defaults. */
+        public Map<String, String> topicConfigs() {
+            return minInsyncReplicas > 1 ? Map.of("min.insync.replicas", Integer.toString(minInsyncReplicas))
+                    : Map.of();
+        }
     }
 
     /** Sizes of the physical limit measurements. */
@@ -73,20 +96,21 @@ public record Plan(String mode, int repetitions, Map<String, Variant> variants, 
 
     public static final String DEFAULT = "default";
     public static final String FLUSH = "flush-every-batch";
+    public static final String CLUSTER = "cluster";
 
     public static Plan full() {
-        return build("full", 3, 1_000_000, 4_000_000, 1000, 15, 2, 30_000, 10, 400_000, 32_000,
+        return build("full", 3, 1_000_000, 4_000_000, 1000, 15, 2, 30_000, 10, 400_000, 32_000, CLUSTER_RECORDS_FULL,
                 new Limits(3, 1L << 30, 16 * 1024, 4, 3));
     }
 
     public static Plan smoke() {
-        return build("smoke", 1, 5_000, 20_000, 200, 2, 1, 2_000, 2, 20_000, 800,
+        return build("smoke", 1, 5_000, 20_000, 200, 2, 1, 2_000, 2, 20_000, 800, 5_000,
                 new Limits(1, 64L << 20, 16 * 1024, 0.5, 0.5));
     }
 
     private static Plan build(String mode, int reps, long records1k, long records100, int rate, double latS,
                               double warmS, long flushRecords, double flushLatS, long ingestLines, long singleRecords,
-                              Limits limits) {
+                              long clusterRecords, Limits limits) {
         List<Workload> def = new ArrayList<>();
         def.add(node());
         def.add(produce("produce-1k-acks1", "produce 1 KiB acks=1", 1024, "1", records1k));
@@ -108,6 +132,11 @@ public record Plan(String mode, int repetitions, Map<String, Variant> variants, 
         flush.add(new Workload("latency-1k", "latency 1 KiB @" + rate + "/s", Kind.LATENCY, 1024, "all", 0, null,
                 rate, flushLatS, warmS));
 
+        List<Workload> cluster = new ArrayList<>();
+        cluster.add(new Workload("node", CLUSTER_NODES + " nodes", Kind.NODE, 0, null, 0, null, 0, 0, 0));
+        cluster.add(produce("produce-1k-acksall-rf3", "produce 1 KiB acks=all RF " + CLUSTER_NODES, 1024, "all",
+                clusterRecords));
+
         Map<String, Variant> variants = new LinkedHashMap<>();
         variants.put(DEFAULT, new Variant(DEFAULT, Durability.PAGE_CACHE,
                 "appends go to the page cache and the OS writes them back (both systems' default; "
@@ -115,8 +144,19 @@ public record Plan(String mode, int repetitions, Map<String, Variant> variants, 
         variants.put(FLUSH, new Variant(FLUSH, Durability.FLUSH_EVERY_BATCH,
                 "fsync after every appended batch (Kafka: log.flush.interval.messages=1; "
                         + "Strata: STRATA_LOG_FLUSH_MESSAGES=1)", flush));
+        variants.put(CLUSTER, new Variant(CLUSTER, Durability.PAGE_CACHE, String.format(
+                "%d nodes of each system on this machine, topics with replication factor %d and min.insync.replicas=%d, "
+                        + "page cache as in `default` (Kafka: %d combined broker+controller processes forming a "
+                        + "%d-voter KRaft quorum; Strata: %d members of one cluster sharing one S3Proxy object store, "
+                        + "started by the harness)", CLUSTER_NODES, CLUSTER_NODES, CLUSTER_MIN_ISR, CLUSTER_NODES,
+                CLUSTER_NODES, CLUSTER_NODES), cluster, new Replication(CLUSTER_NODES, CLUSTER_NODES, CLUSTER_MIN_ISR)));
         return new Plan(mode, reps, variants, limits, 3);
     }
+
+    static final int CLUSTER_NODES = 3;
+    static final int CLUSTER_MIN_ISR = 2;
+    /** Every record is written three times to the one disk, so fewer records than the single-node produce. */
+    static final long CLUSTER_RECORDS_FULL = 500_000;
 
     private static Workload node() {
         return new Workload("node", "node", Kind.NODE, 0, null, 0, null, 0, 0, 0);
@@ -129,15 +169,20 @@ public record Plan(String mode, int repetitions, Map<String, Variant> variants, 
     /** The metrics a workload reports. */
     public static List<MetricDef> metrics(Variant v, Workload w) {
         String id = v.id();
+        // A cluster's memory is the sum over its nodes; its records are written once per replica to the one disk,
+        // so the single-stream disk limit is no ceiling to compare with.
+        String sum = v.cluster() ? ", sum of nodes" : "";
+        String diskLimit = v.cluster() ? null
+                : v.durability() == Durability.PAGE_CACHE ? "disk-write-then-sync" : "disk-sync-every-write";
         return switch (w.kind()) {
             case NODE -> List.of(
-                    new MetricDef(id, w.id(), w.title(), "startup to ready", "ms", false, null),
-                    new MetricDef(id, w.id(), w.title(), "RSS after startup", "MiB", false, null),
-                    new MetricDef(id, w.id(), w.title(), "peak RSS", "MiB", false, null),
+                    new MetricDef(id, w.id(), w.title(), v.cluster() ? "startup to ready, all nodes" : "startup to ready",
+                            "ms", false, null),
+                    new MetricDef(id, w.id(), w.title(), "RSS after startup" + sum, "MiB", false, null),
+                    new MetricDef(id, w.id(), w.title(), "peak RSS" + sum, "MiB", false, null),
                     new MetricDef(id, w.id(), w.title(), "CPU used by other processes", "cores", false, null, true));
             case PRODUCE -> List.of(
-                    new MetricDef(id, w.id(), w.title(), "throughput", "MiB/s", true,
-                            v.durability() == Durability.PAGE_CACHE ? "disk-write-then-sync" : "disk-sync-every-write"),
+                    new MetricDef(id, w.id(), w.title(), "throughput", "MiB/s", true, diskLimit),
                     new MetricDef(id, w.id(), w.title(), "records/s", "records/s", true, null),
                     new MetricDef(id, w.id(), w.title(), "send latency p99", "ms", false, null));
             case CONSUME -> List.of(

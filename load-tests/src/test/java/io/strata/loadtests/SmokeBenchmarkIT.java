@@ -15,14 +15,15 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Runs the benchmark harness in smoke mode (tiny counts) against both brokers and checks that the report has
- * numbers for every workload from every system it applies to (Strata-only rows, such as HTTP ingest, from Strata),
- * so that the harness cannot rot unnoticed.
+ * Runs the benchmark harness in smoke mode (tiny counts) against both systems, as single nodes and as three-node
+ * clusters, and checks that the report has numbers for every workload from every system it applies to (Strata-only
+ * rows, such as HTTP ingest, from Strata), so that the harness cannot rot unnoticed.
  */
 class SmokeBenchmarkIT {
 
     @Test
-    @Timeout(value = 6, unit = TimeUnit.MINUTES)
+    // about 2 minutes more for the cluster variant: three nodes of each system start and stop
+    @Timeout(value = 8, unit = TimeUnit.MINUTES)
     void smokeRunReportsNumbersForBothSystemsForEveryWorkload() throws Exception {
         Path repoRoot = Path.of(System.getProperty("strata.repo.root", "..")).toAbsolutePath().normalize();
         Path jar = Path.of(System.getProperty("strata.node.jar",
@@ -77,11 +78,13 @@ class SmokeBenchmarkIT {
             }
         }
         assertThat(workloads).contains("node", "produce-1k-acks1", "produce-1k-acksall", "produce-100b-acks1",
-                "produce-100b-acksall", "consume-1k", "consume-100b", "latency-1k", "ingest-ndjson");
+                "produce-100b-acksall", "consume-1k", "consume-100b", "latency-1k", "ingest-ndjson",
+                "produce-1k-acksall-rf3");
         assertThat(report.get("limits").get("loopback-tcp").get("median").asDouble()).isGreaterThan(0.0);
         assertThat(report.get("limits").get("disk-write-then-sync").get("median").asDouble()).isGreaterThan(0.0);
 
         String md = Files.readString(dir.resolve("report.md"));
-        assertThat(md).contains("## Physical limits", "## Results: `default`", "## Results: `flush-every-batch`");
+        assertThat(md).contains("## Physical limits", "## Results: `default`", "## Results: `flush-every-batch`",
+                "## Results: `cluster`");
     }
 }

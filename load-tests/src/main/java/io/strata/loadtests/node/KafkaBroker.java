@@ -13,20 +13,51 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** Apache Kafka (from the kafka_2.13 jars) in KRaft combined mode, one node. */
+/**
+ * Apache Kafka (from the kafka_2.13 jars) in KRaft combined mode (broker and controller in one process): a single
+ * node, or one of the nodes of a cluster whose controllers form a static voter quorum.
+ */
 public final class KafkaBroker extends Node {
 
     public static final String VERSION = "4.4.0";
 
+    private final int nodeId;
     private final int port;
     private final int controllerPort;
+    private final String voters;
+    private final String clusterId;
+    private final int clusterSize;
     private final Path log4jConfig;
 
+    /** A single node. */
     public KafkaBroker(Spec spec, int port, int controllerPort, Path log4jConfig) {
+        this(spec, 1, port, controllerPort, voters(new int[] {controllerPort}), Uuid.randomUuid().toString(), 1,
+                log4jConfig);
+    }
+
+    /**
+     * Node {@code nodeId} of a cluster of {@code clusterSize} combined nodes: all of them get the same
+     * {@code voters} (see {@link #voters(int[])}) and {@code clusterId}.
+     */
+    public KafkaBroker(Spec spec, int nodeId, int port, int controllerPort, String voters, String clusterId,
+                       int clusterSize, Path log4jConfig) {
         super(spec);
+        this.nodeId = nodeId;
         this.port = port;
         this.controllerPort = controllerPort;
+        this.voters = voters;
+        this.clusterId = clusterId;
+        this.clusterSize = clusterSize;
         this.log4jConfig = log4jConfig;
+    }
+
+    /** controller.quorum.voters of nodes 1..n with these controller ports. */
+    public static String voters(int[] controllerPorts) {
+        List<String> v = new ArrayList<>();
+        for (int i = 0; i < controllerPorts.length; i++) {
+            v.add((i + 1) + "@127.0.0.1:" + controllerPorts[i]);
+        }
+        return String.join(",", v);
     }
 
     @Override
@@ -44,12 +75,15 @@ public final class KafkaBroker extends Node {
         return "127.0.0.1:" + port;
     }
 
-    /** server.properties: the shipped config/server.properties values plus single-node settings. */
+    /**
+     * server.properties: the shipped config/server.properties values, plus single-node settings for a single node;
+     * a cluster node keeps Kafka's defaults for the internal topics (replication factor 3, min ISR 2).
+     */
     public Map<String, String> serverProperties() {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("process.roles", "broker,controller");
-        p.put("node.id", "1");
-        p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+        p.put("node.id", Integer.toString(nodeId));
+        p.put("controller.quorum.voters", voters);
         p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
         p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
         p.put("inter.broker.listener.name", "PLAINTEXT");
@@ -63,11 +97,13 @@ public final class KafkaBroker extends Node {
         p.put("log.dirs", spec.dataDir().resolve("kraft-logs").toString());
         p.put("num.partitions", Integer.toString(spec.partitions()));
         p.put("num.recovery.threads.per.data.dir", "1");
-        p.put("offsets.topic.replication.factor", "1");
-        p.put("share.coordinator.state.topic.replication.factor", "1");
-        p.put("share.coordinator.state.topic.min.isr", "1");
-        p.put("transaction.state.log.replication.factor", "1");
-        p.put("transaction.state.log.min.isr", "1");
+        if (clusterSize == 1) {
+            p.put("offsets.topic.replication.factor", "1");
+            p.put("share.coordinator.state.topic.replication.factor", "1");
+            p.put("share.coordinator.state.topic.min.isr", "1");
+            p.put("transaction.state.log.replication.factor", "1");
+            p.put("transaction.state.log.min.isr", "1");
+        }
         p.put("log.retention.hours", "168");
         p.put("log.segment.bytes", "1073741824");
         p.put("auto.create.topics.enable", "true");
@@ -109,7 +145,7 @@ public final class KafkaBroker extends Node {
         Path formatLog = spec.logFile().resolveSibling(spec.logFile().getFileName() + ".format.log");
         List<String> format = spec.jvm().command(List.of("-Xmx256m", "-Dlog4j2.configurationFile=" + log4jConfig),
                 "kafka.tools.StorageTool",
-                List.of("format", "-t", Uuid.randomUuid().toString(), "-c", propsFile().toString()));
+                List.of("format", "-t", clusterId, "-c", propsFile().toString()));
         ChildJvm.Outcome out = ChildJvm.run(format, Map.of(), spec.dataDir(), formatLog, Duration.ofSeconds(60));
         if (out.exitCode() != 0) {
             throw new IllegalStateException("kafka.tools.StorageTool format failed (exit " + out.exitCode() + "): "

@@ -16,7 +16,7 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /** A broker under test, run as a child JVM with a fresh data directory. */
-public abstract class Node implements AutoCloseable {
+public abstract class Node implements SystemUnderTest {
 
     /** How the node is asked to make appends durable. */
     public enum Durability {
@@ -35,17 +35,19 @@ public abstract class Node implements AutoCloseable {
     protected Process process;
     private long startupMs = -1;
     private long idleRssKiB = -1;
+    private long launchedAtNanos;
 
     protected Node(Spec spec) {
         this.spec = spec;
     }
 
-    /** "kafka" or "strata". */
+    @Override
     public abstract String system();
 
+    @Override
     public abstract String bootstrap();
 
-    /** Settings that differ between the two systems, for the report. */
+    @Override
     public abstract Map<String, String> describeSettings();
 
     /** Anything that must happen before the clock starts (e.g. storage formatting). */
@@ -60,6 +62,7 @@ public abstract class Node implements AutoCloseable {
         return true;
     }
 
+    @Override
     public void start() throws Exception {
         prepare();
         for (int port : ports()) {
@@ -68,6 +71,7 @@ public abstract class Node implements AutoCloseable {
             }
         }
         long t0 = System.nanoTime();
+        launchedAtNanos = t0;
         process = ChildJvm.start(command(), environment(), spec.dataDir(), spec.logFile());
         long deadline = t0 + spec.startTimeout().toNanos();
         boolean extra = false;
@@ -104,12 +108,17 @@ public abstract class Node implements AutoCloseable {
 
     /** True when a Kafka Admin client sees at least one live broker. */
     static boolean kafkaApiReady(String bootstrap) {
+        return brokersSeen(bootstrap) > 0;
+    }
+
+    /** The number of live brokers an Admin client sees, or 0 when it cannot tell. */
+    static int brokersSeen(String bootstrap) {
         try (Admin admin = admin(bootstrap, 2000)) {
             Collection<?> nodes = admin.describeCluster(new DescribeClusterOptions().timeoutMs(2000))
                     .nodes().get(3, TimeUnit.SECONDS);
-            return !nodes.isEmpty();
+            return nodes.size();
         } catch (Exception e) {
-            return false;
+            return 0;
         }
     }
 
@@ -122,14 +131,22 @@ public abstract class Node implements AutoCloseable {
         return Admin.create(p);
     }
 
+    @Override
     public long startupMs() {
         return startupMs;
     }
 
+    /** System.nanoTime() when the JVM was launched (after prepare()). */
+    long launchedAtNanos() {
+        return launchedAtNanos;
+    }
+
+    @Override
     public long idleRssKiB() {
         return idleRssKiB;
     }
 
+    @Override
     public long peakRssKiB() {
         return process == null ? -1 : ProcStats.peakRssKiB(process.pid());
     }
@@ -138,10 +155,23 @@ public abstract class Node implements AutoCloseable {
         return process == null || !process.isAlive() ? -1 : process.pid();
     }
 
+    @Override
+    public List<Long> pids() {
+        long pid = pid();
+        return pid > 0 ? List.of(pid) : List.of();
+    }
+
+    @Override
     public boolean alive() {
         return process != null && process.isAlive();
     }
 
+    @Override
+    public List<Path> logFiles() {
+        return List.of(spec.logFile());
+    }
+
+    @Override
     public String exitDescription() {
         if (process == null) {
             return "not started";

@@ -62,6 +62,8 @@ public final class StrataNode extends Node {
         s.remove("STRATA_DATA_DIR");
         s.put("STRATA_KAFKA_PORT", "<port>");
         s.put("QUARKUS_HTTP_PORT", "<port>");
+        // 0 (a free port for a lone member) says something; a cluster member's fixed port does not
+        s.computeIfPresent("STRATA_CLUSTER_PORT", (k, v) -> v.equals("0") ? v : "<port>");
         return s;
     }
 
@@ -69,7 +71,7 @@ public final class StrataNode extends Node {
     protected void prepare() throws Exception {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("Strata node jar not found: " + jar
-                    + " (build it with ./mvnw -B -q install -DskipTests at the repository root)");
+                    + " (build it with ./mvnw -B -q -pl load-tests -am package -DskipTests at the repository root)");
         }
         Files.createDirectories(spec.dataDir());
     }

@@ -44,7 +44,11 @@ public final class Charts {
                 continue;
             }
             String metric = r.def.metric().equals("throughput") ? "" : " " + r.def.metric();
-            labels.add(r.def.workloadTitle() + metric + (r.def.variant().equals("default") ? "" : " [fsync]"));
+            labels.add(r.def.workloadTitle() + metric + switch (r.def.variant()) {
+                case "default" -> "";
+                case "flush-every-batch" -> " [fsync]";
+                default -> " [" + r.def.variant() + "]";
+            });
             kafka.add(orZero(r.stats("kafka").median()));
             strata.add(orZero(r.stats("strata").median()));
         }

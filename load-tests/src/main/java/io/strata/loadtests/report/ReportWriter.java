@@ -96,9 +96,9 @@ public final class ReportWriter {
         StringBuilder md = new StringBuilder();
         md.append("# Strata vs Apache Kafka ").append(setting("kafkaVersion")).append(" — ")
                 .append(info.mode()).append(" run ").append(info.timestamp()).append("\n\n");
-        md.append("Same machine, same run; the two nodes never run at the same time. Every workload ran ")
+        md.append("Same machine, same run; the two systems never run at the same time. Every workload ran ")
                 .append(info.repetitions()).append(" time(s) per system, alternating the systems in ABBA order, ")
-                .append("each repetition on a freshly started node with an empty data directory. ")
+                .append("each repetition on freshly started nodes with empty data directories. ")
                 .append("Tables show the median and the min–max range; *Strata/Kafka* is the ratio of medians. ")
                 .append(String.format(Locale.ROOT, "The run took %.1f min.%n%n", info.elapsedSeconds() / 60));
 
@@ -119,7 +119,7 @@ public final class ReportWriter {
         for (Map.Entry<String, Object> e : info.settings().entrySet()) {
             md.append("- **").append(e.getKey()).append("**: ").append(render(e.getValue())).append("\n");
         }
-        md.append("\nDurability variants:\n\n");
+        md.append("\nVariants:\n\n");
         info.variants().forEach((k, v) -> md.append("- `").append(k).append("`: ").append(v).append("\n"));
         md.append("\nWorkloads:\n\n");
         info.workloads().forEach(w -> md.append("- ").append(w).append("\n"));

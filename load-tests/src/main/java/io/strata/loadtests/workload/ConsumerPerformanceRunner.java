@@ -4,7 +4,7 @@ import io.strata.loadtests.ChildJvm;
 import io.strata.loadtests.Plan;
 import io.strata.loadtests.Plan.Variant;
 import io.strata.loadtests.Plan.Workload;
-import io.strata.loadtests.node.Node;
+import io.strata.loadtests.node.SystemUnderTest;
 import io.strata.loadtests.report.Results.MetricDef;
 
 import io.strata.loadtests.tools.WarmConsumerPerformance;
@@ -37,7 +37,7 @@ public final class ConsumerPerformanceRunner implements WorkloadRunner {
             Pattern.MULTILINE);
 
     @Override
-    public String run(Context ctx, Node node, Variant v, Workload w) throws Exception {
+    public String run(Context ctx, SystemUnderTest node, Variant v, Workload w) throws Exception {
         Long expected = ctx.producedRecords().get(w.source());
         if (expected == null) {
             return "no data to read: " + w.source() + " did not complete on this node";

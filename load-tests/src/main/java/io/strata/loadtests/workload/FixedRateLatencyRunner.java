@@ -5,7 +5,7 @@ import io.strata.loadtests.ChildJvm;
 import io.strata.loadtests.Plan;
 import io.strata.loadtests.Plan.Variant;
 import io.strata.loadtests.Plan.Workload;
-import io.strata.loadtests.node.Node;
+import io.strata.loadtests.node.SystemUnderTest;
 import io.strata.loadtests.report.Results.MetricDef;
 import io.strata.loadtests.tools.FixedRateLatency;
 import io.strata.loadtests.tools.ToolResult;
@@ -18,7 +18,7 @@ import java.util.Map;
 public final class FixedRateLatencyRunner implements WorkloadRunner {
 
     @Override
-    public String run(Context ctx, Node node, Variant v, Workload w) throws Exception {
+    public String run(Context ctx, SystemUnderTest node, Variant v, Workload w) throws Exception {
         ChildJvm.Outcome out = ChildJvm.run(ctx.jvm().command(ctx.toolJvmArgs(), FixedRateLatency.class.getName(),
                         List.of("--bootstrap-server", node.bootstrap(), "--topic", w.topic(),
                                 "--rate", Integer.toString(w.rate()), "--duration-s", Double.toString(w.durationS()),

@@ -7,8 +7,8 @@ import io.strata.loadtests.Plan;
 import io.strata.loadtests.Plan.Variant;
 import io.strata.loadtests.Plan.Workload;
 import io.strata.loadtests.gatling.HttpIngestSimulation;
-import io.strata.loadtests.node.Node;
 import io.strata.loadtests.node.StrataNode;
+import io.strata.loadtests.node.SystemUnderTest;
 import io.strata.loadtests.report.Results.MetricDef;
 import io.strata.loadtests.tools.DeviceLinesKafkaPerf;
 import io.strata.loadtests.tools.ToolResult;
@@ -38,7 +38,7 @@ public final class NdjsonIngestRunner implements WorkloadRunner {
     private static final Pattern P99 = Pattern.compile("\"percentiles4\":\\s*\\{\\s*\"total\":\\s*\"[^\"]*\",\\s*\"ok\":\\s*\"([\\d.]+)\"");
 
     @Override
-    public String run(Context ctx, Node node, Variant v, Workload w) throws Exception {
+    public String run(Context ctx, SystemUnderTest node, Variant v, Workload w) throws Exception {
         List<MetricDef> m = Plan.metrics(v, w);
         String kafkaTopic = w.topic() + "-kafka";
         ToolRun kafka = check(node, kafkaTopic, w.records() + w.warmupRecords(), "Kafka produce",
@@ -130,7 +130,7 @@ public final class NdjsonIngestRunner implements WorkloadRunner {
     private record ToolRun(JsonNode result, String failure) {
     }
 
-    private static ToolRun check(Node node, String topic, long expected, String what, ChildJvm.Outcome out)
+    private static ToolRun check(SystemUnderTest node, String topic, long expected, String what, ChildJvm.Outcome out)
             throws Exception {
         if (out.timedOut()) {
             return new ToolRun(null, "timed out: " + what + " did not finish within " + out.elapsedMs() / 1000

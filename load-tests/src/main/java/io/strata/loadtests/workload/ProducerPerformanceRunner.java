@@ -5,6 +5,7 @@ import io.strata.loadtests.Plan;
 import io.strata.loadtests.Plan.Variant;
 import io.strata.loadtests.Plan.Workload;
 import io.strata.loadtests.node.Node;
+import io.strata.loadtests.node.SystemUnderTest;
 import io.strata.loadtests.report.Results.MetricDef;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -30,7 +31,7 @@ public final class ProducerPerformanceRunner implements WorkloadRunner {
     private static final Pattern CLIENT_ERROR = Pattern.compile("org\\.apache\\.kafka\\.common\\.errors\\.\\S+.*");
 
     @Override
-    public String run(Context ctx, Node node, Variant v, Workload w) throws Exception {
+    public String run(Context ctx, SystemUnderTest node, Variant v, Workload w) throws Exception {
         List<String> args = List.of("--topic", w.topic(), "--num-records", Long.toString(w.records()),
                 "--record-size", Integer.toString(w.recordSize()), "--throughput", "-1",
                 "--producer-props", "bootstrap.servers=" + node.bootstrap(), "acks=" + w.acks(),
@@ -82,7 +83,7 @@ public final class ProducerPerformanceRunner implements WorkloadRunner {
         return m.find() ? m.group() : null;
     }
 
-    static long endOffsetSum(Node node, String topic) throws Exception {
+    static long endOffsetSum(SystemUnderTest node, String topic) throws Exception {
         try (Admin admin = Node.admin(node.bootstrap(), 15000)) {
             int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)
                     .get(topic).partitions().size();

@@ -3,7 +3,7 @@ package io.strata.loadtests.workload;
 import io.strata.loadtests.ChildJvm;
 import io.strata.loadtests.Plan.Variant;
 import io.strata.loadtests.Plan.Workload;
-import io.strata.loadtests.node.Node;
+import io.strata.loadtests.node.SystemUnderTest;
 import io.strata.loadtests.report.Results;
 
 import java.nio.file.Path;
@@ -40,5 +40,5 @@ public interface WorkloadRunner {
      * failed and how (tool, exit code, error); null means success. A description starting with "timed out"
      * counts towards skipping the rest of a node run.
      */
-    String run(Context ctx, Node node, Variant variant, Workload workload) throws Exception;
+    String run(Context ctx, SystemUnderTest node, Variant variant, Workload workload) throws Exception;
 }
