@@ -359,7 +359,10 @@ class ReplicationIT {
         JsonNode js = Kafkajs.result(jsRun);
         assertThat(jsRun.exitCode()).as(jsRun.describe()).isZero();
         for (JsonNode error : js.path("errors")) {
-            assertThat(error.path("retriable").asBoolean()).as("kafkajs error %s", error).isTrue();
+            // kafkajs gives up on a dead broker's connection after its retries and restarts the consumer itself
+            // (restart=true): recovery it performs on its own, as it does against Apache Kafka. Anything else fails.
+            assertThat(error.path("retriable").asBoolean() || error.path("restart").asBoolean())
+                    .as("kafkajs error %s", error).isTrue();
         }
         Map<String, String> jsRecords = new HashMap<>();
         js.path("records").fields().forEachRemaining(e -> jsRecords.put(e.getKey(), e.getValue().asText()));
