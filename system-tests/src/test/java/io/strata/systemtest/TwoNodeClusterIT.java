@@ -112,6 +112,8 @@ class TwoNodeClusterIT {
                 .env("STRATA_CLUSTER_PORT", Integer.toString(clusterPort))
                 .env("STRATA_CLUSTER_MEMBERS", members)
                 .env("STRATA_CLUSTER_METADATA_DIR", metadata.toString())
+                // Not about tiering: a cluster that tiers needs one shared object store (strata.s3.endpoint).
+                .env("STRATA_TIERING_ENABLED", "false")
                 .build();
         nodes.add(node);
         return node;
