@@ -26,6 +26,9 @@ final class HazelcastConfigs {
         Config c = new Config();
         c.setClusterName(cfg.clusterName());
         c.setInstanceName("strata-node-" + cfg.nodeId() + "-" + cfg.port());
+        // Merge policies are named by class: load them where this library was loaded (an application
+        // server's or test framework's class loader), not from the system class path.
+        c.setClassLoader(HazelcastConfigs.class.getClassLoader());
 
         long joinWait = Math.max(1, cfg.joinWait().toSeconds());
         c.setProperty("hazelcast.logging.type", "slf4j");

@@ -20,6 +20,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyExistsException;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 
@@ -146,8 +148,13 @@ public final class ObjectStore implements Closeable {
                 if (e.statusCode() != 404) {
                     throw e;
                 }
-                s3.createBucket(b -> b.bucket(config.bucket()));
-                LOG.info("Created bucket {}", config.bucket());
+                try {
+                    s3.createBucket(b -> b.bucket(config.bucket()));
+                    LOG.info("Created bucket {}", config.bucket());
+                } catch (BucketAlreadyOwnedByYouException | BucketAlreadyExistsException raced) {
+                    // Members of a cluster start together and race to create the bucket: one wins, all use it.
+                    LOG.debug("Bucket {} was created meanwhile", config.bucket());
+                }
             }
             return null;
         });

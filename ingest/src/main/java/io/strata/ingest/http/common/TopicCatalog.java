@@ -20,7 +20,7 @@ import java.util.stream.IntStream;
 public class TopicCatalog {
 
     /** A partition: its leader and replicas (every replica is in sync while partitions are not replicated). */
-    public record PartitionView(int partition, int leader, List<Integer> replicas) {
+    public record PartitionView(int partition, int leader, List<Integer> replicas, List<Integer> inSyncReplicas) {
     }
 
     @Inject
@@ -47,10 +47,15 @@ public class TopicCatalog {
         return IntStream.range(0, topic.partitions()).mapToObj(p -> {
             PartitionState state = states.get(new PartitionId(topic.name(), p));
             if (state == null) {
-                return new PartitionView(p, -1, List.of());
+                return new PartitionView(p, -1, List.of(), List.of());
             }
-            return new PartitionView(p, state.leaderNodeId(), state.replicas());
+            return new PartitionView(p, state.leaderNodeId(), state.replicas(), state.isr());
         }).toList();
+    }
+
+    /** Replicas per partition: the most any partition of the topic has (they are assigned alike). */
+    public int replicationFactor(TopicDescriptor topic) {
+        return partitions(topic).stream().mapToInt(p -> p.replicas().size()).max().orElse(0);
     }
 
     public String clusterId() {

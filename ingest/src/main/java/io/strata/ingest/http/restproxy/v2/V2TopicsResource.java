@@ -201,6 +201,6 @@ public class V2TopicsResource {
 
     private List<V2Model.Partition> partitions(TopicDescriptor topic) {
         return catalog.partitions(topic).stream().map(p -> new V2Model.Partition(p.partition(), p.leader(),
-                p.replicas().stream().map(r -> new V2Model.Replica(r, r == p.leader(), true)).toList())).toList();
+                p.replicas().stream().map(r -> new V2Model.Replica(r, r == p.leader(), p.inSyncReplicas().contains(r))).toList())).toList();
     }
 }

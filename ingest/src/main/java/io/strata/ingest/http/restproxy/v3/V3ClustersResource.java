@@ -126,7 +126,8 @@ public class V3ClustersResource {
     private V3Model.Topic topic(TopicDescriptor topic) {
         String self = topicUrl(topic.name());
         return new V3Model.Topic("KafkaTopic", new V3Model.Metadata(self, crn() + "/topic=" + topic.name()),
-                catalog.clusterId(), topic.name(), Topic.isInternal(topic.name()), 1, topic.partitions(),
+                catalog.clusterId(), topic.name(), Topic.isInternal(topic.name()), catalog.replicationFactor(topic),
+                topic.partitions(),
                 new V3Model.Related(self + "/partitions"), new V3Model.Related(self + "/configs"));
     }
 
