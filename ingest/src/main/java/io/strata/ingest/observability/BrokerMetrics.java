@@ -76,6 +76,14 @@ public class BrokerMetrics {
                 .register(registry));
     }
 
+    /** The replica left this node: its log gauge goes (a later replica registers its own log). */
+    public void unregisterLog(TopicPartition tp) {
+        Meter gauge = logSizes.remove(tp);
+        if (gauge != null) {
+            registry.remove(gauge);
+        }
+    }
+
     public void removeTopic(String topic, List<TopicPartition> partitions) {
         for (TopicPartition tp : partitions) {
             Meter gauge = logSizes.remove(tp);
@@ -92,7 +100,6 @@ public class BrokerMetrics {
         }
     }
 
-    /** Tiered storage: backlog waiting for upload, bytes moved, failures, breaker state, read cache. */
     /** The leader changed a partition's ISR: shrink or expand (Kafka's IsrShrinksPerSec / IsrExpandsPerSec). */
     public void isrChanged(boolean shrink) {
         (shrink ? isrShrinks : isrExpands).increment();
@@ -102,6 +109,17 @@ public class BrokerMetrics {
      * Replication health: partitions this node leads whose ISR lacks some replica, partitions of the
      * cluster without a leader, and unclean leader elections (each may have lost acknowledged records).
      */
+    /**
+     * Bytes of record batches this node's replica fetchers appended as follower (Kafka's
+     * ReplicaFetcherManager BytesPerSec): what catching up a new or lagging replica copied.
+     */
+    public void registerFollowerFetches(java.util.function.LongSupplier fetchedBytes) {
+        FunctionCounter.builder("strata.replication.fetched.bytes", fetchedBytes, s -> (double) s.getAsLong())
+                .description("Record bytes this node fetched from leaders and appended as follower")
+                .baseUnit("bytes").register(registry);
+    }
+
+    /** Tiered storage: backlog waiting for upload, bytes moved, failures, breaker state, read cache. */
     public void registerReplication(java.util.function.Supplier<Number> underReplicated,
                                     java.util.function.Supplier<Number> offline,
                                     java.util.function.Supplier<Number> uncleanElections) {
