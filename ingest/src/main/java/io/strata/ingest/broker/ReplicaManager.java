@@ -268,7 +268,12 @@ public final class ReplicaManager implements AutoCloseable, Partition.ReplicaCha
         return next.partitionEpoch() > applied.partitionEpoch();
     }
 
-    /** This node is no longer among the replicas: stop serving and following; the log stays on disk. */
+    /**
+     * This node is no longer among the replicas: stop serving and following. Once no reassignment is
+     * in progress (the move completed or was cancelled) the local log is deleted, as Kafka's
+     * StopReplica with delete does: the data lives on in the new replicas (and in object storage), and
+     * a stale copy must not come back if the node is assigned the partition again.
+     */
     private void stopHosting(Partition partition, PartitionState state) {
         TopicPartition tp = partition.topicPartition();
         fetchers.stopFollowing(tp);
@@ -277,7 +282,18 @@ public final class ReplicaManager implements AutoCloseable, Partition.ReplicaCha
         }
         partition.stopServing("Node " + nodeId + " is no longer a replica of " + tp + ".");
         hosted.remove(tp);
-        LOG.infof("No longer a replica of %s (replicas now %s)", tp, state.replicas());
+        metrics.unregisterLog(tp);
+        if (state.isReassigning()) {
+            LOG.infof("No longer a replica of %s (replicas now %s); the log stays until the move ends", tp,
+                    state.replicas());
+            return;
+        }
+        try {
+            logs.deleteLog(tp);
+            LOG.infof("No longer a replica of %s (replicas now %s): local log deleted", tp, state.replicas());
+        } catch (IOException e) {
+            LOG.warnf(e, "No longer a replica of %s, but its local log could not be deleted", tp);
+        }
     }
 
     private Partition open(TopicDescriptor topic, int p) {

@@ -68,6 +68,17 @@ public interface StrataConfig {
          */
         @WithDefault("true")
         boolean rackAwareReads();
+
+        /**
+         * auto.leader.rebalance.enable: the controller moves leadership back to each partition's
+         * preferred replica once it is live and in sync.
+         */
+        @WithDefault("true")
+        boolean autoLeaderRebalance();
+
+        /** leader.imbalance.check.interval.seconds: how often the controller looks for such partitions. */
+        @WithDefault("300s")
+        Duration leaderImbalanceCheckInterval();
     }
 
     /**

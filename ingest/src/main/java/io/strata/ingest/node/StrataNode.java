@@ -9,6 +9,7 @@ import io.strata.ingest.broker.ProducePurgatory;
 import io.strata.ingest.broker.ReadReplicaSelector;
 import io.strata.ingest.broker.ReplicaManager;
 import io.strata.ingest.kafka.api.LogAdminApi;
+import io.strata.ingest.kafka.api.ReplicaAdminApi;
 import io.strata.ingest.replication.ReplicaFetcherManager;
 import io.strata.ingest.replication.ReplicationSettings;
 import io.strata.ingest.broker.TopicManager;
@@ -229,6 +230,7 @@ public class StrataNode {
                 () -> cluster.controller().isController()
                         ? cluster.partitions().all().values().stream().filter(st -> !st.hasLeader()).count() : 0,
                 () -> cluster.assigner().uncleanElections());
+        metrics.registerFollowerFetches(fetchers::fetchedBytes);
         logs.startBackgroundTasks();
         appender = new LeaderAppender(topics, replicaFetches, metrics, flushExecutor);
         GroupTopics groupTopics = new GroupTopics(topics);
@@ -249,7 +251,8 @@ public class StrataNode {
                 new ProducerIdApi(member.producerIds()),
                 GroupApis.create(groups, topics, id -> cluster.nodes().node(id)
                         .map(n -> new BrokerNode(n.nodeId(), n.kafkaHost(), n.kafkaPort(), clusterId)).orElse(null)),
-                new LogAdminApi(topics, logs.dataDir(), remote));
+                new LogAdminApi(topics, logs.dataDir(), remote),
+                new ReplicaAdminApi(topics, member.assigner()));
         kafkaServer.startAccepting(apis);
         phase = "serving Kafka clients";
         LOG.infof("Node %d of cluster %s serving Kafka clients at %s:%d, data in %s", brokerNode.nodeId(),
@@ -300,6 +303,8 @@ public class StrataNode {
                 .metadataStore(metadataStore(cluster.metadataStore(), metadataDir))
                 .defaultReplicationFactor(config.kafka().defaultReplicationFactor())
                 .uncleanLeaderElection(config.log().uncleanLeaderElectionEnable().orElse(false))
+                .autoLeaderRebalance(config.replication().autoLeaderRebalance())
+                .leaderImbalanceCheckInterval(config.replication().leaderImbalanceCheckInterval())
                 .build();
         NodeInfo self0 = new NodeInfo(config.nodeId(), config.kafka().advertisedHost(), advertisedKafkaPort,
                 config.kafka().advertisedHost(), httpPort, cluster.rack().orElse(null));

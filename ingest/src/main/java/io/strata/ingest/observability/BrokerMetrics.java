@@ -32,6 +32,8 @@ public class BrokerMetrics {
     private final MeterRegistry registry;
     private final Counter isrShrinks;
     private final Counter isrExpands;
+    private volatile java.util.function.LongSupplier followerFetchedBytes = () -> 0L;
+    private volatile java.util.function.Supplier<Number> uncleanElections = () -> 0;
     private final Map<ApiKeys, Timer> requestTimers = new EnumMap<>(ApiKeys.class);
     private final Map<String, TopicMeters> topics = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Meter> logSizes = new ConcurrentHashMap<>();
@@ -76,6 +78,14 @@ public class BrokerMetrics {
                 .register(registry));
     }
 
+    /** The replica left this node: its log gauge goes (a later replica registers its own log). */
+    public void unregisterLog(TopicPartition tp) {
+        Meter gauge = logSizes.remove(tp);
+        if (gauge != null) {
+            registry.remove(gauge);
+        }
+    }
+
     public void removeTopic(String topic, List<TopicPartition> partitions) {
         for (TopicPartition tp : partitions) {
             Meter gauge = logSizes.remove(tp);
@@ -92,10 +102,21 @@ public class BrokerMetrics {
         }
     }
 
-    /** Tiered storage: backlog waiting for upload, bytes moved, failures, breaker state, read cache. */
     /** The leader changed a partition's ISR: shrink or expand (Kafka's IsrShrinksPerSec / IsrExpandsPerSec). */
     public void isrChanged(boolean shrink) {
         (shrink ? isrShrinks : isrExpands).increment();
+    }
+
+    /**
+     * Bytes of record batches this node's replica fetchers appended as follower (Kafka's
+     * ReplicaFetcherManager BytesPerSec): what catching up a new or lagging replica copied.
+     */
+    public void registerFollowerFetches(java.util.function.LongSupplier fetchedBytes) {
+        // Micrometer holds the measured object weakly: measure through this (a singleton), which keeps the supplier.
+        this.followerFetchedBytes = fetchedBytes;
+        FunctionCounter.builder("strata.replication.fetched.bytes", this, m -> (double) m.followerFetchedBytes.getAsLong())
+                .description("Record bytes this node fetched from leaders and appended as follower")
+                .baseUnit("bytes").register(registry);
     }
 
     /**
@@ -111,12 +132,15 @@ public class BrokerMetrics {
         Gauge.builder("strata.replication.offline.partitions", offline)
                 .description("Partitions of the cluster without a leader (reported by the controller; 0 elsewhere)")
                 .register(registry);
-        FunctionCounter.builder("strata.replication.unclean.leader.elections", uncleanElections,
-                        s -> s.get().doubleValue())
+        // Weakly held by Micrometer: measure through this, which keeps the supplier (a lambda nobody else keeps).
+        this.uncleanElections = uncleanElections;
+        FunctionCounter.builder("strata.replication.unclean.leader.elections", this,
+                        m -> m.uncleanElections.get().doubleValue())
                 .description("Leaders elected outside the in-sync replicas by this node as controller: records may have been lost")
                 .register(registry);
     }
 
+    /** Tiered storage: backlog waiting for upload, bytes moved, failures, breaker state, read cache. */
     public void registerTiering(RemoteLogManager remote) {
         ObjectStore store = remote.store();
         Gauge.builder("strata.tiering.backlog.bytes", remote, RemoteLogManager::backlogBytes)

@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -63,13 +64,16 @@ final class ReplicaFetcher implements Runnable {
     private final LeaderClient client;
     private final Map<TopicPartition, Followed> partitions = new ConcurrentHashMap<>();
     private final ReentrantLock applying = new ReentrantLock();
+    /** Bytes appended as follower, shared by the node's fetchers (a metric). */
+    private final LongAdder fetchedBytes;
     private final Object idle = new Object();
     private final Thread thread;
     private volatile boolean running = true;
     private int rotation;
 
-    ReplicaFetcher(int localNodeId, Node leader, ReplicationSettings settings, Time time) {
+    ReplicaFetcher(int localNodeId, Node leader, ReplicationSettings settings, Time time, LongAdder fetchedBytes) {
         this.localNodeId = localNodeId;
+        this.fetchedBytes = fetchedBytes;
         this.settings = settings;
         this.time = time;
         this.client = new LeaderClient(localNodeId, leader, (int) settings.socketTimeoutMs(), time);
@@ -237,6 +241,7 @@ final class ReplicaFetcher implements Runnable {
                     MemoryRecords whole = wholeBatches(memory);
                     if (whole.sizeInBytes() > 0) {
                         partition.appendAsFollower(whole);
+                        fetchedBytes.add(whole.sizeInBytes());
                         if (log.config().flushEveryBatch()) {
                             log.flush();
                         }

@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntFunction;
 
 /**
@@ -28,6 +29,7 @@ public final class ReplicaFetcherManager implements AutoCloseable {
     private final Time time;
     private final Map<Integer, ReplicaFetcher> fetchers = new HashMap<>();
     private final Map<TopicPartition, Integer> leaderOf = new HashMap<>();
+    private final LongAdder fetchedBytes = new LongAdder();
     private boolean closed;
 
     /** @param leaderAddress the Kafka listener of a node, empty when the node is not live */
@@ -67,7 +69,7 @@ public final class ReplicaFetcherManager implements AutoCloseable {
             if (address.isEmpty()) {
                 return false;
             }
-            fetcher = new ReplicaFetcher(localNodeId, address.get(), settings, time);
+            fetcher = new ReplicaFetcher(localNodeId, address.get(), settings, time, fetchedBytes);
             fetchers.put(leaderId, fetcher);
             fetcher.start();
         }
@@ -90,6 +92,11 @@ public final class ReplicaFetcherManager implements AutoCloseable {
                 fetcher.shutdown();
             }
         }
+    }
+
+    /** Bytes of record batches appended as follower since start, over all fetchers. Lock-free. */
+    public long fetchedBytes() {
+        return fetchedBytes.sum();
     }
 
     /** Partitions followed, by leader. */

@@ -67,7 +67,8 @@ public final class ClusterMember implements AutoCloseable {
         this.groupOffsets = new HazelcastGroupOffsetStore(offsetMap, quorum);
         this.producerIds = new HazelcastProducerIdAllocator(producerIdMap, config.producerIdBlockSize(), quorum);
         this.assigner = new PartitionAssigner(nodes, controller, topics, partitions, config.defaultReplicationFactor(),
-                config.uncleanLeaderElection());
+                config.uncleanLeaderElection(), config.autoLeaderRebalance(),
+                config.leaderImbalanceCheckInterval().toMillis());
         hz.getLifecycleService().addLifecycleListener(event -> {
             if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN) {
                 assigner.close();

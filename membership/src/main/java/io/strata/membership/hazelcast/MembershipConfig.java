@@ -33,6 +33,10 @@ import java.util.Objects;
  * @param quorumWait             how long {@link ClusterMember#start} waits for the split-brain quorum
  *                               of members to be present before giving up (default 5 min)
  * @param metadataStore          the shared durable store under the metadata maps
+ * @param autoLeaderRebalance    Kafka's {@code auto.leader.rebalance.enable}: the controller moves leadership
+ *                               back to preferred replicas that are live and in sync (default true)
+ * @param leaderImbalanceCheckInterval how often the controller checks that (Kafka's
+ *                               {@code leader.imbalance.check.interval.seconds}; default 300 s)
  */
 public record MembershipConfig(
         String clusterName,
@@ -50,7 +54,9 @@ public record MembershipConfig(
         boolean uncleanLeaderElection,
         int producerIdBlockSize,
         Duration quorumWait,
-        MetadataStore metadataStore) {
+        MetadataStore metadataStore,
+        boolean autoLeaderRebalance,
+        Duration leaderImbalanceCheckInterval) {
 
     public static final int DEFAULT_PORT = 5701;
 
@@ -59,6 +65,10 @@ public record MembershipConfig(
         Objects.requireNonNull(bindHost, "bindHost");
         Objects.requireNonNull(metadataStore, "metadataStore (the shared durable store)");
         Objects.requireNonNull(quorumWait, "quorumWait");
+        Objects.requireNonNull(leaderImbalanceCheckInterval, "leaderImbalanceCheckInterval");
+        if (leaderImbalanceCheckInterval.toMillis() <= 0) {
+            throw new IllegalArgumentException("leaderImbalanceCheckInterval must be positive");
+        }
         if (nodeId < 0) {
             throw new IllegalArgumentException("nodeId must be >= 0");
         }
@@ -106,6 +116,8 @@ public record MembershipConfig(
         private int producerIdBlockSize = 1000;
         private Duration quorumWait = Duration.ofMinutes(5);
         private MetadataStore metadataStore;
+        private boolean autoLeaderRebalance = true;
+        private Duration leaderImbalanceCheckInterval = Duration.ofSeconds(300);
 
         private Builder(int nodeId) {
             this.nodeId = nodeId;
@@ -126,6 +138,8 @@ public record MembershipConfig(
         public Builder producerIdBlockSize(int v) { producerIdBlockSize = v; return this; }
         public Builder quorumWait(Duration v) { quorumWait = v; return this; }
         public Builder metadataStore(MetadataStore v) { metadataStore = v; return this; }
+        public Builder autoLeaderRebalance(boolean v) { autoLeaderRebalance = v; return this; }
+        public Builder leaderImbalanceCheckInterval(Duration v) { leaderImbalanceCheckInterval = v; return this; }
 
         /** Uses a {@link FileMetadataStore} in {@code dir}, which every member must share. */
         public Builder metadataDirectory(Path dir) { metadataStore = new FileMetadataStore(dir); return this; }
@@ -133,7 +147,8 @@ public record MembershipConfig(
         public MembershipConfig build() {
             return new MembershipConfig(clusterName, nodeId, bindHost, port, members, heartbeatInterval,
                     maxNoHeartbeat, splitBrainQuorum, backupCount, partitionCount, joinWait,
-                    defaultReplicationFactor, uncleanLeaderElection, producerIdBlockSize, quorumWait, metadataStore);
+                    defaultReplicationFactor, uncleanLeaderElection, producerIdBlockSize, quorumWait, metadataStore,
+                    autoLeaderRebalance, leaderImbalanceCheckInterval);
         }
     }
 }

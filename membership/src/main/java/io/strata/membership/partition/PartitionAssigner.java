@@ -60,7 +60,18 @@ import java.util.concurrent.atomic.AtomicReference;
  * leave and when topics change; passes are serialised on one thread and retried after a second on
  * failure (for example while the cluster lacks its split-brain quorum). The administrative elections
  * ({@link #electPreferred}, {@link #electUnclean}) run on the caller's thread on any node, fenced by
- * the same compare-and-set. Thread-safe.
+ * the same compare-and-set.
+ *
+ * <p><b>Reassignment</b> (KIP-455, see {@link Reassignments}): {@link #alterReassignment} writes
+ * replicas = original ∪ target (or, on cancel, the original replicas back) on the caller's thread.
+ * The controller listens to partition state changes, so every ISR change of a partition under
+ * reassignment triggers a pass; a pass completes a move once all its targets are in the ISR, and logs
+ * one line per completed move.
+ *
+ * <p><b>Leader rebalance</b> ({@code auto.leader.rebalance.enable}): when enabled, the controller
+ * checks every {@code leader.imbalance.check.interval} for partitions whose preferred replica is live
+ * and in the ISR but does not lead, and runs a preferred election for each (partitions being
+ * reassigned are left alone). Thread-safe.
  */
 public final class PartitionAssigner implements AutoCloseable {
 
@@ -78,10 +89,13 @@ public final class PartitionAssigner implements AutoCloseable {
     private final int defaultReplicationFactor;
     private final boolean uncleanElectionDefault;
     private final AtomicLong uncleanElections = new AtomicLong();
+    private final boolean autoLeaderRebalance;
+    private final long leaderImbalanceCheckMillis;
     private final ScheduledExecutorService executor;
     private final AtomicReference<CompletableFuture<Void>> pending = new AtomicReference<>();
     private UUID nodeRegistration;
     private UUID topicRegistration;
+    private UUID stateRegistration;
     private final ControllerListener controllerListener;
     private volatile boolean closed;
     private int failedPasses; // only touched on the executor thread
@@ -98,6 +112,23 @@ public final class PartitionAssigner implements AutoCloseable {
      */
     public PartitionAssigner(NodeRegistry nodes, ControllerElection controller, HazelcastTopicRegistry topics,
                              PartitionStateStore states, int defaultReplicationFactor, boolean uncleanElectionDefault) {
+        this(nodes, controller, topics, states, defaultReplicationFactor, uncleanElectionDefault, false, 300_000);
+    }
+
+    /**
+     * @param defaultReplicationFactor   replicas of topics created without an explicit factor
+     * @param uncleanElectionDefault     {@value #UNCLEAN_LEADER_ELECTION_ENABLE} for topics that do not set it
+     * @param autoLeaderRebalance        Kafka's auto.leader.rebalance.enable
+     * @param leaderImbalanceCheckMillis Kafka's leader.imbalance.check.interval (milliseconds)
+     */
+    public PartitionAssigner(NodeRegistry nodes, ControllerElection controller, HazelcastTopicRegistry topics,
+                             PartitionStateStore states, int defaultReplicationFactor, boolean uncleanElectionDefault,
+                             boolean autoLeaderRebalance, long leaderImbalanceCheckMillis) {
+        if (leaderImbalanceCheckMillis <= 0) {
+            throw new IllegalArgumentException("leaderImbalanceCheckMillis must be > 0");
+        }
+        this.autoLeaderRebalance = autoLeaderRebalance;
+        this.leaderImbalanceCheckMillis = leaderImbalanceCheckMillis;
         this.uncleanElectionDefault = uncleanElectionDefault;
         this.nodes = nodes;
         this.controller = controller;
@@ -146,6 +177,16 @@ public final class PartitionAssigner implements AutoCloseable {
                 reconcileIfController();
             }
         });
+        // An ISR change of a partition under reassignment may complete the move.
+        stateRegistration = states.addListener((partition, previous, current) -> {
+            if (current != null && current.isReassigning()) {
+                reconcileIfController();
+            }
+        });
+        if (autoLeaderRebalance) {
+            executor.scheduleWithFixedDelay(this::rebalanceLeaders, leaderImbalanceCheckMillis,
+                    leaderImbalanceCheckMillis, TimeUnit.MILLISECONDS);
+        }
         reconcileIfController();
     }
 
@@ -259,6 +300,100 @@ public final class PartitionAssigner implements AutoCloseable {
         throw new IllegalStateException("The state of " + id + " kept changing during the election");
     }
 
+    /**
+     * Starts, redirects ({@code target} while a move runs) or cancels ({@code target} null) the
+     * reassignment of a partition (Kafka's AlterPartitionReassignments): writes replicas = original ∪
+     * target, or the original replicas back; the controller completes the move once every target is
+     * in the ISR. Runs on the caller's thread; needs the split-brain quorum.
+     */
+    public ReassignmentResult alterReassignment(PartitionId id, List<Integer> target) {
+        if (target != null) {
+            Set<Integer> live = nodes.liveNodeIds();
+            String invalid = target.isEmpty() ? "the target replica list is empty"
+                    : new HashSet<>(target).size() != target.size() ? "the target replicas " + target + " repeat a node"
+                    : !live.containsAll(target) ? "the target replicas " + target + " name nodes that are not live " + live
+                    : null;
+            if (invalid != null) {
+                return new ReassignmentResult(id, ReassignmentResult.Status.INVALID_REPLICA_ASSIGNMENT,
+                        states.get(id).orElse(null), "Cannot reassign " + id + ": " + invalid);
+            }
+        }
+        for (int attempt = 0; attempt < MAX_ELECTION_ATTEMPTS; attempt++) {
+            PartitionState st = states.get(id).orElse(null);
+            if (st == null) {
+                return new ReassignmentResult(id, ReassignmentResult.Status.UNKNOWN_TOPIC_OR_PARTITION, null,
+                        "Partition " + id + " has no state");
+            }
+            if (target == null && !st.isReassigning()) {
+                return new ReassignmentResult(id, ReassignmentResult.Status.NO_REASSIGNMENT_IN_PROGRESS, st,
+                        "No reassignment of " + id + " is in progress");
+            }
+            Set<Integer> live = nodes.liveNodeIds();
+            PartitionState next;
+            try {
+                PartitionState base = rebase(id, st);
+                next = target == null ? Reassignments.cancel(base, live)
+                        : Reassignments.start(base, target, live, System.currentTimeMillis());
+            } catch (IllegalStateException e) {
+                return new ReassignmentResult(id, ReassignmentResult.Status.REJECTED, st,
+                        "Cannot reassign " + id + ": " + e.getMessage());
+            }
+            if (next == null) {
+                return new ReassignmentResult(id, ReassignmentResult.Status.ACCEPTED, st,
+                        id + " already has the replicas " + target);
+            }
+            CasResult r = states.compareAndSet(id, st.leaderEpoch(), st.partitionEpoch(), next);
+            if (r.applied()) {
+                if (target == null) {
+                    LOG.info("Partition {} reassignment to {} cancelled: replicas {} again, ISR {}, leader {}", id,
+                            st.reassignment().target(), next.replicas(), next.isr(), next.leaderNodeId());
+                } else {
+                    LOG.info("Partition {} reassignment {} -> {} started: replicas {}, ISR {}, leader {}", id,
+                            next.isReassigning() ? next.reassignment().original() : st.replicas(), target,
+                            next.replicas(), next.isr(), next.leaderNodeId());
+                }
+                return new ReassignmentResult(id, ReassignmentResult.Status.ACCEPTED, r.current(), "Accepted");
+            }
+        }
+        throw new IllegalStateException("The state of " + id + " kept changing during the reassignment");
+    }
+
+    /** Partitions with a reassignment in progress (Kafka's ListPartitionReassignments over all partitions). */
+    public Map<PartitionId, PartitionState> reassignments() {
+        Map<PartitionId, PartitionState> all = states.all();
+        all.values().removeIf(st -> !st.isReassigning());
+        return all;
+    }
+
+    /**
+     * The periodic preferred-leader check (controller only): a preferred election for every partition
+     * whose preferred replica is live and in the ISR but does not lead, and is not being reassigned.
+     * Runs on the controller thread; returns the number of leaders moved.
+     */
+    int rebalanceLeaders() {
+        if (closed || !controller.isController()) {
+            return 0;
+        }
+        int moved = 0;
+        try {
+            Set<Integer> live = nodes.liveNodeIds();
+            for (Map.Entry<PartitionId, PartitionState> e : states.all().entrySet()) {
+                PartitionState st = e.getValue();
+                if (!st.isReassigning() && st.hasLeader() && st.leaderNodeId() != st.preferredLeader()
+                        && live.contains(st.preferredLeader()) && st.isInSync(st.preferredLeader())
+                        && electPreferred(e.getKey()).elected()) {
+                    moved++;
+                }
+            }
+            if (moved > 0) {
+                LOG.info("Leader rebalance moved {} partitions back to their preferred replica", moved);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Leader rebalance check failed (retried in {} ms): {}", leaderImbalanceCheckMillis, e.toString());
+        }
+        return moved;
+    }
+
     /** Schedules a full pass on the controller thread (coalesced); completes when it has run. */
     public CompletableFuture<Void> reconcile() {
         while (true) {
@@ -354,6 +489,8 @@ public final class PartitionAssigner implements AutoCloseable {
                         if (r.applied()) {
                             report(id, st, t);
                         }
+                    } else if (st.isReassigning()) {
+                        r = completeReassignment(id, st, live);
                     }
                 }
                 if (r != null && !r.applied()) {
@@ -377,6 +514,22 @@ public final class PartitionAssigner implements AutoCloseable {
             }
         }
         return clean;
+    }
+
+    /** Completes the move of a partition whose target replicas are all in the ISR; null when it must wait. */
+    private CasResult completeReassignment(PartitionId id, PartitionState st, Set<Integer> live) {
+        PartitionState next = Reassignments.complete(rebase(id, st), live);
+        if (next == null) {
+            return null;
+        }
+        CasResult r = states.compareAndSet(id, st.leaderEpoch(), st.partitionEpoch(), next);
+        if (r.applied()) {
+            long seconds = Math.max(0, System.currentTimeMillis() - st.reassignment().startedAtMs()) / 1000;
+            LOG.info("Partition {} reassignment completed: replicas {} -> {} in {} s (leader {}, ISR {}, leader epoch {})",
+                    id, st.reassignment().original(), next.replicas(), seconds, next.leaderNodeId(), next.isr(),
+                    next.leaderEpoch());
+        }
+        return r;
     }
 
     /** A state left by a deleted topic of the same name: the new topic's first state, under higher epochs. */
@@ -544,6 +697,9 @@ public final class PartitionAssigner implements AutoCloseable {
             }
             if (topicRegistration != null) {
                 topics.removeListener(topicRegistration);
+            }
+            if (stateRegistration != null) {
+                states.removeListener(stateRegistration);
             }
         } catch (RuntimeException ignored) {
             // the member is shutting down

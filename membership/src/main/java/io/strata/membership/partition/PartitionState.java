@@ -27,19 +27,70 @@ import java.util.UUID;
  * restarts. The epochs are scoped to the topic id: a topic deleted and re-created under the same name
  * may start again at 0 with a new id, as in Kafka. Immutable and thread-safe.
  *
+ * <p>Reassignment (KIP-455): while a move is in progress {@code reassignment} names the original and
+ * the target replicas, and {@code replicas} is their union (original first, then the replicas being
+ * added), so both orders survive a cancel or a completion. The reassignment lives in the state itself,
+ * as in KRaft's partition record, so it changes atomically with the replicas under the same
+ * compare-and-set and is as durable as the epochs.
+ *
  * @param topicId        id of the topic this state belongs to
  * @param leaderNodeId   node id of the leader, {@link #NO_LEADER} when the partition is offline
  * @param leaderEpoch    the leader epoch
  * @param partitionEpoch the partition epoch (Kafka's partition epoch: any change of the state)
  * @param replicas       the assigned replicas, preferred leader first
  * @param isr            the in-sync replicas, in the order the controller or leader wrote them
+ * @param reassignment   the move in progress, null when none
  */
 public record PartitionState(UUID topicId, int leaderNodeId, int leaderEpoch, int partitionEpoch,
-                             List<Integer> replicas, List<Integer> isr) {
+                             List<Integer> replicas, List<Integer> isr, Reassignment reassignment) {
 
     public static final int NO_LEADER = -1;
     private static final int FORMAT_V1 = 1;
-    private static final int FORMAT_VERSION = 2;
+    private static final int FORMAT_V2 = 2;
+    private static final int FORMAT_VERSION = 3;
+
+    /**
+     * A partition reassignment in progress: from {@code original} to {@code target} replicas (both
+     * non-empty and distinct), started at {@code startedAtMs} (wall clock of the node that started it).
+     */
+    public record Reassignment(List<Integer> original, List<Integer> target, long startedAtMs) {
+        public Reassignment {
+            original = List.copyOf(original);
+            target = List.copyOf(target);
+            if (original.isEmpty() || target.isEmpty()) {
+                throw new IllegalArgumentException("a reassignment needs original and target replicas");
+            }
+            requireDistinct(original, "original replicas");
+            requireDistinct(target, "target replicas");
+        }
+
+        /** Target replicas not among the original ones (Kafka's adding replicas). */
+        public List<Integer> adding() {
+            List<Integer> out = new ArrayList<>(target);
+            out.removeAll(original);
+            return out;
+        }
+
+        /** Original replicas not among the target ones (Kafka's removing replicas). */
+        public List<Integer> removing() {
+            List<Integer> out = new ArrayList<>(original);
+            out.removeAll(target);
+            return out;
+        }
+
+        /** The replicas while the move runs: the original ones, then those being added. */
+        public List<Integer> merged() {
+            List<Integer> out = new ArrayList<>(original);
+            out.addAll(adding());
+            return out;
+        }
+    }
+
+    /** A state without a reassignment in progress. */
+    public PartitionState(UUID topicId, int leaderNodeId, int leaderEpoch, int partitionEpoch,
+                          List<Integer> replicas, List<Integer> isr) {
+        this(topicId, leaderNodeId, leaderEpoch, partitionEpoch, replicas, isr, null);
+    }
 
     public PartitionState {
         Objects.requireNonNull(topicId, "topicId");
@@ -66,6 +117,10 @@ public record PartitionState(UUID topicId, int leaderNodeId, int leaderEpoch, in
         if (leaderNodeId < NO_LEADER) {
             throw new IllegalArgumentException("leaderNodeId must be a node id or NO_LEADER, got " + leaderNodeId);
         }
+        if (reassignment != null && !new HashSet<>(replicas).equals(new HashSet<>(reassignment.merged()))) {
+            throw new IllegalArgumentException("replicas " + replicas + " are not the union of the reassignment's "
+                    + reassignment.original() + " and " + reassignment.target());
+        }
     }
 
     private static void requireDistinct(List<Integer> ids, String what) {
@@ -83,6 +138,10 @@ public record PartitionState(UUID topicId, int leaderNodeId, int leaderEpoch, in
         return leaderNodeId != NO_LEADER;
     }
 
+    public boolean isReassigning() {
+        return reassignment != null;
+    }
+
     public boolean isReplica(int nodeId) {
         return replicas.contains(nodeId);
     }
@@ -98,7 +157,7 @@ public record PartitionState(UUID topicId, int leaderNodeId, int leaderEpoch, in
 
     /** The next state with another ISR under the same leader: partition epoch + 1. */
     public PartitionState withIsr(List<Integer> newIsr) {
-        return new PartitionState(topicId, leaderNodeId, leaderEpoch, partitionEpoch + 1, replicas, newIsr);
+        return new PartitionState(topicId, leaderNodeId, leaderEpoch, partitionEpoch + 1, replicas, newIsr, reassignment);
     }
 
     /**
@@ -106,12 +165,25 @@ public record PartitionState(UUID topicId, int leaderNodeId, int leaderEpoch, in
      * same replicas.
      */
     public PartitionState withLeader(int newLeader, List<Integer> newIsr) {
-        return new PartitionState(topicId, newLeader, leaderEpoch + 1, partitionEpoch + 1, replicas, newIsr);
+        return new PartitionState(topicId, newLeader, leaderEpoch + 1, partitionEpoch + 1, replicas, newIsr, reassignment);
     }
 
-    /** The next state with other replicas (and ISR) under the same leader: partition epoch + 1. */
+    /**
+     * The next state with other replicas (and ISR) under the same leader, and no reassignment in
+     * progress: partition epoch + 1.
+     */
     public PartitionState withReplicas(List<Integer> newReplicas, List<Integer> newIsr) {
-        return new PartitionState(topicId, leaderNodeId, leaderEpoch, partitionEpoch + 1, newReplicas, newIsr);
+        return new PartitionState(topicId, leaderNodeId, leaderEpoch, partitionEpoch + 1, newReplicas, newIsr, null);
+    }
+
+    /**
+     * The next state with another (or no) reassignment in progress and the given replicas, ISR and
+     * leader: leader epoch + 1 when the leader changes, else partition epoch + 1 only.
+     */
+    public PartitionState withReassignment(Reassignment next, List<Integer> newReplicas, int newLeader,
+                                           List<Integer> newIsr) {
+        int nextLeaderEpoch = newLeader == leaderNodeId ? leaderEpoch : leaderEpoch + 1;
+        return new PartitionState(topicId, newLeader, nextLeaderEpoch, partitionEpoch + 1, newReplicas, newIsr, next);
     }
 
     /**
@@ -123,7 +195,7 @@ public record PartitionState(UUID topicId, int leaderNodeId, int leaderEpoch, in
             return this;
         }
         return new PartitionState(topicId, leaderNodeId, Math.max(leaderEpoch, floor.leaderEpoch),
-                Math.max(partitionEpoch, floor.partitionEpoch), replicas, isr);
+                Math.max(partitionEpoch, floor.partitionEpoch), replicas, isr, reassignment);
     }
 
     /** Whether this state is newer than {@code other}: higher (leader epoch, partition epoch). */
@@ -143,17 +215,27 @@ public record PartitionState(UUID topicId, int leaderNodeId, int leaderEpoch, in
     }
 
     /**
-     * Durable and in-memory format, version 2, big-endian:
+     * Durable and in-memory format, big-endian. Version 2, written when no reassignment is in progress
+     * (so that nodes that predate reassignment still read it):
      * {@code u8 2 | i64 topicId.msb | i64 topicId.lsb | i32 leaderNodeId | i32 leaderEpoch |
      * i32 partitionEpoch | i32 replicaCount | i32 replica * replicaCount | i32 isrCount | i32 isr * isrCount}.
-     * Version 1 had no partition epoch and no ISR; {@link #fromBytes} still reads it.
+     * Version 3 is version 2 (with {@code u8 3}) followed by
+     * {@code i32 originalCount | i32 original * originalCount | i32 targetCount | i32 target * targetCount |
+     * i64 startedAtMs}. Version 1 had no partition epoch and no ISR; {@link #fromBytes} still reads it.
      */
     public byte[] toBytes() {
-        ByteWriter w = new ByteWriter().writeByte(FORMAT_VERSION).writeUuid(topicId)
+        ByteWriter w = new ByteWriter().writeByte(reassignment == null ? FORMAT_V2 : FORMAT_VERSION).writeUuid(topicId)
                 .writeInt(leaderNodeId).writeInt(leaderEpoch).writeInt(partitionEpoch).writeInt(replicas.size());
         replicas.forEach(w::writeInt);
         w.writeInt(isr.size());
         isr.forEach(w::writeInt);
+        if (reassignment != null) {
+            w.writeInt(reassignment.original().size());
+            reassignment.original().forEach(w::writeInt);
+            w.writeInt(reassignment.target().size());
+            reassignment.target().forEach(w::writeInt);
+            w.writeLong(reassignment.startedAtMs());
+        }
         return w.toByteArray();
     }
 
@@ -165,9 +247,9 @@ public record PartitionState(UUID topicId, int leaderNodeId, int leaderEpoch, in
     public static PartitionState fromBytes(byte[] bytes) {
         ByteReader r = new ByteReader(bytes);
         int version = r.readByte();
-        if (version != FORMAT_V1 && version != FORMAT_VERSION) {
+        if (version != FORMAT_V1 && version != FORMAT_V2 && version != FORMAT_VERSION) {
             throw new CorruptMetadataException("Unknown partition state format version " + version
-                    + " (expected " + FORMAT_V1 + " or " + FORMAT_VERSION + ")");
+                    + " (expected " + FORMAT_V1 + " to " + FORMAT_VERSION + ")");
         }
         UUID id = r.readUuid();
         int leader = r.readInt();
@@ -180,9 +262,15 @@ public record PartitionState(UUID topicId, int leaderNodeId, int leaderEpoch, in
         } else {
             isr = readIds(r);
         }
-        r.expectEnd();
+        Reassignment reassignment = null;
         try {
-            return new PartitionState(id, leader, leaderEpoch, partitionEpoch, replicas, isr);
+            if (version == FORMAT_VERSION) {
+                List<Integer> original = readIds(r);
+                List<Integer> target = readIds(r);
+                reassignment = new Reassignment(original, target, r.readLong());
+            }
+            r.expectEnd();
+            return new PartitionState(id, leader, leaderEpoch, partitionEpoch, replicas, isr, reassignment);
         } catch (IllegalArgumentException e) {
             throw new CorruptMetadataException("Invalid partition state: " + e.getMessage());
         }

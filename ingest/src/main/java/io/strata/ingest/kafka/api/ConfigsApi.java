@@ -123,6 +123,10 @@ public final class ConfigsApi {
                 }
                 ConfigResource.Type type = ConfigResource.Type.forId(resource.resourceType());
                 if (type == ConfigResource.Type.BROKER) {
+                    if (onlyClearsReplicationThrottles(resource)) {
+                        response.responses().add(result); // nothing to clear: throttles are never set
+                        continue;
+                    }
                     throw new InvalidRequestException("Broker configs cannot be changed at run time: set them in the "
                             + "node's configuration (application.properties or STRATA_* environment variables).");
                 }
@@ -136,6 +140,24 @@ public final class ConfigsApi {
             response.responses().add(result);
         }
         return new IncrementalAlterConfigsResponse(response);
+    }
+
+    /** Replication throttles (KIP-73) a node may be asked to clear; this node has none. */
+    private static final Set<String> REPLICATION_THROTTLES = Set.of("leader.replication.throttled.rate",
+            "follower.replication.throttled.rate", "replica.alter.log.dirs.io.max.bytes.per.second");
+
+    /**
+     * {@code kafka-reassign-partitions --verify} clears the broker-level throttles once a move is done;
+     * deleting what was never set succeeds, as it does on Kafka. Setting a throttle is still refused.
+     */
+    private static boolean onlyClearsReplicationThrottles(AlterConfigsResource resource) {
+        for (AlterableConfig c : resource.configs()) {
+            if (AlterConfigOp.OpType.forId(c.configOperation()) != AlterConfigOp.OpType.DELETE
+                    || !REPLICATION_THROTTLES.contains(c.name())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void alterTopic(AlterConfigsResource resource, boolean validateOnly) {

@@ -9,7 +9,10 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.AlterPartitionReassignmentsRequest;
 import org.apache.kafka.common.requests.ApiVersionsRequest;
+import org.apache.kafka.common.requests.ElectLeadersRequest;
+import org.apache.kafka.common.requests.ListPartitionReassignmentsRequest;
 import org.apache.kafka.common.requests.ApiVersionsResponse;
 import org.apache.kafka.common.requests.ConsumerGroupDescribeRequest;
 import org.apache.kafka.common.requests.ConsumerGroupHeartbeatRequest;
@@ -61,7 +64,8 @@ public final class KafkaApis implements KafkaRequestHandler {
             ApiKeys.FIND_COORDINATOR, ApiKeys.JOIN_GROUP, ApiKeys.SYNC_GROUP, ApiKeys.HEARTBEAT, ApiKeys.LEAVE_GROUP,
             ApiKeys.OFFSET_COMMIT, ApiKeys.OFFSET_FETCH, ApiKeys.OFFSET_DELETE, ApiKeys.LIST_GROUPS,
             ApiKeys.DESCRIBE_GROUPS, ApiKeys.DELETE_GROUPS, ApiKeys.CONSUMER_GROUP_HEARTBEAT,
-            ApiKeys.CONSUMER_GROUP_DESCRIBE, ApiKeys.DESCRIBE_LOG_DIRS, ApiKeys.DELETE_RECORDS);
+            ApiKeys.CONSUMER_GROUP_DESCRIBE, ApiKeys.DESCRIBE_LOG_DIRS, ApiKeys.DELETE_RECORDS,
+            ApiKeys.ELECT_LEADERS, ApiKeys.ALTER_PARTITION_REASSIGNMENTS, ApiKeys.LIST_PARTITION_REASSIGNMENTS);
 
     /** APIs answered on the network thread: they touch only local logs and memory. */
     private static final Set<ApiKeys> NON_BLOCKING = EnumSet.of(
@@ -78,11 +82,13 @@ public final class KafkaApis implements KafkaRequestHandler {
     private final ProducerIdApi producerIds;
     private final GroupApis groups;
     private final LogAdminApi logAdmin;
+    private final ReplicaAdminApi replicaAdmin;
 
     public KafkaApis(ProduceApi produce, FetchApi fetch, OffsetsApi offsets, MetadataApi metadata,
                      TopicAdminApi topicAdmin, ConfigsApi configs, ProducerIdApi producerIds, GroupApis groups,
-                     LogAdminApi logAdmin) {
+                     LogAdminApi logAdmin, ReplicaAdminApi replicaAdmin) {
         this.logAdmin = logAdmin;
+        this.replicaAdmin = replicaAdmin;
         this.produce = produce;
         this.fetch = fetch;
         this.offsets = offsets;
@@ -126,6 +132,11 @@ public final class KafkaApis implements KafkaRequestHandler {
             case CONSUMER_GROUP_DESCRIBE -> done(groups.consumer().describe((ConsumerGroupDescribeRequest) request));
             case DESCRIBE_LOG_DIRS -> done(logAdmin.describeLogDirs((DescribeLogDirsRequest) request));
             case DELETE_RECORDS -> done(logAdmin.deleteRecords((DeleteRecordsRequest) request));
+            case ELECT_LEADERS -> done(replicaAdmin.electLeaders((ElectLeadersRequest) request));
+            case ALTER_PARTITION_REASSIGNMENTS ->
+                    done(replicaAdmin.alterPartitionReassignments((AlterPartitionReassignmentsRequest) request));
+            case LIST_PARTITION_REASSIGNMENTS ->
+                    done(replicaAdmin.listPartitionReassignments((ListPartitionReassignmentsRequest) request));
             default -> done(request.getErrorResponse(new UnsupportedVersionException(
                     "This node does not implement " + request.apiKey().name + ".")));
         };
