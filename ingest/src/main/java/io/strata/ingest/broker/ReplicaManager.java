@@ -94,6 +94,7 @@ public final class ReplicaManager implements AutoCloseable, Partition.ReplicaCha
         this.fetchers = fetchers;
         this.settings = settings;
         this.time = time;
+        fetchers.onBehindLeaderLocalLog(this::rebuildFromRemoteEnd);
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -129,6 +130,11 @@ public final class ReplicaManager implements AutoCloseable, Partition.ReplicaCha
         } catch (java.util.concurrent.ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new KafkaStorageException(e.getCause());
         }
+    }
+
+    /** This node's id. */
+    public int nodeId() {
+        return nodeId;
     }
 
     /** Any hosted replica (leader or follower), else null. */
@@ -294,6 +300,32 @@ public final class ReplicaManager implements AutoCloseable, Partition.ReplicaCha
         } catch (IOException e) {
             LOG.warnf(e, "No longer a replica of %s, but its local log could not be deleted", tp);
         }
+    }
+
+    /**
+     * A follower fell below what its leader keeps locally: everything it lacks up to the remote end is in
+     * object storage, and nothing it holds lies beyond that end. Its local log is dropped and reopened at
+     * the remote end (epochs and producer state from the bucket), as a new replica starts.
+     */
+    private void rebuildFromRemoteEnd(TopicPartition tp) {
+        roleChanges.execute(() -> {
+            Partition partition = hosted.get(tp);
+            if (partition == null || partition.isLeader() || remote == null) {
+                return;
+            }
+            PartitionId id = new PartitionId(tp.topic(), tp.partition());
+            fetchers.stopFollowing(tp);
+            partition.stopServing("The replica of " + tp + " restarts at the object store's end.");
+            hosted.remove(tp);
+            metrics.unregisterLog(tp);
+            try {
+                logs.deleteLog(tp);
+            } catch (IOException e) {
+                LOG.warnf(e, "Could not drop the local log of %s to restart it at the remote end", tp);
+            }
+            LOG.infof("Follower %s restarts at the object store's end: the leader keeps only later offsets locally", tp);
+            states.get(id).ifPresent(s -> apply(id, s));
+        });
     }
 
     private Partition open(TopicDescriptor topic, int p) {

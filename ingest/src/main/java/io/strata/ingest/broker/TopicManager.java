@@ -60,6 +60,7 @@ public final class TopicManager implements AutoCloseable {
     private final int defaultReplicationFactor;
     private final Supplier<Set<Integer>> liveNodes;
     private final ReplicaManager replicas;
+    private final int nodeId;
 
     /**
      * @param defaultPartitions        partitions of a topic created without a count (num.partitions)
@@ -69,6 +70,7 @@ public final class TopicManager implements AutoCloseable {
     public TopicManager(HazelcastTopicRegistry registry, PartitionStateStore states, PartitionAssigner assigner,
                         LogManager logs, Map<String, ?> brokerDefaults, BrokerMetrics metrics, int defaultPartitions,
                         int defaultReplicationFactor, Supplier<Set<Integer>> liveNodes, ReplicaManager replicas) {
+        this.nodeId = replicas.nodeId();
         this.defaultReplicationFactor = defaultReplicationFactor;
         this.liveNodes = liveNodes;
         this.registry = registry;
@@ -88,15 +90,26 @@ public final class TopicManager implements AutoCloseable {
     public synchronized void start() throws IOException {
         replicas.start(registry::get);
         Set<TopicPartition> known = new HashSet<>();
+        Set<TopicPartition> movedAway = new HashSet<>();
         for (TopicDescriptor topic : registry.all()) {
-            replicas.applyNow(assigner.assign(topic));
+            Map<PartitionId, PartitionState> assignment = assigner.assign(topic);
+            replicas.applyNow(assignment);
             for (int p = 0; p < topic.partitions(); p++) {
-                known.add(new TopicPartition(topic.name(), p));
+                TopicPartition tp = new TopicPartition(topic.name(), p);
+                known.add(tp);
+                PartitionState state = assignment.get(new PartitionId(topic.name(), p));
+                if (state != null && !state.isReplica(nodeId) && !state.isReassigning()) {
+                    movedAway.add(tp);
+                }
             }
         }
         for (TopicPartition orphan : logs.partitionsOnDisk()) {
             if (!known.contains(orphan)) {
                 LOG.infof("Removing log of deleted topic partition %s", orphan);
+                logs.deleteLog(orphan);
+            } else if (movedAway.contains(orphan)) {
+                // Reassigned away while this node was down: a stale copy must not come back if it is assigned again.
+                LOG.infof("Removing log of %s: this node is no longer one of its replicas", orphan);
                 logs.deleteLog(orphan);
             }
         }

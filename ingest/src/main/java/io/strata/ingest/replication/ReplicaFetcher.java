@@ -29,6 +29,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * Copies the partitions this node follows from one leader, as Kafka's replica fetcher thread does:
@@ -71,7 +72,12 @@ final class ReplicaFetcher implements Runnable {
     private volatile boolean running = true;
     private int rotation;
 
-    ReplicaFetcher(int localNodeId, Node leader, ReplicationSettings settings, Time time, LongAdder fetchedBytes) {
+    private final Consumer<TopicPartition> behindLeaderLocalLog;
+
+    /** @param behindLeaderLocalLog told when a partition's fetch offset is only in object storage on the leader */
+    ReplicaFetcher(int localNodeId, Node leader, ReplicationSettings settings, Time time, LongAdder fetchedBytes,
+                   Consumer<TopicPartition> behindLeaderLocalLog) {
+        this.behindLeaderLocalLog = behindLeaderLocalLog;
         this.localNodeId = localNodeId;
         this.fetchedBytes = fetchedBytes;
         this.settings = settings;
@@ -266,9 +272,10 @@ final class ReplicaFetcher implements Runnable {
                 }
             }
             case OFFSET_MOVED_TO_TIERED_STORAGE -> {
-                LOG.warn("{} at {} is only in object storage on the leader; following waits for the local log to be "
-                        + "rebuilt from the remote end", tp, log.logEndOffset());
+                LOG.warn("{} at {} is only in object storage on the leader: the replica restarts at the remote end", tp,
+                        log.logEndOffset());
                 followed.retryAtMs = time.milliseconds() + 10 * settings.fetchBackoffMs();
+                behindLeaderLocalLog.accept(tp);
             }
             case NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH, UNKNOWN_TOPIC_OR_PARTITION,
                  UNKNOWN_TOPIC_ID -> {

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.function.IntFunction;
 
 /**
@@ -31,6 +32,7 @@ public final class ReplicaFetcherManager implements AutoCloseable {
     private final Map<TopicPartition, Integer> leaderOf = new HashMap<>();
     private final LongAdder fetchedBytes = new LongAdder();
     private boolean closed;
+    private volatile Consumer<TopicPartition> behindLeaderLocalLog = tp -> { };
 
     /** @param leaderAddress the Kafka listener of a node, empty when the node is not live */
     public ReplicaFetcherManager(int localNodeId, ReplicationSettings settings, IntFunction<Optional<Node>> leaderAddress,
@@ -39,6 +41,15 @@ public final class ReplicaFetcherManager implements AutoCloseable {
         this.settings = settings;
         this.leaderAddress = leaderAddress;
         this.time = time;
+    }
+
+    /**
+     * Told (on a fetcher thread; must not block) when a follower's fetch offset is below what the
+     * leader keeps locally: only object storage holds those offsets, so the replica must restart at the
+     * remote end.
+     */
+    public void onBehindLeaderLocalLog(Consumer<TopicPartition> listener) {
+        this.behindLeaderLocalLog = listener;
     }
 
     /**
@@ -69,7 +80,8 @@ public final class ReplicaFetcherManager implements AutoCloseable {
             if (address.isEmpty()) {
                 return false;
             }
-            fetcher = new ReplicaFetcher(localNodeId, address.get(), settings, time, fetchedBytes);
+            fetcher = new ReplicaFetcher(localNodeId, address.get(), settings, time, fetchedBytes,
+                    tp2 -> behindLeaderLocalLog.accept(tp2));
             fetchers.put(leaderId, fetcher);
             fetcher.start();
         }
