@@ -4,11 +4,13 @@ import io.strata.ingest.observability.BrokerMetrics;
 import io.strata.storage.log.LogAppendInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
 
 /**
  * The one way records enter a partition this node leads, whichever protocol brought them: append
@@ -27,9 +29,16 @@ public final class LeaderAppender {
     private final FetchPurgatory replicaFetches;
     private final BrokerMetrics metrics;
     private final Executor flushExecutor;
+    private final BooleanSupplier inMajority;
 
-    /** @param replicaFetches follower fetches waiting for new batches (woken by every append) */
-    public LeaderAppender(TopicManager topics, FetchPurgatory replicaFetches, BrokerMetrics metrics, Executor flushExecutor) {
+    /**
+     * @param replicaFetches follower fetches waiting for new batches (woken by every append)
+     * @param inMajority     whether this node sees a majority of the cluster: cut off from it, its
+     *                       leaderships have moved or are about to, so it takes no more writes
+     */
+    public LeaderAppender(TopicManager topics, FetchPurgatory replicaFetches, BrokerMetrics metrics, Executor flushExecutor,
+                          BooleanSupplier inMajority) {
+        this.inMajority = inMajority;
         this.topics = topics;
         this.replicaFetches = replicaFetches;
         this.metrics = metrics;
@@ -51,6 +60,11 @@ public final class LeaderAppender {
      */
     public CompletableFuture<LogAppendInfo> append(TopicPartition tp, MemoryRecords records, short acks, long timeoutMs) {
         Partition partition = topics.leaderPartition(tp);
+        if (!inMajority.getAsBoolean()) {
+            // Kafka's old leader would still take acks=1 writes here and lose them at the next truncation.
+            throw new NotLeaderOrFollowerException("This node is cut off from the majority of the cluster; the leadership of "
+                    + tp + " may have moved.");
+        }
         int minIsr = partition.log().config().minInsyncReplicas();
         if (acks == ACKS_ALL) {
             int isr = partition.inSyncReplicas().size();

@@ -1,6 +1,7 @@
 package io.strata.ingest.node;
 
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.strata.ingest.broker.FetchPurgatory;
@@ -107,41 +108,50 @@ public class StrataNode {
     int httpPort;
 
     private volatile KafkaServer server;
+    /** Runs the start of a cluster member (null for a lone node, which starts on Quarkus's thread). */
+    private volatile Thread starter;
+    private volatile boolean stopping;
     /** What start-up is doing, for readiness and logs. */
     private volatile String phase = "starting";
-    private ClusterMember member;
-    private LogManager logs;
-    private FetchPurgatory purgatory;
-    private TopicManager topics;
-    private BrokerNode brokerNode;
-    private GroupCoordinator groups;
+    private volatile ClusterMember member;
+    private volatile LogManager logs;
+    private volatile FetchPurgatory purgatory;
+    private volatile TopicManager topics;
+    private volatile BrokerNode brokerNode;
+    private volatile GroupCoordinator groups;
     /** Runs the fsyncs of flush-every-batch topics so request handlers need not wait on the disk. */
     private final ExecutorService flushExecutor = Executors.newFixedThreadPool(2, new DefaultThreadFactory("strata-log-flush", true));
-    private LeaderAppender appender;
+    private volatile LeaderAppender appender;
     /** Follower fetches waiting for appends to the partitions this node leads. */
     private FetchPurgatory replicaFetches;
     /** acks=all produces waiting for the in-sync replicas. */
     private ProducePurgatory produces;
 
+    /**
+     * A lone node starts before the application reports started (its quorum is itself). A member of a
+     * cluster waits for a majority of the members, which may take as long as its peers take to come:
+     * it starts on its own thread, so that meanwhile HTTP answers (readiness says what it waits for)
+     * and a SIGTERM stops it at once.
+     */
     void start(@Observes @Priority(10) StartupEvent event) throws Exception {
-        // SIGTERM while start-up waits (for the cluster quorum, say) must stop the node, not wait for the wait.
-        Thread starting = Thread.currentThread();
-        Thread abortStart = new Thread(() -> {
-            if (!isServingKafka()) {
-                LOG.warnf("Stop requested while %s: abandoning start-up", phase);
-                starting.interrupt();
-            }
-        }, "strata-abort-start");
-        Runtime.getRuntime().addShutdownHook(abortStart);
-        try {
+        List<String> members = config.cluster().members().orElse(List.of()).stream().filter(m -> !m.isBlank()).toList();
+        if (members.size() <= 1) {
             startNode();
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(abortStart);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook runs or ran
-            }
+            return;
         }
+        Thread starter = new Thread(() -> {
+            try {
+                startNode();
+                startTiering();
+            } catch (Throwable e) {
+                if (!stopping) {
+                    LOG.error("The node could not start", e);
+                    Quarkus.asyncExit(1);
+                }
+            }
+        }, "strata-start");
+        this.starter = starter;
+        starter.start();
     }
 
     private void startNode() throws Exception {
@@ -232,7 +242,7 @@ public class StrataNode {
                 () -> cluster.assigner().uncleanElections());
         metrics.registerFollowerFetches(fetchers::fetchedBytes);
         logs.startBackgroundTasks();
-        appender = new LeaderAppender(topics, replicaFetches, metrics, flushExecutor);
+        appender = new LeaderAppender(topics, replicaFetches, metrics, flushExecutor, cluster::hasQuorum);
         GroupTopics groupTopics = new GroupTopics(topics);
         groups = new GroupCoordinator(member.groupOffsets(), groupTopics, groupTopics, groupConfig(config.group()),
                 new WheelGroupTimer(), new CoordinatorLocator(config.nodeId(),
@@ -245,7 +255,8 @@ public class StrataNode {
                         new ReadReplicaSelector(config.replication().rackAwareReads(), config.nodeId(),
                                 id -> cluster.nodes().node(id).map(NodeInfo::rack), cluster.nodes()::isLive)),
                 new OffsetsApi(topics, remote),
-                new MetadataApi(topics, brokerNode, member.nodes(), member.controller(), kafka.autoCreateTopics()),
+                new MetadataApi(topics, brokerNode, member.nodes(), member.controller(), kafka.autoCreateTopics(),
+                        cluster::hasQuorum),
                 new TopicAdminApi(topics, brokerNode, nodeDefaultKeys),
                 new ConfigsApi(topics, brokerNode, nodeDefaultKeys, BrokerDefaults.brokerConfigs(config, defaults)),
                 new ProducerIdApi(member.producerIds()),
@@ -264,7 +275,13 @@ public class StrataNode {
      * channels at start-up after the node's own start (which must open the logs first).
      */
     void startTiering(@Observes @Priority(jakarta.interceptor.Interceptor.Priority.APPLICATION + 500) StartupEvent event) {
-        if (tiered != null) {
+        if (starter == null) {
+            startTiering();
+        }
+    }
+
+    private synchronized void startTiering() {
+        if (tiered != null && !tieringStarted) {
             tieringPipeline.start(tiered.remote(), topics, backpressure, config.tiering());
             tieringStarted = true;
         }
@@ -334,6 +351,17 @@ public class StrataNode {
     }
 
     void stop(@Observes @Priority(10) ShutdownEvent event) {
+        stopping = true;
+        Thread starting = starter;
+        if (starting != null && starting.isAlive()) {
+            LOG.warnf("Stop requested while %s: abandoning start-up", phase);
+            starting.interrupt();
+            try {
+                starting.join(config.kafka().shutdownGracePeriod().toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (topics != null && member != null && member.hasQuorum()) {
             int moved = topics.replicas().handOverLeadership(member.nodes()::isLive);
             if (moved > 0) {

@@ -39,9 +39,9 @@ final class HazelcastConfigs {
         c.setProperty("hazelcast.partition.count", Integer.toString(cfg.partitionCount()));
         c.setProperty("hazelcast.wait.seconds.before.join", Long.toString(joinWait));
         c.setProperty("hazelcast.max.wait.seconds.before.join", Long.toString(joinWait * 2));
-        // Heal an accidental split (members that started apart) in seconds rather than minutes.
-        c.setProperty("hazelcast.merge.first.run.delay.seconds", "15");
-        c.setProperty("hazelcast.merge.next.run.delay.seconds", "15");
+        // Heal a split (members that started apart, or one paused past failure detection) within seconds.
+        c.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
+        c.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
         c.getJetConfig().setEnabled(false);
 
         NetworkConfig net = c.getNetworkConfig();

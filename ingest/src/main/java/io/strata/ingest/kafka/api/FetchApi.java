@@ -33,6 +33,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.ToLongFunction;
 
 /**
  * Fetch for consumers and for follower replicas: reads each partition and answers with file slices
@@ -99,7 +100,7 @@ public final class FetchApi {
         List<TopicPartition> watched = targets.stream().map(t -> t.tp).toList();
         long[] hwAtRead = first.highWatermarks;
         purgatory.park(watched, data.minBytes() - first.bytes, data.maxWaitMs(),
-                () -> changedSince(targets, hwAtRead),
+                () -> changedSince(targets, hwAtRead, PartitionLog::highWatermark),
                 () -> {
                     try {
                         ReadOutcome again = readAll(targets, data.maxBytes(), clientRack);
@@ -132,7 +133,7 @@ public final class FetchApi {
         }
         long[] endAtRead = first.highWatermarks;
         replicaPurgatory.park(targets.stream().map(t -> t.tp).toList(), data.minBytes() - first.bytes,
-                data.maxWaitMs(), () -> endChangedSince(targets, endAtRead), () -> {
+                data.maxWaitMs(), () -> changedSince(targets, endAtRead, PartitionLog::logEndOffset), () -> {
                     try {
                         result.complete(respond(readReplica(targets, data.maxBytes(), replicaId)));
                     } catch (RuntimeException e) {
@@ -195,16 +196,6 @@ public final class FetchApi {
             }
         }
         return outcome;
-    }
-
-    private static boolean endChangedSince(List<Target> targets, long[] endAtRead) {
-        for (int i = 0; i < targets.size(); i++) {
-            Partition partition = targets.get(i).partition;
-            if (partition != null && partition.log().logEndOffset() != endAtRead[i]) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**
@@ -342,10 +333,14 @@ public final class FetchApi {
         return outcome;
     }
 
-    private static boolean changedSince(List<Target> targets, long[] hwAtRead) {
+    /**
+     * Whether a partition's {@code position} (high watermark for consumers, log end for followers) moved
+     * since the read that found too little (closes the race between reading and parking).
+     */
+    private static boolean changedSince(List<Target> targets, long[] atRead, ToLongFunction<PartitionLog> position) {
         for (int i = 0; i < targets.size(); i++) {
             Partition partition = targets.get(i).partition;
-            if (partition != null && partition.log().highWatermark() != hwAtRead[i]) {
+            if (partition != null && position.applyAsLong(partition.log()) != atRead[i]) {
                 return true;
             }
         }

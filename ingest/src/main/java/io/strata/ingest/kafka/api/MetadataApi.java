@@ -39,6 +39,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
 
 /**
  * Cluster and topic metadata: Metadata (with auto topic creation), DescribeCluster and
@@ -63,9 +64,15 @@ public final class MetadataApi {
     private final NodeRegistry nodes;
     private final ControllerElection controller;
     private final boolean autoCreateTopics;
+    private final BooleanSupplier inMajority;
 
+    /**
+     * @param inMajority whether this node sees a majority of the cluster; cut off from it, its view of
+     *                   leaders and ISRs may be stale, so it names no leader and clients ask another node
+     */
     public MetadataApi(TopicManager topics, BrokerNode node, NodeRegistry nodes, ControllerElection controller,
-                       boolean autoCreateTopics) {
+                       boolean autoCreateTopics, BooleanSupplier inMajority) {
+        this.inMajority = inMajority;
         this.topics = topics;
         this.node = node;
         this.nodes = nodes;
@@ -147,8 +154,9 @@ public final class MetadataApi {
                 .setIsInternal(false)
                 .setTopicAuthorizedOperations(topicOps);
         Map<PartitionId, PartitionState> states = topics.partitionStates(topic);
+        boolean current = inMajority.getAsBoolean();
         for (int p = 0; p < topic.partitions(); p++) {
-            PartitionState state = states.get(new PartitionId(topic.name(), p));
+            PartitionState state = current ? states.get(new PartitionId(topic.name(), p)) : null;
             MetadataResponsePartition mp = new MetadataResponsePartition().setPartitionIndex(p);
             if (state == null || !state.hasLeader() || !nodes.isLive(state.leaderNodeId())) {
                 mp.setErrorCode(Errors.LEADER_NOT_AVAILABLE.code()).setLeaderId(MetadataResponse.NO_LEADER_ID)
@@ -211,13 +219,14 @@ public final class MetadataApi {
             out.setTopicId(TopicManager.kafkaId(topic)).setIsInternal(false);
             int first = name.equals(cursorTopic) ? cursorPartition : 0;
             Map<PartitionId, PartitionState> states = topics.partitionStates(topic);
+            boolean current = inMajority.getAsBoolean();
             for (int p = first; p < topic.partitions(); p++) {
                 if (budget == 0) {
                     response.topics().add(out);
                     response.setNextCursor(new DescribeTopicPartitionsResponseData.Cursor().setTopicName(name).setPartitionIndex(p));
                     return new DescribeTopicPartitionsResponse(response);
                 }
-                PartitionState state = states.get(new PartitionId(name, p));
+                PartitionState state = current ? states.get(new PartitionId(name, p)) : null;
                 boolean led = state != null && state.hasLeader() && nodes.isLive(state.leaderNodeId());
                 out.partitions().add(new DescribeTopicPartitionsResponsePartition()
                         .setPartitionIndex(p)
