@@ -73,7 +73,9 @@ public final class StrataCluster implements AutoCloseable {
                     .env("STRATA_CLUSTER_MEMBERS", members)
                     .env("STRATA_CLUSTER_METADATA_DIR", dir.resolve("metadata").toString())
                     .env("STRATA_CLUSTER_HEARTBEAT_INTERVAL", "1s")
-                    .env("STRATA_CLUSTER_MAX_NO_HEARTBEAT", FAILURE_DETECTION.toSeconds() + "s");
+                    .env("STRATA_CLUSTER_MAX_NO_HEARTBEAT", FAILURE_DETECTION.toSeconds() + "s")
+                    // One rack (zone) per node: replicas spread over racks, consumers can read in theirs.
+                    .env("STRATA_CLUSTER_RACK", rackOf(id));
             s3.nodeEnv().forEach(builder::env);
             env.forEach(builder::env);
             nodes.put(id, builder.build());
@@ -91,6 +93,11 @@ public final class StrataCluster implements AutoCloseable {
             cluster.close();
             throw e;
         }
+    }
+
+    /** The rack node {@code id} runs in. */
+    public static String rackOf(int id) {
+        return "rack-" + id;
     }
 
     public static StrataCluster start(String name, int size) {
