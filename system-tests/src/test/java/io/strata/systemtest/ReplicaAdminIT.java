@@ -24,7 +24,6 @@ import io.strata.testsupport.StrataNode;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -199,40 +198,6 @@ class ReplicaAdminIT {
     }
 
     // ------------------------------------------------------------------ helpers
-
-    /**
-     * KIP-392: a consumer that names its rack (client.rack) is sent by the leader to the in-sync replica in that
-     * rack and reads everything from it; the follower, not the leader, serves the bytes.
-     */
-    @Test
-    void aConsumerReadsFromTheReplicaInItsRack() throws Exception {
-        String topic = "rack-reads";
-        TopicPartition tp = new TopicPartition(topic, 0);
-        createTopic(topic, List.of(1, 2, 3), Map.of());
-        int count = 500;
-        produce(topic, count, 100);
-        cluster.awaitIsr(topic, 0, 3, TIMEOUT);
-        int leader = cluster.leaderOf(topic, 0).orElseThrow();
-        int follower = leader == 3 ? 2 : 3;
-        double servedBefore = bytesOut(cluster.node(follower), topic);
-
-        List<ConsumerRecord<byte[], byte[]>> read;
-        try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(cluster.liveBootstrap(),
-                Map.of(ConsumerConfig.CLIENT_RACK_CONFIG, StrataCluster.rackOf(follower)))) {
-            read = Clients.readAll(consumer, List.of(tp), TIMEOUT);
-        }
-        assertThat(read).extracting(ConsumerRecord::offset).containsExactlyElementsOf(
-                java.util.stream.LongStream.range(0, count).boxed().toList());
-        assertThat(bytesOut(cluster.node(follower), topic) - servedBefore)
-                .as("bytes the follower in the consumer's rack served").isGreaterThan(count * 100.0);
-    }
-
-    private static double bytesOut(StrataNode node, String topic) {
-        StrataNode.HttpResult metrics = node.httpGet("/q/metrics");
-        assertThat(metrics.status()).as("GET /q/metrics").isEqualTo(200);
-        double v = PrometheusText.parse(metrics.body()).sum("strata_topic_bytes_out_total", Map.of("topic", topic));
-        return Double.isNaN(v) ? 0 : v;
-    }
 
     private static void createTopic(String topic, List<Integer> replicas, Map<String, String> configs) {
         try (Admin admin = cluster.admin()) {

@@ -64,9 +64,9 @@ public interface StrataConfig {
 
         /**
          * Consumers that name their rack (client.rack) read from an in-sync replica in that rack
-         * (KIP-392; Kafka's replica.selector.class=RackAwareReplicaSelector).
+         * (KIP-392; Kafka's replica.selector.class=RackAwareReplicaSelector). Off by default, as in Kafka.
          */
-        @WithDefault("true")
+        @WithDefault("false")
         boolean rackAwareReads();
 
         /**
