@@ -7,7 +7,6 @@ import io.strata.loadtests.limits.PhysicalLimits;
 import io.strata.loadtests.node.KafkaBroker;
 import io.strata.loadtests.node.Node;
 import io.strata.loadtests.node.NodeCluster;
-import io.strata.loadtests.node.ObjectStoreProcess;
 import io.strata.loadtests.node.StrataNode;
 import io.strata.loadtests.node.SystemUnderTest;
 import io.strata.loadtests.report.Charts;
@@ -20,6 +19,7 @@ import io.strata.loadtests.workload.FixedRateLatencyRunner;
 import io.strata.loadtests.workload.NdjsonIngestRunner;
 import io.strata.loadtests.workload.ProducerPerformanceRunner;
 import io.strata.loadtests.workload.WorkloadRunner;
+import io.strata.testsupport.ObjectStoreProcess;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
@@ -123,7 +123,6 @@ public final class Benchmark implements Callable<Integer> {
     private Plan plan;
     private ChildJvm jvm;
     private Path rawDir;
-    private Path log4jBroker;
     private Path log4jTools;
     private final Results results = new Results();
     private final Map<String, Map<String, String>> nodeSettings = new LinkedHashMap<>();
@@ -186,7 +185,6 @@ public final class Benchmark implements Callable<Integer> {
         String cp = classpath != null ? classpath
                 : System.getProperty("bench.classpath", System.getProperty("java.class.path"));
         jvm = new ChildJvm(javaBin, cp);
-        log4jBroker = extract("log4j2-broker.xml");
         log4jTools = extract("log4j2-tools.xml");
 
         say("Benchmark %s, %d repetition(s), systems %s; report in %s, raw logs in %s", mode, reps, systems,
@@ -345,7 +343,7 @@ public final class Benchmark implements Callable<Integer> {
         Node.Spec spec = spec(v, system, dataDir, logDir.resolve(system + "-node.log"));
         int[] ports = portBase > 0 ? new int[] {portBase, portBase + 1, portBase + 2, portBase + 3} : freePorts(4);
         return system.equals("kafka")
-                ? new KafkaBroker(spec, ports[0], ports[1], log4jBroker)
+                ? new KafkaBroker(spec, ports[0], ports[1])
                 : new StrataNode(spec, jar, ports[2], ports[3]);
     }
 
@@ -369,12 +367,13 @@ public final class Benchmark implements Callable<Integer> {
             for (int i = 0; i < n; i++) {
                 nodes.add(new KafkaBroker(spec(v, system, dataDir.resolve("node-" + (i + 1)),
                         logDir.resolve("kafka-node-" + (i + 1) + ".log")), i + 1, ports[2 * i], controllerPorts[i],
-                        voters, clusterId, n, log4jBroker));
+                        voters, clusterId, n));
             }
             return new NodeCluster(nodes, null, startTimeout(v));
         }
-        ObjectStoreProcess store = new ObjectStoreProcess(jvm, jar.resolveSibling("lib").resolve("main"),
-                dataDir.resolve("objects"), ports[3 * n], logDir.resolve("s3proxy.log"));
+        ObjectStoreProcess store = ObjectStoreProcess.builder(dataDir.resolve("objects")).port(ports[3 * n])
+                .logFile(logDir.resolve("s3proxy.log")).java(jvm.java())
+                .nodeLibDir(jar.resolveSibling("lib").resolve("main")).build();
         List<String> members = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             members.add("127.0.0.1:" + ports[3 * i + 2]);

@@ -20,9 +20,9 @@ import java.util.stream.Stream;
 
 import io.strata.systemtest.support.AckLog;
 import io.strata.systemtest.support.Clients;
+import io.strata.testsupport.ObjectStoreProcess;
 import io.strata.testsupport.NodeLogOnFailure;
 import io.strata.systemtest.support.RecordChecks;
-import io.strata.systemtest.support.S3ProxyProcess;
 import io.strata.testsupport.StrataNode;
 import io.strata.systemtest.support.TestRecords;
 import org.apache.kafka.clients.admin.Admin;
@@ -147,7 +147,7 @@ class TieredStorageIT {
     @Test
     void producersKeepSucceedingThroughAnObjectStoreOutageAndTieringCatchesUp() throws Exception {
         Path objects = Files.createTempDirectory(Paths.get("target"), "s3proxy-outage");
-        try (S3ProxyProcess s3 = new S3ProxyProcess(objects).start()) {
+        try (ObjectStoreProcess s3 = new ObjectStoreProcess(objects).start()) {
             StrataNode.Builder builder = StrataNode.builder("tiered-outage")
                     .env("STRATA_S3_MAX_ATTEMPTS", "3")
                     .env("STRATA_S3_MAX_BACKOFF", "500ms")
@@ -169,7 +169,7 @@ class TieredStorageIT {
                         producer.send(records.record(topic, 0, i), acks.callback(i));
                     }
                     producer.flush();
-                    s3.stop();
+                    s3.kill();
                     // Steady produce while the store is down: acknowledged from local disk until the backlog
                     // passes its budget, after which the producer's retries wait for tiering to catch up.
                     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
@@ -209,7 +209,7 @@ class TieredStorageIT {
     void aNodeWithAnEmptyDataDirectoryServesEverythingTiered() throws Exception {
         Path objects = Files.createTempDirectory(Paths.get("target"), "s3proxy-restart");
         Path data = Files.createTempDirectory(Paths.get("target"), "data-restart").toAbsolutePath();
-        try (S3ProxyProcess s3 = new S3ProxyProcess(objects).start()) {
+        try (ObjectStoreProcess s3 = new ObjectStoreProcess(objects).start()) {
             // Cluster metadata (the topic and its id) lives in the object store too: the data directory holds
             // nothing the node cannot rebuild.
             StrataNode.Builder builder = StrataNode.builder("tiered-restart").dataDir(data)

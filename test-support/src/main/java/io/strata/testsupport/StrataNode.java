@@ -29,6 +29,10 @@ import org.junit.jupiter.api.Assumptions;
  * ports, with its own data directory and a log file under {@code <strata.test.target.dir>/node-logs/} (default: the
  * calling module's {@code target/}).
  *
+ * <p>{@link Builder#host} moves the node off loopback: it listens on and advertises that address for Kafka, HTTP and
+ * the cluster port. {@link Builder#launcher} runs the JVM through a command prefix that execs it, such as
+ * {@code ip netns exec <ns>}, so the process (and its pid) is still the JVM itself.
+ *
  * <p>With the system property {@code strata.external.bootstrap} set (and optionally {@code strata.external.http}),
  * no process is launched and the tests talk to that already running broker instead; tests that need to stop, kill
  * or restart the node are then skipped.
@@ -44,6 +48,9 @@ public final class StrataNode implements AutoCloseable {
 
     private final String name;
     private final int nodeId;
+    private final String host;
+    private final boolean hostGiven;
+    private final List<String> launcher;
     private final int kafkaPort;
     private final int advertisedPort;
     private final int httpPort;
@@ -65,6 +72,9 @@ public final class StrataNode implements AutoCloseable {
     private StrataNode(Builder b) {
         this.name = b.name;
         this.nodeId = b.nodeId;
+        this.host = b.host != null ? b.host : "127.0.0.1";
+        this.hostGiven = b.host != null;
+        this.launcher = List.copyOf(b.launcher);
         this.externalBootstrap = System.getProperty("strata.external.bootstrap");
         this.externalHttp = System.getProperty("strata.external.http");
         this.kafkaPort = b.kafkaPort > 0 ? b.kafkaPort : Ports.free();
@@ -118,7 +128,7 @@ public final class StrataNode implements AutoCloseable {
     }
 
     public String bootstrap() {
-        return externalBootstrap != null ? externalBootstrap : "127.0.0.1:" + advertisedPort;
+        return externalBootstrap != null ? externalBootstrap : host + ":" + advertisedPort;
     }
 
     /** The port the node itself listens on for Kafka clients (not a proxy in front of it). */
@@ -127,7 +137,7 @@ public final class StrataNode implements AutoCloseable {
     }
 
     public String kafkaHost() {
-        return externalBootstrap != null ? externalBootstrap.split(":")[0] : "127.0.0.1";
+        return externalBootstrap != null ? externalBootstrap.split(":")[0] : host;
     }
 
     public int advertisedPort() {
@@ -139,7 +149,7 @@ public final class StrataNode implements AutoCloseable {
             Assumptions.assumeTrue(externalHttp != null, "no strata.external.http given for the external broker");
             return externalHttp;
         }
-        return "http://127.0.0.1:" + httpPort;
+        return "http://" + host + ":" + httpPort;
     }
 
     public Path dataDir() {
@@ -176,7 +186,7 @@ public final class StrataNode implements AutoCloseable {
             throw new IllegalStateException(name + " is already running");
         }
         Path jar = nodeJar();
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(launcher);
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.add("-jar");
@@ -187,7 +197,12 @@ public final class StrataNode implements AutoCloseable {
         // The process runs in the data directory's parent, so "./<name>" is the same directory.
         processEnv.put("STRATA_DATA_DIR", relativeDataDir ? "./" + dataDir.getFileName() : dataDir.toString());
         processEnv.put("STRATA_KAFKA_PORT", Integer.toString(kafkaPort));
-        processEnv.put("STRATA_KAFKA_ADVERTISED_HOST", "127.0.0.1");
+        processEnv.put("STRATA_KAFKA_ADVERTISED_HOST", host);
+        if (hostGiven) {
+            processEnv.put("STRATA_KAFKA_HOST", host);
+            processEnv.put("QUARKUS_HTTP_HOST", host);
+            processEnv.put("STRATA_CLUSTER_HOST", host);
+        }
         processEnv.put("STRATA_KAFKA_ADVERTISED_PORT", Integer.toString(advertisedPort));
         processEnv.put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
         processEnv.put("STRATA_CLUSTER_PORT", Integer.toString(clusterPort));
@@ -418,6 +433,8 @@ public final class StrataNode implements AutoCloseable {
     public static final class Builder {
         private final String name;
         private int nodeId;
+        private String host;
+        private final List<String> launcher = new ArrayList<>();
         private int kafkaPort;
         private int advertisedPort;
         private int httpPort;
@@ -434,6 +451,23 @@ public final class StrataNode implements AutoCloseable {
 
         public Builder nodeId(int id) {
             this.nodeId = id;
+            return this;
+        }
+
+        /**
+         * The address the node listens on and advertises for Kafka, HTTP and the cluster port (sets
+         * STRATA_KAFKA_HOST, STRATA_KAFKA_ADVERTISED_HOST, QUARKUS_HTTP_HOST and STRATA_CLUSTER_HOST). Default:
+         * 127.0.0.1 advertised, the node's own defaults for the rest.
+         */
+        public Builder host(String host) {
+            this.host = host;
+            return this;
+        }
+
+        /** A command prefix that execs the JVM, e.g. {@code ip netns exec <ns>}. */
+        public Builder launcher(List<String> prefix) {
+            launcher.clear();
+            launcher.addAll(prefix);
             return this;
         }
 

@@ -1,38 +1,25 @@
 package io.strata.loadtests.node;
 
-import io.strata.loadtests.ChildJvm;
-import org.apache.kafka.common.Uuid;
-
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
- * Apache Kafka (from the kafka_2.13 jars) in KRaft combined mode (broker and controller in one process): a single
- * node, or one of the nodes of a cluster whose controllers form a static voter quorum.
+ * Apache Kafka as a benchmarked node: test-support's {@link io.strata.testsupport.KafkaBroker} (KRaft combined
+ * mode, the kafka_2.13 jars on the harness's class path) describes and formats it, {@link Node} runs and measures
+ * it. A single node, or one of the nodes of a cluster whose controllers form a static voter quorum.
  */
 public final class KafkaBroker extends Node {
 
-    public static final String VERSION = "4.4.0";
+    public static final String VERSION = io.strata.testsupport.KafkaBroker.VERSION;
 
-    private final int nodeId;
-    private final int port;
-    private final int controllerPort;
-    private final String voters;
-    private final String clusterId;
-    private final int clusterSize;
-    private final Path log4jConfig;
+    private final io.strata.testsupport.KafkaBroker broker;
 
     /** A single node. */
-    public KafkaBroker(Spec spec, int port, int controllerPort, Path log4jConfig) {
-        this(spec, 1, port, controllerPort, voters(new int[] {controllerPort}), Uuid.randomUuid().toString(), 1,
-                log4jConfig);
+    public KafkaBroker(Spec spec, int port, int controllerPort) {
+        this(spec, 1, port, controllerPort, voters(new int[] {controllerPort}),
+                io.strata.testsupport.KafkaBroker.newClusterId(), 1);
     }
 
     /**
@@ -40,24 +27,23 @@ public final class KafkaBroker extends Node {
      * {@code voters} (see {@link #voters(int[])}) and {@code clusterId}.
      */
     public KafkaBroker(Spec spec, int nodeId, int port, int controllerPort, String voters, String clusterId,
-                       int clusterSize, Path log4jConfig) {
+                       int clusterSize) {
         super(spec);
-        this.nodeId = nodeId;
-        this.port = port;
-        this.controllerPort = controllerPort;
-        this.voters = voters;
-        this.clusterId = clusterId;
-        this.clusterSize = clusterSize;
-        this.log4jConfig = log4jConfig;
+        io.strata.testsupport.KafkaBroker.Builder b = io.strata.testsupport.KafkaBroker.builder(nodeId)
+                .port(port).controllerPort(controllerPort).cluster(clusterSize, voters, clusterId)
+                .dataDir(spec.dataDir()).logFile(spec.logFile())
+                .java(spec.jvm().java()).classpath(spec.jvm().classpath()).jvmOptions(spec.jvmArgs())
+                .property("num.partitions", Integer.toString(spec.partitions()));
+        if (spec.durability() == Durability.FLUSH_EVERY_BATCH) {
+            b.property("log.flush.interval.messages", "1");
+        }
+        this.broker = b.build();
     }
 
-    /** controller.quorum.voters of nodes 1..n with these controller ports. */
+    /** controller.quorum.voters of nodes 1..n on loopback with these controller ports. */
     public static String voters(int[] controllerPorts) {
-        List<String> v = new ArrayList<>();
-        for (int i = 0; i < controllerPorts.length; i++) {
-            v.add((i + 1) + "@127.0.0.1:" + controllerPorts[i]);
-        }
-        return String.join(",", v);
+        return io.strata.testsupport.KafkaBroker.voters(
+                Arrays.stream(controllerPorts).mapToObj(p -> "127.0.0.1:" + p).toList());
     }
 
     @Override
@@ -67,51 +53,17 @@ public final class KafkaBroker extends Node {
 
     @Override
     protected List<Integer> ports() {
-        return List.of(port, controllerPort);
+        return List.of(broker.port(), broker.controllerPort());
     }
 
     @Override
     public String bootstrap() {
-        return "127.0.0.1:" + port;
+        return broker.bootstrap();
     }
 
-    /**
-     * server.properties: the shipped config/server.properties values, plus single-node settings for a single node;
-     * a cluster node keeps Kafka's defaults for the internal topics (replication factor 3, min ISR 2).
-     */
+    /** server.properties as test-support's KafkaBroker writes it for this node. */
     public Map<String, String> serverProperties() {
-        Map<String, String> p = new LinkedHashMap<>();
-        p.put("process.roles", "broker,controller");
-        p.put("node.id", Integer.toString(nodeId));
-        p.put("controller.quorum.voters", voters);
-        p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
-        p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("controller.listener.names", "CONTROLLER");
-        p.put("listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT");
-        p.put("num.network.threads", "3");
-        p.put("num.io.threads", "8");
-        p.put("socket.send.buffer.bytes", "102400");
-        p.put("socket.receive.buffer.bytes", "102400");
-        p.put("socket.request.max.bytes", "104857600");
-        p.put("log.dirs", spec.dataDir().resolve("kraft-logs").toString());
-        p.put("num.partitions", Integer.toString(spec.partitions()));
-        p.put("num.recovery.threads.per.data.dir", "1");
-        if (clusterSize == 1) {
-            p.put("offsets.topic.replication.factor", "1");
-            p.put("share.coordinator.state.topic.replication.factor", "1");
-            p.put("share.coordinator.state.topic.min.isr", "1");
-            p.put("transaction.state.log.replication.factor", "1");
-            p.put("transaction.state.log.min.isr", "1");
-        }
-        p.put("log.retention.hours", "168");
-        p.put("log.segment.bytes", "1073741824");
-        p.put("auto.create.topics.enable", "true");
-        p.put("group.initial.rebalance.delay.ms", "0");
-        if (spec.durability() == Durability.FLUSH_EVERY_BATCH) {
-            p.put("log.flush.interval.messages", "1");
-        }
-        return p;
+        return broker.serverProperties();
     }
 
     @Override
@@ -124,38 +76,14 @@ public final class KafkaBroker extends Node {
         return s;
     }
 
-    private Path propsFile() {
-        return spec.dataDir().resolve("server.properties");
-    }
-
-    private List<String> jvmArgs() {
-        List<String> a = new ArrayList<>(spec.jvmArgs());
-        a.add("-Dlog4j2.configurationFile=" + log4jConfig);
-        a.add("-Dkafka.logs.dir=" + spec.logFile().getParent());
-        return a;
-    }
-
     @Override
-    protected void prepare() throws Exception {
-        Files.createDirectories(spec.dataDir());
-        String props = serverProperties().entrySet().stream()
-                .map(e -> e.getKey() + "=" + e.getValue())
-                .collect(Collectors.joining("\n", "", "\n"));
-        Files.writeString(propsFile(), props, StandardCharsets.UTF_8);
-        Path formatLog = spec.logFile().resolveSibling(spec.logFile().getFileName() + ".format.log");
-        List<String> format = spec.jvm().command(List.of("-Xmx256m", "-Dlog4j2.configurationFile=" + log4jConfig),
-                "kafka.tools.StorageTool",
-                List.of("format", "-t", clusterId, "-c", propsFile().toString()));
-        ChildJvm.Outcome out = ChildJvm.run(format, Map.of(), spec.dataDir(), formatLog, Duration.ofSeconds(60));
-        if (out.exitCode() != 0) {
-            throw new IllegalStateException("kafka.tools.StorageTool format failed (exit " + out.exitCode() + "): "
-                    + out.tail(10));
-        }
+    protected void prepare() {
+        broker.prepare();
     }
 
     @Override
     protected List<String> command() {
-        return spec.jvm().command(jvmArgs(), "kafka.Kafka", List.of(propsFile().toString()));
+        return broker.command();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.strata.loadtests.node;
 
 import io.strata.loadtests.ProcStats;
+import io.strata.testsupport.ObjectStoreProcess;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -67,7 +68,7 @@ public final class NodeCluster implements SystemUnderTest {
     @Override
     public void start() throws Exception {
         if (objectStore != null) {
-            objectStore.start(Duration.ofSeconds(60));
+            objectStore.start();
         }
         ExecutorService pool = Executors.newFixedThreadPool(nodes.size());
         try {
@@ -144,7 +145,7 @@ public final class NodeCluster implements SystemUnderTest {
 
     @Override
     public boolean alive() {
-        return nodes.stream().allMatch(Node::alive) && (objectStore == null || objectStore.alive());
+        return nodes.stream().allMatch(Node::alive) && (objectStore == null || objectStore.isRunning());
     }
 
     @Override
@@ -155,7 +156,7 @@ public final class NodeCluster implements SystemUnderTest {
                 down.add("node " + (i + 1) + " " + nodes.get(i).exitDescription());
             }
         }
-        if (objectStore != null && !objectStore.alive()) {
+        if (objectStore != null && !objectStore.isRunning()) {
             down.add("the object store is not running");
         }
         return down.isEmpty() ? "running" : String.join(", ", down);

@@ -21,6 +21,15 @@ public interface ClusterUnderTest extends AutoCloseable {
     /** Bootstrap servers naming every node. */
     String bootstrap();
 
+    /**
+     * The port every node serves Kafka clients and replica fetches on, at its own address: what
+     * {@link io.strata.reliability.net.NetworkLab#blockPort} blocks to keep a follower from fetching. The lab
+     * clusters use 9092 on every node.
+     */
+    default int kafkaPort() {
+        return 9092;
+    }
+
     /** Starts the object store (if any) and every node together; returns when all of them serve. */
     void start();
 

@@ -35,9 +35,17 @@ public final class EmbeddedS3Proxy implements AutoCloseable {
 
     /** Starts S3Proxy on 127.0.0.1 ({@code port} 0 picks a free one) over {@code baseDir}. */
     public static EmbeddedS3Proxy start(Path baseDir, int port) throws Exception {
+        return start(baseDir, "127.0.0.1", port);
+    }
+
+    /**
+     * Starts S3Proxy listening on {@code host} (an address of this machine) and {@code port} (0 picks a free one)
+     * over {@code baseDir}; the endpoint names the same host.
+     */
+    public static EmbeddedS3Proxy start(Path baseDir, String host, int port) throws Exception {
         Files.createDirectories(baseDir);
         int chosen = port == 0 ? freePort() : port;
-        URI endpoint = URI.create("http://127.0.0.1:" + chosen);
+        URI endpoint = URI.create("http://" + host + ":" + chosen);
         // Normalized: the filesystem store answers every request 400 when its base directory has "." segments.
         S3Proxy proxy = S3Proxy.builder()
                 .blobStore(new FilesystemNio2BlobStore(baseDir.toAbsolutePath().normalize().toString()))

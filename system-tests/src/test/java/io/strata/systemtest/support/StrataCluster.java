@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
+import io.strata.testsupport.ObjectStoreProcess;
 import io.strata.testsupport.Ports;
 import io.strata.testsupport.StrataNode;
 import org.apache.kafka.clients.admin.Admin;
@@ -41,7 +42,7 @@ public final class StrataCluster implements AutoCloseable {
 
     private final String name;
     private final Path dir;
-    private final S3ProxyProcess s3;
+    private final ObjectStoreProcess s3;
     private final Map<Integer, StrataNode> nodes = new LinkedHashMap<>();
     private final Set<Integer> paused = new HashSet<>();
 
@@ -57,7 +58,7 @@ public final class StrataCluster implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        this.s3 = new S3ProxyProcess(dir.resolve("objects"));
+        this.s3 = new ObjectStoreProcess(dir.resolve("objects"));
         List<Integer> clusterPorts = new ArrayList<>();
         for (int i = 0; i < size; i++) {
             clusterPorts.add(Ports.free());
@@ -124,7 +125,7 @@ public final class StrataCluster implements AutoCloseable {
         return Set.copyOf(nodes.keySet());
     }
 
-    public S3ProxyProcess objectStore() {
+    public ObjectStoreProcess objectStore() {
         return s3;
     }
 
