@@ -58,7 +58,8 @@ public final class KafkaLabCluster extends LabCluster {
 
     /**
      * What the lab sets on every broker before the caller's settings: failure detection as short as the Strata lab's
-     * (heartbeat 1 s, fenced after 4 s) and 8 MiB segments.
+     * (heartbeat 1 s, fenced after 4 s), 8 MiB segments,
+     * replica lag time 10 s and no initial rebalance delay, as in the Strata lab.
      */
     private static final Map<String, String> LAB_PROPERTIES = labProperties();
 
@@ -67,6 +68,8 @@ public final class KafkaLabCluster extends LabCluster {
         p.put("broker.heartbeat.interval.ms", "1000");
         p.put("broker.session.timeout.ms", "4000");
         p.put("log.segment.bytes", Integer.toString(8 << 20));
+        p.put("replica.lag.time.max.ms", "10000");
+        p.put("group.initial.rebalance.delay.ms", "0");
         return p;
     }
 

@@ -82,7 +82,8 @@ public final class StrataLabCluster extends LabCluster {
     /**
      * The node settings of a preset: replication factor 3 for every topic, and min.insync.replicas 2 with unclean
      * election off ({@link Safety#SAFE}) or min.insync.replicas 1 with unclean election on ({@link Safety#UNSAFE}).
-     * Also small segments (8 MiB), so that a run seals and tiers some, and no initial rebalance delay.
+     * Also small segments (8 MiB), so that a run seals and tiers some, no initial rebalance delay and a
+     * replica lag time of 10 s.
      */
     public static Map<String, String> settings(Safety safety) {
         Map<String, String> env = new LinkedHashMap<>();
@@ -91,6 +92,8 @@ public final class StrataLabCluster extends LabCluster {
         env.put("STRATA_LOG_UNCLEAN_LEADER_ELECTION_ENABLE", Boolean.toString(safety == Safety.UNSAFE));
         env.put("STRATA_LOG_SEGMENT_BYTES", Integer.toString(8 << 20));
         env.put("STRATA_GROUP_INITIAL_REBALANCE_DELAY", "0s");
+        // A follower that cannot fetch leaves the ISR within a fault's hold time.
+        env.put("STRATA_REPLICATION_REPLICA_LAG_TIME_MAX", "10s");
         return env;
     }
 
