@@ -185,10 +185,11 @@ public final class LogManager implements Closeable {
 
     /** The line logged at start-up: what is on disk and, if it held logs, how the previous run ended. */
     public String startupSummary() {
+        String partitions = onDiskAtStart + (onDiskAtStart == 1 ? " partition" : " partitions");
         return switch (previousShutdown()) {
             case NO_LOGS -> "Log directory " + dataDir + ": no partitions on disk yet";
-            case CLEAN -> "Log directory " + dataDir + ": " + onDiskAtStart + " partitions on disk, previous shutdown clean";
-            case UNCLEAN -> "Log directory " + dataDir + ": " + onDiskAtStart + " partitions on disk, previous shutdown "
+            case CLEAN -> "Log directory " + dataDir + ": " + partitions + " on disk, previous shutdown clean";
+            case UNCLEAN -> "Log directory " + dataDir + ": " + partitions + " on disk, previous shutdown "
                     + "unclean: each log is verified past its recovery point as it opens";
         };
     }

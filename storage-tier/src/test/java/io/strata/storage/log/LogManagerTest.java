@@ -129,7 +129,7 @@ class LogManagerTest {
         // Killed with a log on disk.
         try (LogManager third = new LogManager(fresh, time)) {
             assertThat(third.previousShutdown()).isEqualTo(LogManager.PreviousShutdown.UNCLEAN);
-            assertThat(third.startupSummary()).contains("1 partitions on disk, previous shutdown unclean");
+            assertThat(third.startupSummary()).contains("1 partition on disk, previous shutdown unclean");
         }
         try (LogManager fourth = new LogManager(fresh, time)) {
             assertThat(fourth.previousShutdown()).isEqualTo(LogManager.PreviousShutdown.CLEAN);
