@@ -2,6 +2,8 @@ package io.strata.systemtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +39,47 @@ class ObservabilityIT {
         if (node != null) {
             node.close();
         }
+    }
+
+    @Test
+    void theLastStartUpLineNamesTheListeningAddressesAndANewDataDirectoryIsNotCalledUnclean() throws Exception {
+        node.requireManaged("reads the node's log");
+        String listening = "Node " + node.nodeId() + " listening: Kafka 0.0.0.0:" + node.kafkaPort();
+        Awaitility.await("the listening line").atMost(Duration.ofSeconds(30)).until(
+                () -> Files.readString(node.logFile()).contains(listening));
+        List<String> lines = Files.readAllLines(node.logFile());
+        int started = indexOf(lines, "started in");
+        int announced = indexOf(lines, listening);
+        assertThat(started).as("Quarkus's start-up line").isNotNegative();
+        assertThat(announced).as("listening line after Quarkus's start-up lines")
+                .isGreaterThan(started).isGreaterThan(indexOf(lines, "Installed features"));
+        for (String after : lines.subList(started, announced)) {
+            assertThat(after).as("lines between start-up and the listening line").doesNotContain("[io.strata");
+        }
+        assertThat(lines.get(announced)).contains("clients told 127.0.0.1:" + node.advertisedPort())
+                .contains("HTTP http://0.0.0.0:" + URI.create(node.httpBase()).getPort())
+                .contains("cluster member 127.0.0.1:" + node.clusterPort());
+
+        String log = String.join("\n", lines);
+        assertThat(log).contains("no partitions on disk yet").doesNotContain("previous shutdown unclean");
+    }
+
+    private static int indexOf(List<String> lines, String text) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(text)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Test
+    void swaggerUiServesAPageToTryTheApi() {
+        StrataNode.HttpResult page = node.httpGet("/q/swagger-ui/");
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.body()).contains("swagger-ui");
+        assertThat(page.body()).contains("/q/openapi");
+        assertThat(node.httpGet("/q/openapi").status()).isEqualTo(200);
     }
 
     @Test

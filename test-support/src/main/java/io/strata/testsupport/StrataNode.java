@@ -144,6 +144,11 @@ public final class StrataNode implements AutoCloseable {
         return externalBootstrap != null ? kafkaPort() : advertisedPort;
     }
 
+    /** The port of the node's cluster member (Hazelcast). */
+    public int clusterPort() {
+        return clusterPort;
+    }
+
     public String httpBase() {
         if (externalBootstrap != null) {
             Assumptions.assumeTrue(externalHttp != null, "no strata.external.http given for the external broker");

@@ -51,6 +51,8 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.utils.Time;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -67,6 +69,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Starts and stops the node in the right order.
@@ -76,7 +79,7 @@ import java.util.concurrent.TimeUnit;
  * the cluster, open the logs of the partitions this node leads (recovering after a crash), then
  * accept clients. Stop (SIGTERM): stop accepting, answer waiting long-polls, let in-flight requests
  * finish, close connections, flush and close the logs (marking the shutdown clean), then leave the
- * cluster so leadership moves at once.
+ * cluster so leadership moves at once. The last start-up line names the addresses the node listens on.
  *
  * <p>Data directory layout: {@code meta.properties} (cluster and node id), {@code logs/} (one
  * directory per partition) and, unless {@code strata.cluster.metadata-dir} points elsewhere,
@@ -114,6 +117,13 @@ public class StrataNode {
     /** What start-up is doing, for readiness and logs. */
     private volatile String phase = "starting";
     private volatile ClusterMember member;
+    /** host:port of this node's cluster member (Hazelcast). */
+    private volatile String memberAddress;
+    /** host:port the Kafka listener is bound to; set once it accepts clients. */
+    private volatile String kafkaBind;
+    /** Set once Quarkus has started; the listening addresses are logged when this and serving are both true. */
+    private volatile boolean applicationStarted;
+    private final AtomicBoolean announced = new AtomicBoolean();
     private volatile LogManager logs;
     private volatile FetchPurgatory purgatory;
     private volatile TopicManager topics;
@@ -268,6 +278,30 @@ public class StrataNode {
         phase = "serving Kafka clients";
         LOG.infof("Node %d of cluster %s serving Kafka clients at %s:%d, data in %s", brokerNode.nodeId(),
                 brokerNode.clusterId(), brokerNode.host(), brokerNode.port(), dataDir);
+        kafkaBind = kafka.host() + ":" + boundPort;
+        announceIfReady();
+    }
+
+    /** Called by the main once Quarkus has started and printed its own lines. */
+    void applicationStarted() {
+        applicationStarted = true;
+        announceIfReady();
+    }
+
+    /**
+     * Logs where the node listens, once, as the last start-up line: after Quarkus's own lines for a lone node,
+     * when the quorum is reached for a cluster member (which starts after Quarkus).
+     */
+    private void announceIfReady() {
+        if (!applicationStarted || kafkaBind == null || !announced.compareAndSet(false, true)) {
+            return;
+        }
+        Config quarkusConfig = ConfigProvider.getConfig();
+        String httpHost = quarkusConfig.getOptionalValue("quarkus.http.host", String.class).orElse("0.0.0.0");
+        int actualHttpPort = quarkusConfig.getOptionalValue("quarkus.http.port", Integer.class).orElse(httpPort);
+        LOG.infof("Node %d listening: Kafka %s (clients told %s:%d; STRATA_KAFKA_PORT), HTTP http://%s:%d "
+                        + "(QUARKUS_HTTP_PORT), cluster member %s (STRATA_CLUSTER_PORT)", brokerNode.nodeId(), kafkaBind,
+                brokerNode.host(), brokerNode.port(), httpHost, actualHttpPort, memberAddress);
     }
 
     /**
@@ -306,6 +340,7 @@ public class StrataNode {
         StrataConfig.Cluster cluster = config.cluster();
         int port = cluster.port() == 0 ? freePort() : cluster.port();
         String self = cluster.host() + ":" + port;
+        memberAddress = self;
         List<String> members = cluster.members().filter(m -> !m.isEmpty()).orElse(List.of(self));
         Path metadataDir = cluster.metadataDir().orElse(dataDir.resolve("cluster-metadata")).toAbsolutePath();
         MembershipConfig membership = MembershipConfig.builder(config.nodeId())

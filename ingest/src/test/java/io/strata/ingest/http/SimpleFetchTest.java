@@ -16,8 +16,11 @@ import java.util.concurrent.TimeUnit;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.not;
 
 /** GET /topics/{t}/partitions/{p}/records: reading without consumer state, including long-polls. */
 @QuarkusTest
@@ -62,6 +65,51 @@ class SimpleFetchTest {
                 .then().statusCode(200).body("records[0].offset", equalTo(0));
         given().when().get("/topics/" + topic + "/partitions/0/records")
                 .then().statusCode(200).body("records", hasSize(0)).body("next_offset", equalTo(0));
+    }
+
+    @Test
+    void valuesOfJsonLinesAreReadAsJsonOrTextAndAnInvalidRecordFallsBackToBase64Alone() throws Exception {
+        String topic = "fetch-format-" + RUN;
+        KafkaSide kafka = new KafkaSide(node);
+        kafka.createTopic(topic, 1);
+        byte[] notUtf8 = {(byte) 0xff, (byte) 0xfe};
+        kafka.produceAll(List.of(
+                new ProducerRecord<>(topic, 0, "d1".getBytes(StandardCharsets.UTF_8), "{\"t\":21.5,\"ok\":true}".getBytes(StandardCharsets.UTF_8)),
+                new ProducerRecord<>(topic, 0, "d2".getBytes(StandardCharsets.UTF_8), "not json {".getBytes(StandardCharsets.UTF_8)),
+                new ProducerRecord<>(topic, 0, null, "[1,2]".getBytes(StandardCharsets.UTF_8)),
+                new ProducerRecord<>(topic, 0, null, notUtf8)));
+        String records = "/topics/" + topic + "/partitions/0/records?offset=0";
+
+        given().when().get(records + "&format=json&key_format=text")
+                .then().statusCode(200)
+                .body("records", hasSize(4))
+                .body("records[0].key", equalTo("d1"))
+                .body("records[0].value.t", equalTo(21.5f))
+                .body("records[0].value.ok", equalTo(true))
+                .body("records[0]", not(hasKey("format_error")))
+                .body("records[0]", not(hasKey("value_format")))
+                .body("records[1].key", equalTo("d2"))
+                .body("records[1].value", equalTo(b64("not json {")))
+                .body("records[1].value_format", equalTo("base64"))
+                .body("records[1]", not(hasKey("key_format")))
+                .body("records[1].format_error", containsString("value not valid JSON"))
+                .body("records[2].key", equalTo(null))
+                .body("records[2].value", equalTo(List.of(1, 2)))
+                .body("records[3].value_format", equalTo("base64"));
+
+        given().when().get(records + "&format=text")
+                .then().statusCode(200)
+                .body("records[0].key", equalTo("d1"))
+                .body("records[0].value", equalTo("{\"t\":21.5,\"ok\":true}"))
+                .body("records[1].value", equalTo("not json {"))
+                .body("records[3].value", equalTo(Base64.getEncoder().encodeToString(notUtf8)))
+                .body("records[3].format_error", equalTo("value not valid UTF-8: given as base64"));
+
+        given().when().get(records).then().statusCode(200)
+                .body("records[0].value", equalTo(b64("{\"t\":21.5,\"ok\":true}")))
+                .body("records[1]", not(hasKey("format_error")));
+        given().when().get(records + "&format=xml").then().statusCode(400)
+                .body("error_code", equalTo(400)).body("message", containsString("base64, json or text"));
     }
 
     @Test

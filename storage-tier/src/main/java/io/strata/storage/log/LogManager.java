@@ -94,6 +94,8 @@ public final class LogManager implements Closeable {
     private final Map<TopicPartition, Long> logStartsAtStart;
     private final Map<TopicPartition, Long> highWatermarksAtStart;
     private final Set<TopicPartition> onDisk = ConcurrentHashMap.newKeySet();
+    /** Partition directories found at start-up. */
+    private final int onDiskAtStart;
     private final Set<TopicPartition> openedThisRun = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
     private final Object createLock = new Object();
@@ -154,13 +156,42 @@ public final class LogManager implements Closeable {
                     }
                 }
             }
+            this.onDiskAtStart = onDisk.size();
             Files.deleteIfExists(marker);
             CheckpointFile.fsyncDirectory(dataDir);
         } catch (IOException e) {
             throw new org.apache.kafka.common.errors.KafkaStorageException("Cannot open log directory " + dataDir, e);
         }
-        LOG.info("Log directory {}: {} partitions on disk, previous shutdown {}", dataDir, onDisk.size(),
-                hadCleanShutdown ? "clean" : "unclean");
+        LOG.info("{}", startupSummary());
+    }
+
+    /** How the previous run of this directory ended, as far as recovery is concerned. */
+    public enum PreviousShutdown {
+        /** No partition directory: nothing to recover (a new directory, or one whose logs were all deleted). */
+        NO_LOGS,
+        /** The logs were closed cleanly: they open without scanning. */
+        CLEAN,
+        /** The logs were not closed cleanly (kill -9, power loss): segments past the recovery points are verified. */
+        UNCLEAN
+    }
+
+    /** Only a directory that held logs can have been shut down uncleanly in a way that matters. */
+    public PreviousShutdown previousShutdown() {
+        if (onDiskAtStart == 0) {
+            return PreviousShutdown.NO_LOGS;
+        }
+        return hadCleanShutdown ? PreviousShutdown.CLEAN : PreviousShutdown.UNCLEAN;
+    }
+
+    /** The line logged at start-up: what is on disk and, if it held logs, how the previous run ended. */
+    public String startupSummary() {
+        String partitions = onDiskAtStart + (onDiskAtStart == 1 ? " partition" : " partitions");
+        return switch (previousShutdown()) {
+            case NO_LOGS -> "Log directory " + dataDir + ": no partitions on disk yet";
+            case CLEAN -> "Log directory " + dataDir + ": " + partitions + " on disk, previous shutdown clean";
+            case UNCLEAN -> "Log directory " + dataDir + ": " + partitions + " on disk, previous shutdown "
+                    + "unclean: each log is verified past its recovery point as it opens";
+        };
     }
 
     private Map<TopicPartition, Long> readCheckpoint(String name) {

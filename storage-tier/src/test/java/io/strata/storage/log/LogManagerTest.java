@@ -116,6 +116,28 @@ class LogManagerTest {
     }
 
     @Test
+    void onlyADirectoryThatHeldLogsReportsAnUncleanShutdown() throws Exception {
+        Path fresh = dataDir.resolve("never-used");
+        LogManager first = new LogManager(fresh, time);
+        assertThat(first.previousShutdown()).isEqualTo(LogManager.PreviousShutdown.NO_LOGS);
+        assertThat(first.startupSummary()).contains("no partitions on disk").doesNotContain("unclean");
+        // Killed before any partition existed: still nothing to recover.
+        LogManager second = new LogManager(fresh, time);
+        assertThat(second.previousShutdown()).isEqualTo(LogManager.PreviousShutdown.NO_LOGS);
+        assertThat(second.startupSummary()).doesNotContain("unclean");
+        second.getOrCreateLog(a0, idA, LogConfig.defaults()).appendAsLeader(batch(1, T0, "x"), 0);
+        // Killed with a log on disk.
+        try (LogManager third = new LogManager(fresh, time)) {
+            assertThat(third.previousShutdown()).isEqualTo(LogManager.PreviousShutdown.UNCLEAN);
+            assertThat(third.startupSummary()).contains("1 partition on disk, previous shutdown unclean");
+        }
+        try (LogManager fourth = new LogManager(fresh, time)) {
+            assertThat(fourth.previousShutdown()).isEqualTo(LogManager.PreviousShutdown.CLEAN);
+            assertThat(fourth.startupSummary()).contains("previous shutdown clean");
+        }
+    }
+
+    @Test
     void deleteLogRemovesTheDirectoryAndTopicIdsAreChecked() throws Exception {
         try (LogManager manager = new LogManager(dataDir, time)) {
             PartitionLog log = manager.getOrCreateLog(a0, idA, LogConfig.defaults());

@@ -4,8 +4,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.zip.ZipException;
 
-/** Reads a request body that is parsed in memory, refusing more than a limit (413). */
+/**
+ * Reads a request body that is parsed in memory, refusing more than a limit (413). A gzip body arrives decompressed
+ * ({@link ContentEncodingDecoder}), so the limit is on the decompressed size; a corrupt one is 400.
+ */
 public final class BoundedBody {
 
     private BoundedBody() {
@@ -30,6 +34,8 @@ public final class BoundedBody {
                 }
                 out.write(buffer, 0, n);
             }
+        } catch (ZipException e) {
+            throw new HttpApiException(400, 400, "The gzip body is corrupt: " + e.getMessage() + ".");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

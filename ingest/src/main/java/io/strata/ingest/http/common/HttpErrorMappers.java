@@ -5,15 +5,21 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.strata.ingest.http.restproxy.v2.V2ErrorCodes;
 import jakarta.ws.rs.NotAcceptableException;
+import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import java.util.List;
+
 /**
  * Turns errors into JSON bodies in the REST Proxy shape. Codes follow the API of the path: REST Proxy
- * v2 paths get Confluent's v2 codes, everything else the HTTP status.
+ * v2 paths get Confluent's v2 codes, everything else the HTTP status. A wrong Content-Type (415) names the
+ * types the endpoint accepts.
  */
 public class HttpErrorMappers {
 
@@ -38,7 +44,11 @@ public class HttpErrorMappers {
     }
 
     @ServerExceptionMapper
-    public Response webError(WebApplicationException e, UriInfo uri) {
+    public Response webError(WebApplicationException e, UriInfo uri, HttpHeaders headers, Request request) {
+        if (e instanceof NotSupportedException) {
+            return json(415, V2ErrorCodes.UNSUPPORTED_MEDIA_TYPE, unsupportedType(headers.getHeaderString(HttpHeaders.CONTENT_TYPE),
+                    ConsumedTypes.get().forRequest(uri.getPath(), request.getMethod())));
+        }
         int status = e.getResponse().getStatus();
         int code = status;
         if (e instanceof NotAcceptableException && isV2(uri)) {
@@ -46,6 +56,16 @@ public class HttpErrorMappers {
         }
         String message = e.getMessage() == null ? Response.Status.fromStatusCode(status).getReasonPhrase() : e.getMessage();
         return json(status, code, message);
+    }
+
+    /** Names the content types the endpoint takes, instead of the framework's reference to {@code @Consumes}. */
+    static String unsupportedType(String sent, List<String> accepted) {
+        String what = sent == null || sent.isBlank() ? "A request without Content-Type" : "Content-Type '" + sent + "'";
+        if (accepted.isEmpty()) {
+            return what + " is not supported here.";
+        }
+        return what + " is not accepted here; send " + (accepted.size() == 1 ? accepted.get(0)
+                : "one of: " + String.join(", ", accepted)) + ".";
     }
 
     private static Response unprocessable(JsonMappingException e, UriInfo uri) {

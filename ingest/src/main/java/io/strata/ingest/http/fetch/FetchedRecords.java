@@ -2,6 +2,8 @@ package io.strata.ingest.http.fetch;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.util.List;
@@ -17,13 +19,24 @@ public record FetchedRecords(
         @JsonProperty("records") List<Record> records) {
 
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    @Schema(name = "FetchedRecord", description = "Key, value and header values are base64; null when absent")
+    @Schema(name = "FetchedRecord", description = "Key and value in the asked format (base64 by default; JSON documents "
+            + "with format=json; strings with format=text), header values base64; null when absent. A key or value "
+            + "that is not valid in the asked format is base64, named in key_format / value_format, with the reason in "
+            + "format_error.")
     public record Record(@JsonProperty("offset") long offset,
                          @JsonProperty("timestamp") long timestamp,
                          @Schema(enumeration = {"CreateTime", "LogAppendTime"}) @JsonProperty("timestamp_type") String timestampType,
-                         @JsonProperty("key") String key,
-                         @JsonProperty("value") String value,
-                         @JsonProperty("headers") List<Header> headers) {
+                         @Schema(type = SchemaType.OBJECT, description = "base64 string, any JSON value, or string")
+                         @JsonProperty("key") JsonNode key,
+                         @Schema(type = SchemaType.OBJECT, description = "base64 string, any JSON value, or string")
+                         @JsonProperty("value") JsonNode value,
+                         @JsonProperty("headers") List<Header> headers,
+                         @Schema(enumeration = {"base64"}, description = "Only when the key is base64 although another format was asked")
+                         @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("key_format") String keyFormat,
+                         @Schema(enumeration = {"base64"}, description = "Only when the value is base64 although another format was asked")
+                         @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("value_format") String valueFormat,
+                         @Schema(description = "Why the key or value is not in the asked format (e.g. the value is not valid JSON)")
+                         @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("format_error") String formatError) {
     }
 
     @JsonInclude(JsonInclude.Include.ALWAYS)

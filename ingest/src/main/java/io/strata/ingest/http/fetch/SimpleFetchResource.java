@@ -49,7 +49,11 @@ public class SimpleFetchResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Read records from an offset",
             description = "Returns the records from offset (default: the log start) up to about max_bytes. When none are "
-                    + "available yet, waits up to timeout ms for some to arrive (no thread is held meanwhile).")
+                    + "available yet, waits up to timeout ms for some to arrive (no thread is held meanwhile). Keys and "
+                    + "values are base64 unless format (both) or key_format (keys) asks for json (each is one JSON "
+                    + "document, embedded as JSON: for topics of JSON lines, e.g. from /ingest) or text (UTF-8 strings). "
+                    + "A key or value that is not valid JSON or UTF-8 is given as base64 in that record, which then "
+                    + "carries key_format or value_format \"base64\" and a format_error; the rest of the answer is unaffected.")
     @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = FetchedRecords.class)))
     @APIResponse(responseCode = "400", description = "Invalid parameter", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     @APIResponse(responseCode = "404", description = "40401 topic or 40402 partition not found", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
@@ -59,11 +63,24 @@ public class SimpleFetchResource {
             @PathParam("partition") int partition,
             @Parameter(description = "First offset to read; default the log start offset") @QueryParam("offset") Long offset,
             @Parameter(description = "Approximate byte limit (whole batches; at least one batch is returned)") @QueryParam("max_bytes") @DefaultValue("1048576") int maxBytes,
-            @Parameter(description = "Milliseconds to wait for records when none are available") @QueryParam("timeout") @DefaultValue("0") long timeoutMs) {
+            @Parameter(description = "Milliseconds to wait for records when none are available") @QueryParam("timeout") @DefaultValue("0") long timeoutMs,
+            @Parameter(description = "How keys and values are shown: base64, json or text",
+                    schema = @Schema(enumeration = {"base64", "json", "text"}, defaultValue = "base64"))
+            @QueryParam("format") @DefaultValue("base64") String format,
+            @Parameter(description = "How keys are shown, when not as format says (e.g. text keys of JSON values)",
+                    schema = @Schema(enumeration = {"base64", "json", "text"}))
+            @QueryParam("key_format") String keyFormat) {
         TopicDescriptor topic = V2Requests.existingTopic(producer, topicName);
         V2Requests.checkPartition(topic, partition);
         if (maxBytes <= 0 || timeoutMs < 0 || (offset != null && offset < 0)) {
             throw new HttpApiException(400, "offset, max_bytes and timeout must not be negative (max_bytes > 0).");
+        }
+        SimpleFetcher.Formats formats;
+        try {
+            RecordFormat values = RecordFormat.parse(format, "format");
+            formats = new SimpleFetcher.Formats(keyFormat == null ? values : RecordFormat.parse(keyFormat, "key_format"), values);
+        } catch (IllegalArgumentException e) {
+            throw new HttpApiException(400, e.getMessage());
         }
         TopicPartition tp = new TopicPartition(topicName, partition);
         int limit = Math.min(maxBytes, config.maxFetchBytes());
@@ -73,7 +90,7 @@ public class SimpleFetchResource {
             if (from < 0) {
                 from = producer.logStartOffset(tp);
             }
-            return fetcher.fetch(tp, from, limit, wait).exceptionally(e -> {
+            return fetcher.fetch(tp, from, limit, wait, formats).exceptionally(e -> {
                 throw mapped(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
             });
         } catch (RuntimeException e) {

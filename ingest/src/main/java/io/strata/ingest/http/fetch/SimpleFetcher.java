@@ -17,7 +17,6 @@ import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.Records;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -54,16 +53,22 @@ public class SimpleFetcher {
         return t;
     });
 
+    /** How keys and values are shown. */
+    public record Formats(RecordFormat key, RecordFormat value) {
+        public static final Formats BASE64 = new Formats(RecordFormat.BASE64, RecordFormat.BASE64);
+    }
+
     /**
      * @throws org.apache.kafka.common.errors.ApiException for unknown partitions and offsets out of range
      */
-    public CompletionStage<FetchedRecords> fetch(TopicPartition tp, long offset, int maxBytes, long timeoutMs) {
+    public CompletionStage<FetchedRecords> fetch(TopicPartition tp, long offset, int maxBytes, long timeoutMs,
+                                                 Formats formats) {
         Partition partition = node.topics().leaderPartition(tp);
         FetchedRecords first;
         try {
-            first = read(partition, offset, maxBytes);
+            first = read(partition, offset, maxBytes, formats);
         } catch (OffsetMovedToTieredStorageException moved) {
-            return readRemote(partition, offset, maxBytes, moved);
+            return readRemote(partition, offset, maxBytes, moved, formats);
         }
         if (!first.records().isEmpty() || timeoutMs <= 0) {
             return CompletableFuture.completedFuture(first);
@@ -75,7 +80,7 @@ public class SimpleFetcher {
                 () -> {
                     Runnable reread = () -> {
                         try {
-                            result.complete(read(partition, offset, maxBytes));
+                            result.complete(read(partition, offset, maxBytes, formats));
                         } catch (RuntimeException e) {
                             result.completeExceptionally(e);
                         }
@@ -89,15 +94,16 @@ public class SimpleFetcher {
         return result;
     }
 
-    private FetchedRecords read(Partition partition, long offset, int maxBytes) {
+    private FetchedRecords read(Partition partition, long offset, int maxBytes, Formats formats) {
         PartitionLog log = partition.log();
         LogReadResult read = log.read(offset, maxBytes, log.highWatermark(), true);
-        return convert(partition.topicPartition(), offset, read.records(), read.highWatermark(), read.logStartOffset());
+        return convert(partition.topicPartition(), offset, read.records(), read.highWatermark(), read.logStartOffset(),
+                formats);
     }
 
     /** An offset below the local log: read from object storage on the remote reader threads, as Kafka fetches do. */
     private CompletionStage<FetchedRecords> readRemote(Partition partition, long offset, int maxBytes,
-                                                       OffsetMovedToTieredStorageException moved) {
+                                                       OffsetMovedToTieredStorageException moved, Formats formats) {
         RemoteLogManager remote = node.remote();
         if (remote == null) {
             throw moved;
@@ -105,11 +111,11 @@ public class SimpleFetcher {
         TopicPartition tp = partition.topicPartition();
         long hw = partition.log().highWatermark();
         long logStart = partition.log().logStartOffset();
-        return remote.read(tp, offset, maxBytes, true).thenApply(records -> convert(tp, offset, records, hw, logStart));
+        return remote.read(tp, offset, maxBytes, true).thenApply(records -> convert(tp, offset, records, hw, logStart, formats));
     }
 
     private FetchedRecords convert(TopicPartition tp, long offset, Records records, long highWatermark,
-                                   long logStartOffset) {
+                                   long logStartOffset, Formats formats) {
         List<FetchedRecords.Record> out = new ArrayList<>();
         long next = offset;
         for (RecordBatch batch : records.batches()) {
@@ -128,8 +134,8 @@ public class SimpleFetcher {
                 }
                 long ts = batch.timestampType() == org.apache.kafka.common.record.TimestampType.LOG_APPEND_TIME
                         ? batch.maxTimestamp() : r.timestamp();
-                out.add(new FetchedRecords.Record(r.offset(), ts, type, base64(r.hasKey() ? r.key() : null),
-                        base64(r.hasValue() ? r.value() : null), headers));
+                out.add(record(r.offset(), ts, type, formats.key().render(r.hasKey() ? r.key() : null),
+                        formats.value().render(r.hasValue() ? r.value() : null), headers));
             }
             next = Math.max(next, batch.nextOffset());
         }
@@ -140,13 +146,20 @@ public class SimpleFetcher {
         return new FetchedRecords(tp.topic(), tp.partition(), next, highWatermark, logStartOffset, out);
     }
 
-    private static String base64(ByteBuffer buffer) {
-        if (buffer == null) {
-            return null;
+    private static FetchedRecords.Record record(long offset, long timestamp, String type, RecordFormat.Rendered key,
+                                                RecordFormat.Rendered value, List<FetchedRecords.Header> headers) {
+        String error = null;
+        if (key.fallbackReason() != null) {
+            error = "key " + key.fallbackReason();
         }
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.get(bytes);
-        return Base64.getEncoder().encodeToString(bytes);
+        if (value.fallbackReason() != null) {
+            error = (error == null ? "" : error + "; ") + "value " + value.fallbackReason();
+        }
+        if (error != null) {
+            error += ": given as base64";
+        }
+        return new FetchedRecords.Record(offset, timestamp, type, key.node(), value.node(), headers,
+                key.fallbackReason() == null ? null : "base64", value.fallbackReason() == null ? null : "base64", error);
     }
 
     void stop(@Observes ShutdownEvent event) {

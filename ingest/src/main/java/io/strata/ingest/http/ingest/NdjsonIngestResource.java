@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.smallrye.common.annotation.Blocking;
+import io.strata.ingest.http.common.ContentEncodingDecoder;
 import io.strata.ingest.http.common.ErrorBody;
 import io.strata.ingest.http.common.HttpApiException;
 import io.strata.ingest.http.common.HttpConfig;
@@ -44,7 +45,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Semaphore;
-import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
 /**
@@ -98,13 +98,8 @@ public class NdjsonIngestResource {
                            @HeaderParam("Content-Encoding") String contentEncoding,
                            @HeaderParam("Content-Length") Long contentLength,
                            InputStream body) {
-        boolean gzip = false;
-        if (contentEncoding != null && !contentEncoding.isBlank() && !contentEncoding.equalsIgnoreCase("identity")) {
-            if (!contentEncoding.trim().equalsIgnoreCase("gzip")) {
-                throw new HttpApiException(415, "Unsupported Content-Encoding '" + contentEncoding + "': use gzip or none.");
-            }
-            gzip = true;
-        }
+        // The body arrives decompressed (ContentEncodingDecoder); a compressed length says nothing of the lines.
+        boolean gzip = ContentEncodingDecoder.isGzip(contentEncoding);
         if (!gzip && contentLength != null && contentLength > config.maxBodyBytes()) {
             throw new HttpApiException(413, "The body of " + contentLength + " bytes exceeds strata.http.ingest.max-body-bytes ("
                     + config.maxBodyBytes() + "); nothing was stored.");
@@ -125,7 +120,7 @@ public class NdjsonIngestResource {
             String keyField = keyFieldHeader != null && !keyFieldHeader.isBlank() ? keyFieldHeader.trim()
                     : config.keyField().filter(f -> !f.isBlank()).orElse(null);
             Upload upload = new Upload(topic, keyField == null ? null : keyField.split("\\."));
-            return upload.run(body, gzip);
+            return upload.run(body);
         } finally {
             uploads.release();
         }
@@ -149,8 +144,8 @@ public class NdjsonIngestResource {
             this.keyPath = keyPath;
         }
 
-        Response run(InputStream body, boolean gzip) {
-            try (InputStream in = gzip ? new GZIPInputStream(body, 64 * 1024) : body) {
+        Response run(InputStream body) {
+            try (InputStream in = body) {
                 LineReader lines = new LineReader(in, config.maxRecordBytes());
                 LineReader.Line line;
                 while ((line = lines.next()) != null) {

@@ -158,7 +158,9 @@ public final class KafkaApis implements KafkaRequestHandler {
     private static AbstractResponse apiVersions(ApiVersionsRequest request) {
         ApiVersionsResponseData data = new ApiVersionsResponseData()
                 .setApiKeys(API_VERSIONS.duplicate())
-                .setFinalizedFeaturesEpoch(ApiVersionsResponse.UNKNOWN_FINALIZED_FEATURES_EPOCH);
+                .setSupportedFeatures(BrokerFeatures.supported())
+                .setFinalizedFeatures(BrokerFeatures.finalized())
+                .setFinalizedFeaturesEpoch(BrokerFeatures.FINALIZED_EPOCH);
         if (request.hasUnsupportedRequestVersion()) {
             data.setErrorCode(Errors.UNSUPPORTED_VERSION.code());
         } else if (!request.isValid()) {

@@ -98,7 +98,8 @@ public class V2TopicsResource {
     @Path("/{topic}")
     @Consumes({V2MediaTypes.BINARY, V2MediaTypes.JSON})
     @Operation(summary = "Produce records to a topic",
-            description = "Keyed records go to murmur2(key) % partitions like the Java client's default partitioner; unkeyed ones are spread.")
+            description = "Keyed records go to murmur2(key) % partitions like the Java client's default partitioner; unkeyed ones are spread. "
+                    + "The body may be gzip-compressed (Content-Encoding: gzip).")
     @RequestBody(content = {@Content(mediaType = V2MediaTypes.BINARY, schema = @Schema(implementation = V2Model.ProduceRequest.class)),
             @Content(mediaType = V2MediaTypes.JSON, schema = @Schema(implementation = V2Model.ProduceRequest.class))})
     @APIResponse(responseCode = "200", description = "One offset or error per record, in order", content = @Content(schema = @Schema(implementation = V2Model.ProduceResponse.class)))

@@ -99,7 +99,8 @@ public class V3RecordsResource {
     @Path("/records:batch")
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Produce a batch of records", description = "Answers 207 with the successes and failures by entry id.")
+    @Operation(summary = "Produce a batch of records", description = "Answers 207 with the successes and failures by entry id. "
+            + "Like every request body, it may be gzip-compressed (Content-Encoding: gzip).")
     @RequestBody(content = @Content(schema = @Schema(implementation = V3Model.BatchRequest.class)))
     @APIResponse(responseCode = "207", content = @Content(schema = @Schema(implementation = V3Model.BatchResponse.class)))
     @APIResponse(responseCode = "400", description = "Malformed body or entries without ids", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
