@@ -125,6 +125,9 @@ public final class KafkaLabCluster extends LabCluster {
 
     @Override
     public void kill(int nodeId) {
+        if (!broker(nodeId).isRunning()) {
+            throw new IllegalStateException("Kafka node " + nodeId + " is not running");
+        }
         broker(nodeId).kill();
         forgetPause(nodeId);
     }

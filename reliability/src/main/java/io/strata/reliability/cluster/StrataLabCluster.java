@@ -211,6 +211,11 @@ public final class StrataLabCluster extends LabCluster {
 
     @Override
     protected void stopNodes() {
+        // A node stops cleanly, its log complete, only if it reaches the object store.
+        boolean anyRunning = nodes.values().stream().anyMatch(StrataNode::isRunning);
+        if (objectStore != null && !objectStore.isRunning() && anyRunning) {
+            objectStore.start();
+        }
         inParallel(List.copyOf(nodes.keySet()), id -> node(id).close(), "stop");
     }
 

@@ -26,10 +26,11 @@ import java.util.stream.Collectors;
  * with address {@code 10.213.77.(10+i)} on its {@code eth0}, one end of a veth pair whose other end
  * ({@code <name><i>v}) is a port of the bridge {@code <name>br}. The bridge holds the host side's address
  * {@value #HOST_ADDRESS}: clients in this JVM and an object store started normally reach every node through it, and
- * every node reaches them. Each node namespace has its loopback up and no default route, and the host does not
- * forward for them, so nothing a node sends can leave the machine. While a lab exists, and until this JVM exits,
- * the host also holds a low-priority {@code unreachable} route for the subnet (metric {@value #GUARD_METRIC}): a
- * client that outlives the lab gets "no route to host" instead of sending to the subnet through the default route.
+ * every node reaches them. Each node namespace has its loopback up and the subnet's route only (no default route),
+ * so a node can address nothing outside the lab and nothing it sends leaves the machine. From the first lab until
+ * this JVM exits, the host also holds a low-priority {@code unreachable} route for the subnet (metric
+ * {@value #GUARD_METRIC}): a client that outlives the lab gets "no route to host" instead of sending to the subnet
+ * through the default route.
  *
  * <p>Faults are nftables rules in table {@code inet strata_lab} of the node namespaces only; the host's firewall is
  * never touched, and the host's address is never the subject of a rule, so the host reaches every node whatever
