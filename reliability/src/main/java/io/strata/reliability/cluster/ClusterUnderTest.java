@@ -56,7 +56,7 @@ public interface ClusterUnderTest extends AutoCloseable {
     /** SIGKILL of the object store. */
     void killObjectStore();
 
-    /** Starts the object store again over the same directory. */
+    /** Starts the object store again over the same directory (nothing to do if it runs). */
     void startObjectStore();
 
     /** Whether {@link #fillDisk} works: each node's data directory is a small file system of its own. */

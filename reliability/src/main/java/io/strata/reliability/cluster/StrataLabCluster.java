@@ -159,7 +159,9 @@ public final class StrataLabCluster extends LabCluster {
 
     @Override
     public void startObjectStore() {
-        objectStore.start();
+        if (!objectStore.isRunning()) {
+            objectStore.start();
+        }
     }
 
     public ObjectStoreProcess objectStore() {

@@ -62,6 +62,8 @@ public final class FaultRun {
     private final Options options;
     private final Random random;
     private final List<String> runErrors = new ArrayList<>();
+    /** Taken while the cluster runs: the report is written after it is closed. */
+    private final Map<String, String> clusterDescription = new LinkedHashMap<>();
 
     public FaultRun(ClusterUnderTest cluster, Options options) {
         this.cluster = cluster;
@@ -76,8 +78,9 @@ public final class FaultRun {
         try (cluster; History history = History.create(historyFile)) {
             history.record(Event.phase(history.now(), "start " + cluster.system() + " cluster"));
             cluster.start();
-            try (Admin admin = Admin.create(ClientSettings.admin(cluster.bootstrap(), "fault-run"))) {
-                Workloads workloads = new Workloads(cluster.bootstrap(), history, options.rate(), options.seed());
+            clusterDescription.putAll(cluster.describe());
+            try (Admin admin = Admin.create(ClientSettings.admin(cluster.bootstrap(), "fault-run"));
+                 Workloads workloads = new Workloads(cluster.bootstrap(), history, options.rate(), options.seed())) {
                 short rf = (short) Math.min(3, cluster.nodeIds().size());
                 workloads.createTopics(admin, rf, cluster.topicConfigs(), Duration.ofSeconds(60));
                 Nemesis nemesis = new Nemesis(cluster, admin, history, random,
@@ -173,7 +176,7 @@ public final class FaultRun {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("title", cluster.system() + ", " + options.safety().name().toLowerCase() + " settings, "
                 + options.rounds() + " rounds");
-        settings.putAll(cluster.describe());
+        settings.putAll(clusterDescription);
         settings.put("settings", options.safety().name().toLowerCase());
         settings.put("rounds", Integer.toString(options.rounds()));
         settings.put("seed", Long.toString(options.seed()));

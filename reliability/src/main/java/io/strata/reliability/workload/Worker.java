@@ -35,6 +35,9 @@ abstract class Worker implements Runnable {
     /** Asks the loop to end and waits for it (up to {@code timeoutMs}). */
     final void stop(long timeoutMs) {
         running = false;
+        if (thread == null) {
+            return;
+        }
         wakeUp();
         try {
             thread.join(timeoutMs);
