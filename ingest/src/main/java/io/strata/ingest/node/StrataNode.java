@@ -231,6 +231,8 @@ public class StrataNode {
                         tieringPipeline.requestUpload(tp);
                     }
                 }, purgatory, produces, fetchers, replication, Time.SYSTEM);
+        // A node merging back after a split gets the states changed without it with no change events.
+        member.addMembershipChangeListener(replicas::reconcileSoon);
         topics = new TopicManager(member.topics(), member.partitions(), member.assigner(), logs,
                 topicDefaults, metrics, kafka.defaultPartitions(), kafka.defaultReplicationFactor(),
                 () -> cluster.nodes().liveNodeIds(), replicas);
@@ -414,7 +416,8 @@ public class StrataNode {
 
     private static ReplicationSettings replicationSettings(StrataConfig.Replication r) {
         return new ReplicationSettings(r.replicaLagTimeMax().toMillis(), r.fetchMaxWait().toMillis(), r.fetchMaxBytes(),
-                r.fetchResponseMaxBytes(), r.fetchBackoff().toMillis(), r.socketTimeout().toMillis());
+                r.fetchResponseMaxBytes(), r.fetchBackoff().toMillis(), r.socketTimeout().toMillis(),
+                r.reconcileInterval().toMillis());
     }
 
     private static GroupConfig groupConfig(StrataConfig.Group group) {
