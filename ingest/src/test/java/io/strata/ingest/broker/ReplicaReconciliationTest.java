@@ -6,12 +6,11 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.instance.impl.HazelcastInstanceProxy;
 import com.hazelcast.instance.impl.Node;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.strata.ingest.cluster.TestMembers;
 import io.strata.ingest.observability.BrokerMetrics;
 import io.strata.ingest.replication.ReplicaFetcherManager;
 import io.strata.ingest.replication.ReplicationSettings;
-import io.strata.membership.cluster.NodeInfo;
 import io.strata.membership.hazelcast.ClusterMember;
-import io.strata.membership.hazelcast.MembershipConfig;
 import io.strata.membership.partition.PartitionId;
 import io.strata.membership.partition.PartitionState;
 import io.strata.storage.log.LogConfig;
@@ -24,16 +23,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -53,7 +47,8 @@ class ReplicaReconciliationTest {
     @TempDir
     Path dir;
 
-    private final List<ClusterMember> members = new ArrayList<>();
+    private TestMembers cluster;
+    private List<ClusterMember> members;
     private LogManager logs;
     private ReplicaManager replicas;
 
@@ -65,12 +60,9 @@ class ReplicaReconciliationTest {
         if (logs != null) {
             logs.close();
         }
-        members.forEach(m -> {
-            if (m.isRunning()) {
-                m.hazelcast().getLifecycleService().terminate();
-            }
-            m.close();
-        });
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     /**
@@ -83,7 +75,8 @@ class ReplicaReconciliationTest {
     @ValueSource(strings = {"at the merge", "periodically"})
     void aNodeThatRejoinsAfterASplitAppliesTheStatesChangedWithoutIt(String when) {
         boolean atMerge = when.equals("at the merge");
-        startCluster();
+        cluster = new TestMembers(dir.resolve("metadata"), 3);
+        members = cluster.start(1, 2, 3);
         // The youngest member is cut off: the other two keep the majority (and the oldest of them stays master).
         ClusterMember cut = youngest();
         List<ClusterMember> majority = members.stream().filter(m -> m != cut).toList();
@@ -108,11 +101,7 @@ class ReplicaReconciliationTest {
         assertThat(replicas.hosted(ledTp).isLeader()).isTrue();
         assertThat(replicas.hosted(followedTp).isLeader()).isFalse();
 
-        split(cut, majority);
-        await("both sides see the split", () -> cut.hazelcast().getCluster().getMembers().size() == 1
-                && majority.stream().allMatch(m -> m.hazelcast().getCluster().getMembers().size() == 2));
-        // A frozen cluster does not merge: the split lasts until the changes below are made.
-        setClusterState(cut, ClusterState.FROZEN);
+        splitAndHold(cut, majority);
         // The controller reacts at once (new leader of the first, smaller ISR of the second). While the split
         // settles, events may still reach the cut-off node, so further changes are made until one is missed.
         await("the majority elects another leader", () -> a.partitions().get(led)
@@ -131,7 +120,7 @@ class ReplicaReconciliationTest {
             shrunk = isr.withIsr(isr.isr().size() == 1 ? List.of(aId, bId) : List.of(isr.leaderNodeId()));
             assertThat(a.partitions().compareAndSet(followed, isr.leaderEpoch(), isr.partitionEpoch(), shrunk)
                     .applied()).isTrue();
-            sleep(Duration.ofSeconds(1)); // events, were any on their way, would arrive within this
+            TestMembers.sleep(Duration.ofSeconds(1)); // events, were any on their way, would arrive within this
         }
         assertThat(replicas.hosted(ledTp).leaderEpoch()).as("the cut-off node missed the election")
                 .isLessThan(elected.leaderEpoch());
@@ -141,11 +130,11 @@ class ReplicaReconciliationTest {
         PartitionState finalElected = elected;
         PartitionState finalShrunk = shrunk;
 
-        setClusterState(cut, ClusterState.ACTIVE);
+        await("the cut-off side unfreezes", () -> setClusterState(cut, ClusterState.ACTIVE));
         await("the cut-off node merged back into the cluster", () -> members.stream()
                 .allMatch(m -> m.hazelcast().getCluster().getMembers().size() == 3));
         long merged = System.nanoTime();
-        await("node " + cutId + " follows node " + newLeader + " under epoch " + finalElected.leaderEpoch()
+        TestMembers.await("node " + cutId + " follows node " + newLeader + " under epoch " + finalElected.leaderEpoch()
                 + " and knows the ISR " + finalShrunk.isr() + " of " + followedTp, Duration.ofSeconds(15), () -> {
             Partition p = replicas.hosted(ledTp);
             return p != null && !p.isLeader() && p.leaderEpoch() == finalElected.leaderEpoch()
@@ -161,7 +150,7 @@ class ReplicaReconciliationTest {
         PartitionState grown = current.withIsr(List.of(aId, bId, cutId));
         assertThat(a.partitions().compareAndSet(followed, current.leaderEpoch(), current.partitionEpoch(), grown)
                 .applied()).isTrue();
-        await("node " + cutId + " applies a change made after the merge", Duration.ofSeconds(atMerge ? 5 : 15),
+        TestMembers.await("node " + cutId + " applies a change made after the merge", Duration.ofSeconds(atMerge ? 5 : 15),
                 () -> replicas.hosted(followedTp).state().partitionEpoch() == grown.partitionEpoch());
     }
 
@@ -171,16 +160,44 @@ class ReplicaReconciliationTest {
                 && replicas.hosted(new TopicPartition(TOPIC, 1)).state().partitionEpoch() < shrunk.partitionEpoch();
     }
 
-    /** Changes the state of the cut-off node's one-member cluster; refused while its partitions are still settling. */
-    private static void setClusterState(ClusterMember member, ClusterState state) {
-        await("cluster state " + state, () -> {
-            try {
-                member.hazelcast().getCluster().changeClusterState(state);
-                return true;
-            } catch (RuntimeException e) {
-                return false;
+    /**
+     * Splits the cluster and keeps it split: the cut-off side's one-member cluster is frozen, and a
+     * frozen cluster does not start a merge. The split-brain handler may have started one before the
+     * freeze took (it is refused while the cut-off member still moves partitions); then the split is
+     * made again.
+     */
+    private static void splitAndHold(ClusterMember cut, List<ClusterMember> majority) {
+        for (int attempt = 1; attempt <= 5; attempt++) {
+            split(cut, majority);
+            await("both sides see the split", () -> cut.hazelcast().getCluster().getMembers().size() == 1
+                    && majority.stream().allMatch(m -> m.hazelcast().getCluster().getMembers().size() == 2));
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (cut.hazelcast().getCluster().getMembers().size() == 1 && System.nanoTime() < deadline) {
+                if (setClusterState(cut, ClusterState.FROZEN)) {
+                    // A merge already under way (Hazelcast freezes the merging side itself) completes in this time.
+                    TestMembers.sleep(Duration.ofSeconds(3));
+                    if (cut.hazelcast().getCluster().getMembers().size() == 1
+                            && cut.hazelcast().getCluster().getClusterState() == ClusterState.FROZEN) {
+                        return;
+                    }
+                    // merged meanwhile: the whole cluster was frozen
+                    await("the merged cluster unfreezes", () -> setClusterState(cut, ClusterState.ACTIVE));
+                    break;
+                }
+                TestMembers.sleep(Duration.ofMillis(50));
             }
-        });
+        }
+        throw new AssertionError("Could not hold a split for 5 attempts");
+    }
+
+    /** Changes the cluster state as seen from {@code member}; false when refused (e.g. while partitions move). */
+    private static boolean setClusterState(ClusterMember member, ClusterState state) {
+        try {
+            member.hazelcast().getCluster().changeClusterState(state);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     private ClusterMember youngest() {
@@ -191,39 +208,6 @@ class ReplicaReconciliationTest {
     }
 
     // ------------------------------------------------------------------ cluster
-
-    private void startCluster() {
-        String clusterName = "reconcile-" + UUID.randomUUID();
-        List<Integer> ports = List.of(freePort(), freePort(), freePort());
-        List<String> addresses = ports.stream().map(p -> "127.0.0.1:" + p).toList();
-        List<CompletableFuture<ClusterMember>> starting = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            int nodeId = i + 1;
-            MembershipConfig config = MembershipConfig.builder(nodeId)
-                    .clusterName(clusterName)
-                    .bindHost("127.0.0.1")
-                    .port(ports.get(i))
-                    .members(addresses)
-                    .heartbeatInterval(Duration.ofSeconds(1))
-                    .maxNoHeartbeat(Duration.ofSeconds(3))
-                    .partitionCount(13)
-                    .joinWait(Duration.ofSeconds(1))
-                    .quorumWait(Duration.ofSeconds(60))
-                    .autoLeaderRebalance(false)
-                    .metadataDirectory(dir.resolve("metadata"))
-                    .build();
-            // a majority must be present before any start returns, so the members start together
-            starting.add(CompletableFuture.supplyAsync(() -> ClusterMember.start(config, info(nodeId)),
-                    r -> new Thread(r, "start-" + nodeId).start()));
-        }
-        starting.forEach(f -> members.add(f.join()));
-        await("three members", () -> members.stream().allMatch(m -> m.nodes().liveNodes().size() == 3));
-    }
-
-    private static NodeInfo info(int nodeId) {
-        // Nothing listens on these ports: a follower's fetches fail and retry, which this test does not need.
-        return new NodeInfo(nodeId, "127.0.0.1", freePort(), "127.0.0.1", freePort(), null);
-    }
 
     /**
      * Cuts {@code cut} (not the master) off from {@code rest}: the master and the cut member declare
@@ -270,38 +254,6 @@ class ReplicaReconciliationTest {
     }
 
     private static void await(String what, BooleanSupplier condition) {
-        await(what, TIMEOUT, condition);
-    }
-
-    private static void await(String what, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("Timed out after " + timeout + " waiting until " + what);
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
-    }
-
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        TestMembers.await(what, TIMEOUT, condition);
     }
 }
