@@ -74,12 +74,20 @@ public final class GroupCoordinator implements AutoCloseable {
         return config;
     }
 
-    /** NOT_COORDINATOR unless this node coordinates the group. */
+    /**
+     * NONE when this node coordinates the group; NOT_COORDINATOR when another node does;
+     * COORDINATOR_NOT_AVAILABLE when none does (this node is closing or cut off from the majority).
+     * Clients retry both after looking the coordinator up again.
+     */
     public GroupError checkCoordinator(String groupId) {
         if (closed) {
             return GroupError.COORDINATOR_NOT_AVAILABLE;
         }
-        return locator.isLocal(groupId) ? GroupError.NONE : GroupError.NOT_COORDINATOR;
+        int coordinator = locator.coordinatorOf(groupId);
+        if (coordinator == CoordinatorLocator.NONE) {
+            return GroupError.COORDINATOR_NOT_AVAILABLE;
+        }
+        return coordinator == locator.localNodeId() ? GroupError.NONE : GroupError.NOT_COORDINATOR;
     }
 
     // ------------------------------------------------------------------ offsets

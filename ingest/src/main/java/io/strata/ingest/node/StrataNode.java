@@ -248,7 +248,7 @@ public class StrataNode {
         GroupTopics groupTopics = new GroupTopics(topics);
         groups = new GroupCoordinator(member.groupOffsets(), groupTopics, groupTopics, groupConfig(config.group()),
                 new WheelGroupTimer(), new CoordinatorLocator(config.nodeId(),
-                        () -> List.copyOf(cluster.nodes().liveNodeIds())));
+                        () -> List.copyOf(cluster.nodes().liveNodeIds()), cluster::hasQuorum));
         String clusterId = brokerNode.clusterId();
 
         KafkaApis apis = new KafkaApis(
