@@ -97,7 +97,15 @@ public final class GroupCoordinator implements AutoCloseable {
      * generation (classic) or epoch (consumer group), or anyone with generation -1 while the group
      * has no members. The same error applies to every partition.
      *
-     * @param topicIdsProtocol true for OffsetCommit v9+, which answers GROUP_ID_NOT_FOUND for unknown groups
+     * <p>A group this coordinator does not know, committed to with a generation or epoch: before v9
+     * ILLEGAL_GENERATION (as Kafka); from v9 on Kafka answers GROUP_ID_NOT_FOUND, which the Java client
+     * treats as fatal. Kafka's coordinator reloads a moved group's members with its offsets, so its
+     * members never meet that answer; here membership is in memory, and a member of a group the
+     * coordinator forgot (it moved here, or restarted) gets UNKNOWN_MEMBER_ID instead, as a member
+     * unknown to a known group would, and rejoins. A request without a member id still gets
+     * GROUP_ID_NOT_FOUND.
+     *
+     * @param topicIdsProtocol true for OffsetCommit v9+
      */
     public GroupError commitOffsets(String groupId, int generationIdOrMemberEpoch, String memberId,
                                     String groupInstanceId, Map<PartitionId, CommittedOffset> commit,
@@ -108,7 +116,10 @@ public final class GroupCoordinator implements AutoCloseable {
         Group group = registry.get(groupId);
         if (group == null) {
             if (generationIdOrMemberEpoch >= 0) {
-                return topicIdsProtocol ? GroupError.GROUP_ID_NOT_FOUND : GroupError.ILLEGAL_GENERATION;
+                if (!topicIdsProtocol) {
+                    return GroupError.ILLEGAL_GENERATION;
+                }
+                return memberId == null || memberId.isEmpty() ? GroupError.GROUP_ID_NOT_FOUND : GroupError.UNKNOWN_MEMBER_ID;
             }
         } else {
             GroupError error;
