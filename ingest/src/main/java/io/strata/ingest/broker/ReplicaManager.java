@@ -28,8 +28,10 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -42,8 +44,14 @@ import java.util.function.Function;
  *
  * <p>Every change of a partition state, from the cluster's listener or from this node's own ISR
  * writes, is applied on one thread in arrival order; a state not newer (by leader and partition
- * epoch) than the one applied is ignored, so duplicates and reordering are harmless. ISR writes
- * run on their own thread because they wait for the cluster. Lookups are lock-free.
+ * epoch) than the one applied is ignored, so duplicates and reordering are harmless. Change events
+ * are not enough on their own: a node that merges back into the cluster after a network split
+ * receives the states changed without it by migration and merge, which fire no events, and would
+ * keep following a deposed leader (or keep leading). So the node also reconciles: every
+ * {@link ReplicationSettings#reconcileIntervalMs()} and at every membership change
+ * ({@link #reconcileSoon}) it reads all states of the cluster and applies, on the same thread, each
+ * one whose epochs differ from (are newer than) what it applied. ISR writes and the reads of
+ * reconciliation run on their own threads because they wait for the cluster. Lookups are lock-free.
  */
 public final class ReplicaManager implements AutoCloseable, Partition.ReplicaChanges {
 
@@ -67,6 +75,10 @@ public final class ReplicaManager implements AutoCloseable, Partition.ReplicaCha
     private final Map<Uuid, String> topicNames = new ConcurrentHashMap<>();
     private final ScheduledExecutorService roleChanges = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "strata-leadership"));
     private final ScheduledExecutorService isrWrites = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "strata-isr-writes"));
+    private final ScheduledExecutorService reconcileReads = Executors.newSingleThreadScheduledExecutor(
+            r -> daemon(r, "strata-state-reconcile"));
+    /** A read of the cluster's states is queued and has not started: further requests join it. */
+    private final AtomicBoolean reconcileQueued = new AtomicBoolean();
     private volatile Function<String, Optional<TopicDescriptor>> topics = name -> Optional.empty();
     private UUID listenerRegistration;
 
@@ -119,6 +131,24 @@ public final class ReplicaManager implements AutoCloseable, Partition.ReplicaCha
         long every = Math.max(100, settings.replicaLagTimeMaxMs() / 2);
         roleChanges.scheduleWithFixedDelay(this::checkIsr, every, every, TimeUnit.MILLISECONDS);
         isrWrites.scheduleWithFixedDelay(this::refreshFollowerManifests, 10, 10, TimeUnit.SECONDS);
+        reconcileReads.scheduleWithFixedDelay(this::reconcileSoon, settings.reconcileIntervalMs(),
+                settings.reconcileIntervalMs(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Reconciles the applied partition states with the cluster's soon: reads them all on the reconcile
+     * thread, then applies the missed ones on the state-applying thread. Requests made while a read is
+     * queued share it. Never blocks; callable from any thread (e.g. a membership listener).
+     */
+    public void reconcileSoon() {
+        if (!reconcileQueued.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            reconcileReads.execute(this::readClusterStates);
+        } catch (RejectedExecutionException e) {
+            reconcileQueued.set(false); // closed
+        }
     }
 
     /** Applies initial states (start-up, topic creation) now, on the caller's thread, in order with later changes. */
@@ -188,6 +218,59 @@ public final class ReplicaManager implements AutoCloseable, Partition.ReplicaCha
                 LOG.warnf(e, "Could not delete the log of %s", tp);
             }
         }
+    }
+
+    // ------------------------------------------------------------------ reconciliation
+
+    /** On the reconcile thread: the read may wait for the cluster, so it stays off the state-applying thread. */
+    private void readClusterStates() {
+        reconcileQueued.set(false); // changes from now on need another read
+        Map<PartitionId, PartitionState> cluster;
+        try {
+            cluster = states.all();
+        } catch (RuntimeException e) {
+            // e.g. while the member merges or is shutting down; the next round reads again
+            LOG.debugf("Could not read the cluster's partition states to reconcile: %s", e.toString());
+            return;
+        }
+        try {
+            roleChanges.execute(() -> reconcile(cluster));
+        } catch (RejectedExecutionException e) {
+            // closed
+        }
+    }
+
+    /**
+     * On the state-applying thread: applies each state whose epochs differ from those applied. A state
+     * the node applied but the cluster no longer has is left alone (removals are the topic's deletion,
+     * handled on their own), and so is an older one: epochs never go back, so it is a write whose owner
+     * died before its backup had it, which the controller's next write supersedes.
+     */
+    private void reconcile(Map<PartitionId, PartitionState> cluster) {
+        for (Map.Entry<PartitionId, PartitionState> e : cluster.entrySet()) {
+            PartitionId id = e.getKey();
+            PartitionState state = e.getValue();
+            TopicPartition tp = new TopicPartition(id.topic(), id.partition());
+            Partition before = hosted.get(tp);
+            PartitionState applied = before == null ? null : before.state();
+            boolean differs = applied == null ? state.isReplica(nodeId) : !sameEpochs(applied, state);
+            if (!differs || (applied != null && !isNewer(state, applied))) {
+                continue;
+            }
+            apply(id, state);
+            Partition after = hosted.get(tp);
+            if (after != before || (after != null && after.state() != applied)) {
+                LOG.infof("Caught up with a missed state change of %s: leader %s under epoch %d (partition epoch %d), "
+                                + "in sync %s; this node had applied %s", tp,
+                        state.hasLeader() ? state.leaderNodeId() : "none", state.leaderEpoch(), state.partitionEpoch(),
+                        state.isr(), applied == null ? "nothing" : "leader epoch " + applied.leaderEpoch()
+                                + ", partition epoch " + applied.partitionEpoch());
+            }
+        }
+    }
+
+    private static boolean sameEpochs(PartitionState a, PartitionState b) {
+        return a.leaderEpoch() == b.leaderEpoch() && a.partitionEpoch() == b.partitionEpoch();
     }
 
     // ------------------------------------------------------------------ role changes (roleChanges thread)
@@ -495,6 +578,7 @@ public final class ReplicaManager implements AutoCloseable, Partition.ReplicaCha
             }
         }
         fetchers.close();
+        reconcileReads.shutdownNow();
         roleChanges.shutdownNow();
         isrWrites.shutdownNow();
     }

@@ -63,6 +63,14 @@ public interface StrataConfig {
         Duration socketTimeout();
 
         /**
+         * How often a node compares the partition states it applied with the cluster's and applies the
+         * ones it missed (a node that merges back after a network split receives the changes made
+         * without it by migration, which fires no change events). Also done at every membership change.
+         */
+        @WithDefault("5s")
+        Duration reconcileInterval();
+
+        /**
          * Consumers that name their rack (client.rack) read from an in-sync replica in that rack
          * (KIP-392; Kafka's replica.selector.class=RackAwareReplicaSelector). Off by default, as in Kafka.
          */

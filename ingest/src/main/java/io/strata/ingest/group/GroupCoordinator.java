@@ -74,12 +74,20 @@ public final class GroupCoordinator implements AutoCloseable {
         return config;
     }
 
-    /** NOT_COORDINATOR unless this node coordinates the group. */
+    /**
+     * NONE when this node coordinates the group; NOT_COORDINATOR when another node does;
+     * COORDINATOR_NOT_AVAILABLE when none does (this node is closing or cut off from the majority).
+     * Clients retry both after looking the coordinator up again.
+     */
     public GroupError checkCoordinator(String groupId) {
         if (closed) {
             return GroupError.COORDINATOR_NOT_AVAILABLE;
         }
-        return locator.isLocal(groupId) ? GroupError.NONE : GroupError.NOT_COORDINATOR;
+        int coordinator = locator.coordinatorOf(groupId);
+        if (coordinator == CoordinatorLocator.NONE) {
+            return GroupError.COORDINATOR_NOT_AVAILABLE;
+        }
+        return coordinator == locator.localNodeId() ? GroupError.NONE : GroupError.NOT_COORDINATOR;
     }
 
     // ------------------------------------------------------------------ offsets
@@ -89,7 +97,15 @@ public final class GroupCoordinator implements AutoCloseable {
      * generation (classic) or epoch (consumer group), or anyone with generation -1 while the group
      * has no members. The same error applies to every partition.
      *
-     * @param topicIdsProtocol true for OffsetCommit v9+, which answers GROUP_ID_NOT_FOUND for unknown groups
+     * <p>A group this coordinator does not know, committed to with a generation or epoch: before v9
+     * ILLEGAL_GENERATION (as Kafka); from v9 on Kafka answers GROUP_ID_NOT_FOUND, which the Java client
+     * treats as fatal. Kafka's coordinator reloads a moved group's members with its offsets, so its
+     * members never meet that answer; here membership is in memory, and a member of a group the
+     * coordinator forgot (it moved here, or restarted) gets UNKNOWN_MEMBER_ID instead, as a member
+     * unknown to a known group would, and rejoins. A request without a member id still gets
+     * GROUP_ID_NOT_FOUND.
+     *
+     * @param topicIdsProtocol true for OffsetCommit v9+
      */
     public GroupError commitOffsets(String groupId, int generationIdOrMemberEpoch, String memberId,
                                     String groupInstanceId, Map<PartitionId, CommittedOffset> commit,
@@ -100,7 +116,10 @@ public final class GroupCoordinator implements AutoCloseable {
         Group group = registry.get(groupId);
         if (group == null) {
             if (generationIdOrMemberEpoch >= 0) {
-                return topicIdsProtocol ? GroupError.GROUP_ID_NOT_FOUND : GroupError.ILLEGAL_GENERATION;
+                if (!topicIdsProtocol) {
+                    return GroupError.ILLEGAL_GENERATION;
+                }
+                return memberId == null || memberId.isEmpty() ? GroupError.GROUP_ID_NOT_FOUND : GroupError.UNKNOWN_MEMBER_ID;
             }
         } else {
             GroupError error;

@@ -241,6 +241,8 @@ public class StrataNode {
                         tieringPipeline.requestUpload(tp);
                     }
                 }, purgatory, produces, fetchers, replication, Time.SYSTEM);
+        // A node merging back after a split gets the states changed without it with no change events.
+        member.addMembershipChangeListener(replicas::reconcileSoon);
         topics = new TopicManager(member.topics(), member.partitions(), member.assigner(), logs,
                 topicDefaults, metrics, kafka.defaultPartitions(), kafka.defaultReplicationFactor(),
                 () -> cluster.nodes().liveNodeIds(), replicas);
@@ -256,7 +258,7 @@ public class StrataNode {
         GroupTopics groupTopics = new GroupTopics(topics);
         groups = new GroupCoordinator(member.groupOffsets(), groupTopics, groupTopics, groupConfig(config.group()),
                 new WheelGroupTimer(), new CoordinatorLocator(config.nodeId(),
-                        () -> List.copyOf(cluster.nodes().liveNodeIds())));
+                        () -> List.copyOf(cluster.nodes().liveNodeIds()), cluster::hasQuorum));
         String clusterId = brokerNode.clusterId();
 
         KafkaApis apis = new KafkaApis(
@@ -449,7 +451,8 @@ public class StrataNode {
 
     private static ReplicationSettings replicationSettings(StrataConfig.Replication r) {
         return new ReplicationSettings(r.replicaLagTimeMax().toMillis(), r.fetchMaxWait().toMillis(), r.fetchMaxBytes(),
-                r.fetchResponseMaxBytes(), r.fetchBackoff().toMillis(), r.socketTimeout().toMillis());
+                r.fetchResponseMaxBytes(), r.fetchBackoff().toMillis(), r.socketTimeout().toMillis(),
+                r.reconcileInterval().toMillis());
     }
 
     private static GroupConfig groupConfig(StrataConfig.Group group) {

@@ -227,6 +227,8 @@ class ClassicGroupTest {
         assertThat(coordinator.commitOffsets("unknown", 3, "m", null, offsets(1), false))
                 .isEqualTo(GroupError.ILLEGAL_GENERATION);
         assertThat(coordinator.commitOffsets("unknown", 3, "m", null, offsets(1), true))
+                .isEqualTo(GroupError.UNKNOWN_MEMBER_ID);
+        assertThat(coordinator.commitOffsets("unknown", 3, "", null, offsets(1), true))
                 .isEqualTo(GroupError.GROUP_ID_NOT_FOUND);
         assertThat(coordinator.listGroups(List.of(), List.of())).extracting(GroupListing::groupId).contains("simple");
         assertThat(coordinator.describeClassic("simple").state()).isEqualTo("Empty");
@@ -248,6 +250,41 @@ class ClassicGroupTest {
                 .containsEntry(p0, GroupError.GROUP_SUBSCRIBED_TO_TOPIC);
         assertThat(coordinator.deleteOffsets("simple", List.of(p0)).partitions()).containsEntry(p0, GroupError.NONE);
         assertThat(coordinator.deleteOffsets("simple", List.of(p0)).error()).isEqualTo(GroupError.GROUP_ID_NOT_FOUND);
+    }
+
+    /**
+     * The group's coordinator moved to another node, which knows its committed offsets but not its
+     * members. A member's commit (OffsetCommit v9+) must tell it to rejoin (UNKNOWN_MEMBER_ID), not
+     * that the group does not exist (GROUP_ID_NOT_FOUND, fatal for the Java client); after rejoining
+     * it commits again.
+     */
+    @Test
+    void aMemberOfAGroupForgottenByACoordinatorMoveIsToldToRejoin() {
+        String a = stableSingleMember();
+        assertThat(coordinator.commitOffsets(G, 1, a, null, offsets(10), true)).isEqualTo(GroupError.NONE);
+
+        ManualTimer movedTimer = new ManualTimer();
+        try (GroupCoordinator moved = new GroupCoordinator(store, topics, topics, GroupConfig.defaults(), movedTimer,
+                CoordinatorLocator.singleNode(2))) {
+            assertThat(moved.commitOffsets(G, 1, a, null, offsets(11), true)).isEqualTo(GroupError.UNKNOWN_MEMBER_ID);
+            assertThat(moved.commitOffsets(G, 1, a, null, offsets(11), false)).isEqualTo(GroupError.ILLEGAL_GENERATION);
+            assertThat(store.fetch(G, new PartitionId("t", 0)).orElseThrow().offset()).isEqualTo(10);
+
+            // What the Java client does on UNKNOWN_MEMBER_ID: forget its member id and join again.
+            JoinResult first = moved.classic().join(join("", null)).join();
+            assertThat(first.error()).isEqualTo(GroupError.MEMBER_ID_REQUIRED);
+            CompletableFuture<JoinResult> rejoin = moved.classic().join(join(first.memberId(), null));
+            movedTimer.advance(INITIAL_DELAY);
+            JoinResult joined = rejoin.join();
+            assertThat(joined.error()).isEqualTo(GroupError.NONE);
+            SyncResult synced = moved.classic().sync(new SyncRequest(G, joined.memberId(), null, joined.generationId(),
+                    "consumer", "range", Map.of(joined.memberId(), "all".getBytes(StandardCharsets.UTF_8)))).join();
+            assertThat(synced.error()).isEqualTo(GroupError.NONE);
+            assertThat(moved.commitOffsets(G, joined.generationId(), joined.memberId(), null, offsets(11), true))
+                    .isEqualTo(GroupError.NONE);
+            assertThat(moved.fetchOffsets(G, null, -1, null).offsets().get(new PartitionId("t", 0)).offset())
+                    .isEqualTo(11);
+        }
     }
 
     @Test

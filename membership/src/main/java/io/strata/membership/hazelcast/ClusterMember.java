@@ -1,6 +1,8 @@
 package io.strata.membership.hazelcast;
 
 import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent;
@@ -203,6 +205,32 @@ public final class ClusterMember implements AutoCloseable {
 
     public HazelcastProducerIdAllocator producerIds() {
         return producerIds;
+    }
+
+    /**
+     * Calls {@code listener} after every change of the membership this member sees: a member joined or
+     * left, or this member merged back into the cluster after a network split. A view of the metadata
+     * kept from entry events must then be read again: a merging member receives the entries changed
+     * without it by migration and merge, which fire no entry events. Called on Hazelcast event threads;
+     * must return quickly. The registration lasts as long as the member.
+     */
+    public void addMembershipChangeListener(Runnable listener) {
+        hz.getCluster().addMembershipListener(new MembershipListener() {
+            @Override
+            public void memberAdded(MembershipEvent event) {
+                listener.run();
+            }
+
+            @Override
+            public void memberRemoved(MembershipEvent event) {
+                listener.run();
+            }
+        });
+        hz.getLifecycleService().addLifecycleListener(event -> {
+            if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+                listener.run();
+            }
+        });
     }
 
     /** Whether enough members are present for metadata writes (the split-brain quorum). */
