@@ -20,6 +20,8 @@ final class LabClusters {
         // Outside Maven (reliability/run) the build's locations are not passed in as properties: derive them.
         setIfAbsent("strata.repo.root", repoRoot.toString());
         setIfAbsent("strata.test.target.dir", repoRoot.resolve("reliability/target").toString());
+        // three nodes and the object store start at once on two shared cores
+        setIfAbsent("strata.node.ready.timeout.seconds", "120");
         return switch (system) {
             case "strata" -> StrataLabCluster.builder().name("strata").nodes(3).workDir(workDir.resolve("strata"))
                     .settings(StrataLabCluster.settings(safety)).build();
