@@ -221,46 +221,12 @@ public final class KafkaLabCluster extends LabCluster {
         // none
     }
 
-    /** Options of a {@link KafkaLabCluster}; every one has a default. */
-    public static final class Builder {
-        private String name = "klab";
-        private int nodes = 3;
-        private Path workDir;
-        private long diskBytes = DEFAULT_DISK_BYTES;
-        private Map<String, String> settings = KafkaLabCluster.settings(Safety.SAFE);
+    /** Options of a {@link KafkaLabCluster} (default name "klab"); every one has a default. */
+    public static final class Builder extends LabCluster.Builder<Builder> {
         private String kafkaClasspath;
 
         private Builder() {
-        }
-
-        /** The lab's name (default "klab"): namespaces are {@code <name>1..n}. */
-        public Builder name(String name) {
-            this.name = name;
-            return this;
-        }
-
-        /** Default 3. */
-        public Builder nodes(int nodes) {
-            this.nodes = nodes;
-            return this;
-        }
-
-        /** Server properties, replacing the default {@code settings(Safety.SAFE)}. */
-        public Builder settings(Map<String, String> properties) {
-            this.settings = new LinkedHashMap<>(properties);
-            return this;
-        }
-
-        /** Default: {@code <strata.test.target.dir>/lab/<name>}, emptied first. */
-        public Builder workDir(Path dir) {
-            this.workDir = dir;
-            return this;
-        }
-
-        /** The size of each node's file system (default 384 MiB). */
-        public Builder diskBytes(long bytes) {
-            this.diskBytes = bytes;
-            return this;
+            super("klab", KafkaLabCluster.settings(Safety.SAFE));
         }
 
         /** kafka_2.13 with its dependencies and a log4j2 binding (default: {@code strata.kafka.classpath}). */

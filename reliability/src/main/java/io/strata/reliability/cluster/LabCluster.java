@@ -329,4 +329,57 @@ public abstract class LabCluster implements ClusterUnderTest {
     public String toString() {
         return getClass().getSimpleName() + "[" + name + ", " + bootstrap() + "]";
     }
+
+    /**
+     * Options every lab cluster has; each has a default.
+     *
+     * @param <B> the concrete builder, returned by every option
+     */
+    public abstract static class Builder<B extends Builder<B>> {
+        String name;
+        int nodes = 3;
+        Path workDir;
+        long diskBytes = DEFAULT_DISK_BYTES;
+        Map<String, String> settings;
+
+        protected Builder(String defaultName, Map<String, String> defaultSettings) {
+            this.name = defaultName;
+            this.settings = defaultSettings;
+        }
+
+        /** The lab's name: namespaces are {@code <name>1..n}. */
+        public B name(String name) {
+            this.name = name;
+            return self();
+        }
+
+        /** Default 3. */
+        public B nodes(int nodes) {
+            this.nodes = nodes;
+            return self();
+        }
+
+        /** The nodes' settings, replacing the default {@code settings(Safety.SAFE)}. */
+        public B settings(Map<String, String> settings) {
+            this.settings = new LinkedHashMap<>(settings);
+            return self();
+        }
+
+        /** Default: {@code <strata.test.target.dir>/lab/<name>}, emptied first. */
+        public B workDir(Path dir) {
+            this.workDir = dir;
+            return self();
+        }
+
+        /** The size of each node's file system (default 384 MiB). */
+        public B diskBytes(long bytes) {
+            this.diskBytes = bytes;
+            return self();
+        }
+
+        @SuppressWarnings("unchecked")
+        private B self() {
+            return (B) this;
+        }
+    }
 }

@@ -240,45 +240,10 @@ public final class StrataLabCluster extends LabCluster {
         }
     }
 
-    /** Options of a {@link StrataLabCluster}; every one has a default. */
-    public static final class Builder {
-        private String name = "slab";
-        private int nodes = 3;
-        private Path workDir;
-        private long diskBytes = DEFAULT_DISK_BYTES;
-        private Map<String, String> settings = StrataLabCluster.settings(Safety.SAFE);
-
+    /** Options of a {@link StrataLabCluster} (default name "slab"); every one has a default. */
+    public static final class Builder extends LabCluster.Builder<Builder> {
         private Builder() {
-        }
-
-        /** The lab's name (default "slab"): namespaces are {@code <name>1..n}. */
-        public Builder name(String name) {
-            this.name = name;
-            return this;
-        }
-
-        /** Default 3. */
-        public Builder nodes(int nodes) {
-            this.nodes = nodes;
-            return this;
-        }
-
-        /** Node settings (environment variables), replacing the default {@code settings(Safety.SAFE)}. */
-        public Builder settings(Map<String, String> env) {
-            this.settings = new LinkedHashMap<>(env);
-            return this;
-        }
-
-        /** Default: {@code <strata.test.target.dir>/lab/<name>}, emptied first. */
-        public Builder workDir(Path dir) {
-            this.workDir = dir;
-            return this;
-        }
-
-        /** The size of each node's file system (default 384 MiB). */
-        public Builder diskBytes(long bytes) {
-            this.diskBytes = bytes;
-            return this;
+            super("slab", StrataLabCluster.settings(Safety.SAFE));
         }
 
         /** Creates the network and the disks; no process runs before {@link StrataLabCluster#start()}. */

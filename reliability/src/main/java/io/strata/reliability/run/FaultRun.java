@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +63,7 @@ public final class FaultRun {
     private final Options options;
     private final Random random;
     private final List<String> runErrors = new ArrayList<>();
+    private final List<Fault> deck = new ArrayList<>();
     /** Taken while the cluster runs: the report is written after it is closed. */
     private final Map<String, String> clusterDescription = new LinkedHashMap<>();
 
@@ -155,19 +157,27 @@ public final class FaultRun {
         }
     }
 
+    /**
+     * The faults of the next round, dealt from a shuffled deck of every applicable fault, so that a run of at
+     * least that many rounds injects each of them; a second fault, when the round combines two, is the next card
+     * that may run beside the first.
+     */
     private List<Fault> chooseFaults(Nemesis nemesis) {
-        List<Fault> possible = options.faults().stream().filter(nemesis::applicable).toList();
-        if (possible.isEmpty()) {
-            throw new IllegalArgumentException("none of " + options.faults() + " applies to " + cluster.system());
+        if (deck.isEmpty()) {
+            deck.addAll(options.faults().stream().filter(nemesis::applicable).toList());
+            if (deck.isEmpty()) {
+                throw new IllegalArgumentException("none of " + options.faults() + " applies to " + cluster.system());
+            }
+            Collections.shuffle(deck, random);
         }
-        Fault first = possible.get(random.nextInt(possible.size()));
+        Fault first = deck.remove(0);
         List<Fault> chosen = new ArrayList<>(List.of(first));
         if (first.combinable() && random.nextDouble() < options.combineChance()) {
-            List<Fault> partners = possible.stream()
-                    .filter(f -> f != first && f.combinable() && !(f.network() && first.network())).toList();
-            if (!partners.isEmpty()) {
-                chosen.add(partners.get(random.nextInt(partners.size())));
-            }
+            deck.stream().filter(f -> f.combinable() && !(f.network() && first.network())).findFirst()
+                    .ifPresent(partner -> {
+                        deck.remove(partner);
+                        chosen.add(partner);
+                    });
         }
         return chosen;
     }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 
 import io.strata.reliability.history.Event;
 import io.strata.reliability.history.History;
@@ -14,23 +15,17 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A member of a consumer group that reads, records every record it sees and commits what it read with
  * {@code commitSync} after each poll. A commit that fails (rebalance, coordinator moved, time-out) is not an error:
- * the records are read again by whoever owns the partition next. A consumer the client library gave up on is
- * replaced by a new one, as an application would.
+ * the records are read again by whoever owns the partition next.
  */
-final class GroupReadLoop extends Worker {
-    private static final Logger LOG = LoggerFactory.getLogger(GroupReadLoop.class);
-
+final class GroupReadLoop extends ConsumerWorker {
     private final String bootstrap;
     private final String group;
     private final List<String> topics;
     private final History history;
-    private volatile KafkaConsumer<String, String> consumer;
 
     GroupReadLoop(String name, String bootstrap, String group, List<String> topics, History history) {
         super(name);
@@ -41,29 +36,15 @@ final class GroupReadLoop extends Worker {
     }
 
     @Override
-    protected void wakeUp() {
-        KafkaConsumer<String, String> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
+    protected Properties settings() {
+        return ClientSettings.consumer(bootstrap, name, group);
     }
 
     @Override
-    protected void loop() {
+    protected void consume(KafkaConsumer<String, String> c) {
+        c.subscribe(topics);
         while (running()) {
-            try (KafkaConsumer<String, String> c = new KafkaConsumer<>(
-                    ClientSettings.consumer(bootstrap, name, group))) {
-                consumer = c;
-                c.subscribe(topics);
-                while (running()) {
-                    pollAndCommit(c);
-                }
-            } catch (WakeupException e) {
-                // stop() asked to end
-            } catch (KafkaException e) {
-                LOG.info("{}: consumer failed ({}), starting a new one", name, SendLoop.describe(e));
-                pause(1000);
-            }
+            pollAndCommit(c);
         }
     }
 

@@ -2,6 +2,7 @@ package io.strata.reliability.workload;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Properties;
 import java.util.Random;
 
 import io.strata.reliability.history.Event;
@@ -10,9 +11,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A reader of assigned partitions (no group) that records every (partition, offset, value) it sees and, every few
@@ -20,8 +18,7 @@ import org.slf4j.LoggerFactory;
  * by several readers, across failovers: two observations of one offset with different values are what the
  * inconsistent-offsets checker looks for.
  */
-final class RereadLoop extends Worker {
-    private static final Logger LOG = LoggerFactory.getLogger(RereadLoop.class);
+final class RereadLoop extends ConsumerWorker {
     private static final long REREAD_EVERY_MS = 5_000;
     private static final int MAX_REREAD = 300;
 
@@ -29,7 +26,6 @@ final class RereadLoop extends Worker {
     private final List<TopicPartition> partitions;
     private final History history;
     private final Random random;
-    private volatile KafkaConsumer<String, String> consumer;
 
     RereadLoop(String name, String bootstrap, List<TopicPartition> partitions, History history, long seed) {
         super(name);
@@ -40,38 +36,24 @@ final class RereadLoop extends Worker {
     }
 
     @Override
-    protected void wakeUp() {
-        KafkaConsumer<String, String> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
+    protected Properties settings() {
+        return ClientSettings.consumer(bootstrap, name, null);
     }
 
     @Override
-    protected void loop() {
+    protected void consume(KafkaConsumer<String, String> c) {
+        c.assign(partitions);
+        c.seekToBeginning(partitions);
+        long lastReread = System.currentTimeMillis();
         while (running()) {
-            try (KafkaConsumer<String, String> c = new KafkaConsumer<>(ClientSettings.consumer(bootstrap, name, null))) {
-                consumer = c;
-                c.assign(partitions);
-                c.seekToBeginning(partitions);
-                long lastReread = System.currentTimeMillis();
-                while (running()) {
-                    long readAt;
-                    var records = c.poll(Duration.ofMillis(500));
-                    readAt = history.now();
-                    for (ConsumerRecord<String, String> r : records) {
-                        history.record(Event.read(readAt, name, r.topic(), r.partition(), r.offset(), r.value()));
-                    }
-                    if (System.currentTimeMillis() - lastReread > REREAD_EVERY_MS) {
-                        seekBack(c);
-                        lastReread = System.currentTimeMillis();
-                    }
-                }
-            } catch (WakeupException e) {
-                // stop() asked to end
-            } catch (KafkaException e) {
-                LOG.info("{}: consumer failed ({}), starting a new one", name, SendLoop.describe(e));
-                pause(1000);
+            var records = c.poll(Duration.ofMillis(500));
+            long readAt = history.now();
+            for (ConsumerRecord<String, String> r : records) {
+                history.record(Event.read(readAt, name, r.topic(), r.partition(), r.offset(), r.value()));
+            }
+            if (System.currentTimeMillis() - lastReread > REREAD_EVERY_MS) {
+                seekBack(c);
+                lastReread = System.currentTimeMillis();
             }
         }
     }

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 class FaultSuiteIT {
 
     @Test
-    void randomFaultsLoseNothing() throws Exception {
-        FaultRun.Outcome outcome = FaultRuns.run("random", "strata", Safety.SAFE, 4, Arrays.asList(Fault.values()),
+    void fourRoundsOfMixedFaultsLoseNothing() throws Exception {
+        FaultRun.Outcome outcome = FaultRuns.run("mixed", "strata", Safety.SAFE, 4, Arrays.asList(Fault.values()),
                 0.25);
         assertClean(outcome);
     }
