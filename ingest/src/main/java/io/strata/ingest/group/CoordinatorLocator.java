@@ -63,6 +63,11 @@ public final class CoordinatorLocator {
         return nodes.get(slotOf(groupId) % nodes.size());
     }
 
+    /** Whether this node sees a majority of the cluster now; a write it acknowledges must be on that majority. */
+    public boolean inMajority() {
+        return inMajority.getAsBoolean();
+    }
+
     public boolean isLocal(String groupId) {
         return coordinatorOf(groupId) == localNodeId;
     }

@@ -105,6 +105,9 @@ public final class GroupCoordinator implements AutoCloseable {
      * unknown to a known group would, and rejoins. A request without a member id still gets
      * GROUP_ID_NOT_FOUND.
      *
+     * <p>NONE only when this node still sees the cluster majority after the write: a commit that may be
+     * on a cut-off minority only gets COORDINATOR_NOT_AVAILABLE (retriable).
+     *
      * @param topicIdsProtocol true for OffsetCommit v9+
      */
     public GroupError commitOffsets(String groupId, int generationIdOrMemberEpoch, String memberId,
@@ -152,6 +155,15 @@ public final class GroupCoordinator implements AutoCloseable {
                 LOG.warnf(e, "Committing offsets of group %s failed", groupId);
                 return GroupError.COORDINATOR_NOT_AVAILABLE;
             }
+        }
+        // The majority checked before the write may have been lost while it ran (this node cut off):
+        // the commit may then exist on this side only and vanish when the split heals, so it is not
+        // acknowledged; the client looks the coordinator up again and retries. A store on the cluster
+        // metadata checks this itself (WriteQuorum.confirmWritten); this covers every store.
+        if (!locator.inMajority()) {
+            LOG.warnf("Offsets of group %s written, but this node lost the cluster majority meanwhile; not acknowledged",
+                    groupId);
+            return GroupError.COORDINATOR_NOT_AVAILABLE;
         }
         return GroupError.NONE;
     }

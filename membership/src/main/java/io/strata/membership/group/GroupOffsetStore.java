@@ -13,7 +13,10 @@ import java.util.Set;
  */
 public interface GroupOffsetStore {
 
-    /** Commits offsets for several partitions of one group, atomically (all or none). */
+    /**
+     * Commits offsets for several partitions of one group, atomically (all or none). Returns only once
+     * the commit is durable; an exception leaves it unknown whether the commit was applied.
+     */
     void commit(String groupId, Map<PartitionId, CommittedOffset> offsets);
 
     Optional<CommittedOffset> fetch(String groupId, PartitionId partition);

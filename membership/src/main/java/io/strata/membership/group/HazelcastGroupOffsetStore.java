@@ -13,6 +13,8 @@ import java.util.Set;
  * {@link GroupOffsetStore} on a durable, quorum-guarded Hazelcast map: one entry per group
  * (see {@link GroupOffsetsCodec} for the format), changed by entry processors on the entry's owner,
  * written through to the metadata store and synchronously backed up before a commit returns.
+ * A change returns normally only if the quorum was present before and after it ({@link WriteQuorum}):
+ * it is then on a majority and survives a split.
  */
 public final class HazelcastGroupOffsetStore implements GroupOffsetStore {
 
@@ -31,6 +33,7 @@ public final class HazelcastGroupOffsetStore implements GroupOffsetStore {
         }
         quorum.check();
         map.executeOnKey(groupId, new CommitOffsetsProcessor(GroupOffsetsCodec.encode(offsets)));
+        quorum.confirmWritten();
     }
 
     @Override
@@ -48,6 +51,7 @@ public final class HazelcastGroupOffsetStore implements GroupOffsetStore {
         if (!partitions.isEmpty()) {
             quorum.check();
             map.executeOnKey(groupId, new DeleteOffsetsProcessor(GroupOffsetsCodec.encodePartitions(partitions)));
+            quorum.confirmWritten();
         }
     }
 
@@ -59,6 +63,8 @@ public final class HazelcastGroupOffsetStore implements GroupOffsetStore {
     @Override
     public boolean deleteGroup(String groupId) {
         quorum.check();
-        return map.remove(groupId) != null;
+        boolean removed = map.remove(groupId) != null;
+        quorum.confirmWritten();
+        return removed;
     }
 }

@@ -80,7 +80,8 @@ public record MembershipConfig(
             }
             Integer.parseInt(m.substring(colon + 1));
         }
-        if (heartbeatInterval.toSeconds() < 1 || maxNoHeartbeat.compareTo(heartbeatInterval) <= 0) {
+        // Compared in whole seconds, as Hazelcast reads them (see the effective values below).
+        if (heartbeatInterval.toSeconds() < 1 || Math.max(2, maxNoHeartbeat.toSeconds()) <= heartbeatInterval.toSeconds()) {
             throw new IllegalArgumentException("heartbeatInterval must be >= 1 s and below maxNoHeartbeat");
         }
         if (splitBrainQuorum < 0 || backupCount < 0 || backupCount > 6 || partitionCount < 1
@@ -92,6 +93,41 @@ public record MembershipConfig(
     /** The split-brain quorum in effect: the configured one, else a majority of the configured members. */
     public int effectiveQuorum() {
         return splitBrainQuorum > 0 ? splitBrainQuorum : members.size() / 2 + 1;
+    }
+
+    /** The heartbeat interval Hazelcast runs with: whole seconds. */
+    public Duration effectiveHeartbeatInterval() {
+        return Duration.ofSeconds(heartbeatInterval.toSeconds());
+    }
+
+    /** The failure-detection time Hazelcast runs with: whole seconds, at least 2. */
+    public Duration effectiveMaxNoHeartbeat() {
+        return Duration.ofSeconds(Math.max(2, maxNoHeartbeat.toSeconds()));
+    }
+
+    /**
+     * How recently a member must have been heard from (a heartbeat received) to count towards the
+     * split-brain quorum: two heartbeat intervals and a half, so that one late or lost heartbeat does not
+     * drop the quorum, yet at least half a second below {@link #effectiveMaxNoHeartbeat()}. A node cut off
+     * from its peers thus loses the quorum well before its member list changes (which takes the full
+     * failure-detection time and then a membership round), and stops acknowledging writes then.
+     * Always above the heartbeat interval, which Hazelcast requires.
+     */
+    public Duration quorumHeartbeatTolerance() {
+        long heartbeat = effectiveHeartbeatInterval().toMillis();
+        return Duration.ofMillis(Math.min(2 * heartbeat + 500, effectiveMaxNoHeartbeat().toMillis() - 500));
+    }
+
+    /**
+     * How long a metadata write waits for its synchronous backup's acknowledgement before Hazelcast
+     * completes it without one ({@code hazelcast.operation.backup.timeout.millis}; Hazelcast's default is 5 s).
+     * It must exceed {@link #quorumHeartbeatTolerance()} by more than one heartbeat interval (the quorum is
+     * re-evaluated once per interval): a write whose backup is unreachable then returns only after a member
+     * cut off from its peers has seen its quorum go, so the quorum check after the write refuses it.
+     */
+    public Duration backupTimeout() {
+        long wanted = quorumHeartbeatTolerance().toMillis() + 2 * effectiveHeartbeatInterval().toMillis();
+        return Duration.ofMillis(Math.max(5_000, wanted));
     }
 
     public static Builder builder(int nodeId) {
