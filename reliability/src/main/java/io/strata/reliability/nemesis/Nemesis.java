@@ -125,6 +125,22 @@ public final class Nemesis {
     }
 
     /**
+     * Starts the nodes that exited by themselves while a fault was in force (Apache Kafka halts a broker whose only
+     * log directory fails, e.g. on a full disk), as a process supervisor would, and records that they had.
+     *
+     * @return the nodes it started
+     */
+    public List<Integer> restartExited() {
+        List<Integer> exited = cluster.nodeIds().stream().filter(id -> !cluster.isRunning(id)).toList();
+        if (!exited.isEmpty()) {
+            LOG.info("nemesis: nodes {} had exited by themselves; starting them again", exited);
+            history.record(Event.phase(history.now(), "nodes " + exited + " had exited by themselves; started again"));
+            startAll(exited);
+        }
+        return exited;
+    }
+
+    /**
      * Waits until every partition of the topics has all its replicas in sync again.
      *
      * @return how long that took, or empty if it did not happen within the timeout

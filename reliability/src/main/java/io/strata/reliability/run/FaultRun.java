@@ -141,6 +141,7 @@ public final class FaultRun {
             }
             nemesis.endRound();
         }
+        nemesis.restartExited();
         awaitRecovery(nemesis, history, "round " + round);
     }
 
