@@ -106,7 +106,7 @@ public final class MetadataApi {
             boolean mayCreate = data.allowAutoTopicCreation() && autoCreateTopics;
             for (MetadataRequestTopic requested : data.topics()) {
                 MetadataResponseTopic out = requested.name() == null
-                        ? byId(requested.topicId(), topicOps)
+                        ? byId(requested.topicId(), topicOps, request.version())
                         : byName(requested.name(), mayCreate, topicOps);
                 if (out.name() == null || response.topics().find(out.name()) == null) {
                     response.topics().add(out);
@@ -116,9 +116,10 @@ public final class MetadataApi {
         return new MetadataResponse(response, request.version());
     }
 
-    private MetadataResponseTopic byId(Uuid topicId, int topicOps) {
+    private MetadataResponseTopic byId(Uuid topicId, int topicOps, short version) {
+        // Before v12 a response topic must have a name (v10 and v11 requests may name topics by id alone).
         return topics.topic(topicId).map(t -> describe(t, topicOps))
-                .orElseGet(() -> new MetadataResponseTopic().setTopicId(topicId).setName(null)
+                .orElseGet(() -> new MetadataResponseTopic().setTopicId(topicId).setName(version < 12 ? "" : null)
                         .setErrorCode(Errors.UNKNOWN_TOPIC_ID.code()));
     }
 
