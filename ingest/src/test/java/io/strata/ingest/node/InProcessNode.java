@@ -73,6 +73,9 @@ public final class InProcessNode implements AutoCloseable {
     private final GroupCoordinator groups;
     private final ManualTimer groupTime = new ManualTimer();
     private final ExecutorService flushExecutor;
+    private final LeaderAppender appender;
+    private final BrokerNode brokerNode;
+    private final boolean autoCreateTopics;
     private final KafkaApis apis;
 
     private InProcessNode(Path dataDir, StrataConfig config) throws IOException {
@@ -92,8 +95,8 @@ public final class InProcessNode implements AutoCloseable {
         member = ClusterMember.start(membership, new NodeInfo(config.nodeId(), kafka.advertisedHost(), kafkaPort,
                 kafka.advertisedHost(), 8080, null));
         FileClusterIdentity.bind(dataDir, member.identity());
-        BrokerNode brokerNode = new BrokerNode(config.nodeId(), kafka.advertisedHost(), kafkaPort,
-                member.identity().clusterId());
+        brokerNode = new BrokerNode(config.nodeId(), kafka.advertisedHost(), kafkaPort, member.identity().clusterId());
+        autoCreateTopics = kafka.autoCreateTopics();
 
         Map<String, Object> topicDefaults = BrokerDefaults.topicDefaults(config.log());
         LogConfig defaults = LogConfig.create(topicDefaults, Map.of());
@@ -116,7 +119,7 @@ public final class InProcessNode implements AutoCloseable {
         topics.start();
         logs.startBackgroundTasks();
         flushExecutor = Executors.newFixedThreadPool(2, new DefaultThreadFactory("in-process-flush", true));
-        LeaderAppender appender = new LeaderAppender(topics, replicaFetches, metrics, flushExecutor, member::hasQuorum);
+        appender = new LeaderAppender(topics, replicaFetches, metrics, flushExecutor, member::hasQuorum);
         GroupTopics groupTopics = new GroupTopics(topics);
         StrataConfig.Group g = config.group();
         // Empty-group clean-up once a day: the test moves the group clock by days at a time.
@@ -151,13 +154,18 @@ public final class InProcessNode implements AutoCloseable {
     public static InProcessNode start(Path dataDir, Map<String, String> settings) throws IOException {
         Map<String, String> all = new HashMap<>(settings);
         all.put("strata.data-dir", dataDir.toString());
-        StrataConfig config = new SmallRyeConfigBuilder()
-                .withMapping(StrataConfig.class)
+        return new InProcessNode(dataDir, config(StrataConfig.class, all));
+    }
+
+    /** A configuration mapping ({@code @ConfigMapping}) with its defaults and {@code settings} on top. */
+    public static <T> T config(Class<T> mapping, Map<String, String> settings) {
+        return new SmallRyeConfigBuilder()
+                .withMapping(mapping)
+                .withValidateUnknown(false) // settings of other mappings (strata.http.* beside strata.*) may be given
                 .withConverter(Duration.class, 200, new DurationConverter()) // Quarkus' "1s", "500ms" forms
-                .withSources(new PropertiesConfigSource(all, "in-process-node", 500))
+                .withSources(new PropertiesConfigSource(settings, "in-process-node", 500))
                 .build()
-                .getConfigMapping(StrataConfig.class);
-        return new InProcessNode(dataDir, config);
+                .getConfigMapping(mapping);
     }
 
     public KafkaApis apis() {
@@ -166,6 +174,19 @@ public final class InProcessNode implements AutoCloseable {
 
     public TopicManager topics() {
         return topics;
+    }
+
+    /** Appends to led partitions as every protocol does. */
+    public LeaderAppender appender() {
+        return appender;
+    }
+
+    public BrokerNode brokerNode() {
+        return brokerNode;
+    }
+
+    public boolean autoCreateTopics() {
+        return autoCreateTopics;
     }
 
     /**

@@ -20,7 +20,6 @@ import org.apache.kafka.common.requests.ProduceResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
@@ -105,7 +104,6 @@ class KafkaRequestFuzzTest {
     }
 
     @FuzzTest
-    @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void requestFrame(byte[] frame) throws Exception {
         exchange(frame);
         keepTopicsBounded();
