@@ -11,10 +11,12 @@ import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.AlterPartitionReassignmentsResponse;
 import org.apache.kafka.common.requests.CreatePartitionsResponse;
 import org.apache.kafka.common.requests.CreateTopicsResponse;
+import org.apache.kafka.common.requests.DeleteGroupsResponse;
 import org.apache.kafka.common.requests.DescribeConfigsResponse;
 import org.apache.kafka.common.requests.DescribeUserScramCredentialsResponse;
 import org.apache.kafka.common.requests.ElectLeadersResponse;
 import org.apache.kafka.common.requests.MetadataResponse;
+import org.apache.kafka.common.requests.OffsetFetchResponse;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.ProduceResponse;
 import org.junit.jupiter.api.AfterAll;
@@ -37,6 +39,10 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -53,8 +59,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * UNKNOWN_SERVER_ERROR), a response carrying UNKNOWN_SERVER_ERROR, no response where one is due, a
  * request that does not complete once waiting fetches are released and the group clock has moved
  * past every deadline a request can set (a hang), a handler that holds its thread for more than
- * {@value #SLOW_MS} ms, and a response that cannot be serialised at the request's version or parsed
- * back.
+ * {@value #SLOW_MS} ms, a response that cannot be serialised at the request's version or parsed
+ * back, and an internal failure the node caught and logged (a warning or error with an exception) while
+ * answering.
  *
  * <p>{@code mvn test} replays the inputs under {@code KafkaRequestFuzzTestInputs/}; with
  * {@code JAZZER_FUZZ=1} Jazzer fuzzes (see {@code reliability/fuzz}). The plain tests pin the exact
@@ -74,9 +81,32 @@ class KafkaRequestFuzzTest {
 
     private static Path dataDir;
     private static InProcessNode node;
+    /** Failures (a warning or error with an exception) that the node logged on the test thread. */
+    private static final List<String> FAILURES_LOGGED = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private static final Handler FAILURE_WATCH = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+            if (record.getLevel().intValue() >= Level.WARNING.intValue() && record.getThrown() != null
+                    && record.getLongThreadID() == requestThread) {
+                FAILURES_LOGGED.add(record.getLoggerName() + ": " + record.getMessage() + ": " + record.getThrown());
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+    /** The thread handling the current request. */
+    private static volatile long requestThread = -1;
 
     @BeforeAll
     static void startNode() throws Exception {
+        // An internal failure that a handler catches and logs (answering some other error) is a finding too.
+        Logger.getLogger("io.strata").addHandler(FAILURE_WATCH);
         dataDir = Files.createTempDirectory("kafka-request-fuzz");
         node = InProcessNode.start(dataDir, Map.of(
                 "strata.group.initial-rebalance-delay", "0s",
@@ -93,6 +123,7 @@ class KafkaRequestFuzzTest {
 
     @AfterAll
     static void stopNode() throws Exception {
+        Logger.getLogger("io.strata").removeHandler(FAILURE_WATCH);
         if (node != null) {
             node.close();
         }
@@ -126,6 +157,8 @@ class KafkaRequestFuzzTest {
 
         long started = System.nanoTime();
         CompletableFuture<AbstractResponse> future;
+        FAILURES_LOGGED.clear();
+        requestThread = Thread.currentThread().getId();
         try {
             future = node.apis().handle(parsed.context(), request);
         } catch (RuntimeException e) {
@@ -135,6 +168,7 @@ class KafkaRequestFuzzTest {
         assertThat(heldMs).as("%s held the handler thread (ms)", what).isLessThan(SLOW_MS);
 
         AbstractResponse response = await(future, what);
+        assertThat(FAILURES_LOGGED).as("%s: failures the node logged while answering it", what).isEmpty();
         if (response == null) {
             assertThat(api == ApiKeys.PRODUCE && ((ProduceRequest) request).acks() == 0)
                     .as("%s answered nothing", what).isTrue();
@@ -165,6 +199,16 @@ class KafkaRequestFuzzTest {
                 regression("regression-describeconfigs-v4-empty-topic-name"));
         assertThat(configs.data().results()).singleElement().satisfies(t -> assertThat(Errors.forCode(t.errorCode()))
                 .isIn(Errors.UNKNOWN_TOPIC_OR_PARTITION, Errors.INVALID_TOPIC_EXCEPTION));
+    }
+
+    @Test
+    void theEmptyGroupIdHasNoOffsetsAndIsNoGroup() throws Exception {
+        OffsetFetchResponse fetch = (OffsetFetchResponse) exchange(regression("regression-offsetfetch-v1-empty-group-id"));
+        assertThat(fetch.data().errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(fetch.data().topics()).singleElement().satisfies(t -> assertThat(t.partitions()).singleElement()
+                .satisfies(p -> assertThat(p.committedOffset()).isEqualTo(-1L)));
+        DeleteGroupsResponse delete = (DeleteGroupsResponse) exchange(regression("regression-deletegroups-v2-empty-group-id"));
+        assertThat(delete.errors()).containsEntry("", Errors.GROUP_ID_NOT_FOUND);
     }
 
     @Test

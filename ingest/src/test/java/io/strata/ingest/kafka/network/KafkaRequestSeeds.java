@@ -118,6 +118,11 @@ final class KafkaRequestSeeds {
                 createTopics(KafkaRequestFuzzTest.MAX_PARTITIONS_PER_REQUEST / 2 + 1, "many-a", "many-b", "many-c")));
         out.put("regression-createpartitions-v3-million", frame(ApiKeys.CREATE_PARTITIONS, (short) 3,
                 new CreatePartitionsRequestData().setTimeoutMs(1000).setTopics(createPartitions(TOPIC, 1_000_000))));
+        out.put("regression-offsetfetch-v1-empty-group-id", frame(ApiKeys.OFFSET_FETCH, (short) 1,
+                new OffsetFetchRequestData().setGroupId("").setTopics(List.of(new OffsetFetchRequestData.OffsetFetchRequestTopic()
+                        .setName(TOPIC).setPartitionIndexes(List.of(0))))));
+        out.put("regression-deletegroups-v2-empty-group-id", frame(ApiKeys.DELETE_GROUPS, (short) 2,
+                new DeleteGroupsRequestData().setGroupsNames(List.of(""))));
         return out;
     }
 
