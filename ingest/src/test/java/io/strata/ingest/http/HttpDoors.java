@@ -12,6 +12,7 @@ import io.strata.ingest.http.common.TopicCatalog;
 import io.strata.ingest.http.produce.HttpProducer;
 import io.strata.ingest.kafka.api.BrokerNode;
 import io.strata.ingest.node.InProcessNode;
+import io.strata.ingest.node.LoggedFailures;
 import io.strata.ingest.node.StrataNode;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
@@ -23,6 +24,7 @@ import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -38,8 +40,20 @@ import java.util.function.Supplier;
  */
 public final class HttpDoors implements AutoCloseable {
 
-    /** What a request got: the status, and the body as written (a streamed body included). */
-    public record Outcome(int status, byte[] body, Throwable failure) {
+    /**
+     * What a request got: the status, the body as written (a streamed body included), what broke the
+     * request off (an exception the node would answer with 500, or that cut a started stream), and the
+     * internal failures the node logged while answering.
+     */
+    public record Outcome(int status, byte[] body, Throwable failure, List<String> loggedFailures) {
+        Outcome(int status, byte[] body, Throwable failure) {
+            this(status, body, failure, List.of());
+        }
+
+        Outcome withLogged(List<String> logged) {
+            return new Outcome(status, body, failure, logged);
+        }
+
         public String text() {
             return new String(body, java.nio.charset.StandardCharsets.UTF_8);
         }
@@ -51,6 +65,7 @@ public final class HttpDoors implements AutoCloseable {
     private final ObjectMapper mapper;
     private final HttpProducer producer = new HttpProducer();
     private final TopicCatalog catalog = new TopicCatalog();
+    private final LoggedFailures loggedFailures = LoggedFailures.install();
 
     private HttpDoors(Path dataDir, InProcessNode node, HttpConfig config) {
         this.dataDir = dataDir;
@@ -124,6 +139,12 @@ public final class HttpDoors implements AutoCloseable {
      * out), or the status the exception mappers give what it threw; anything unmapped is a 500.
      */
     public Outcome call(Supplier<Object> resourceMethod) {
+        loggedFailures.watch();
+        Outcome outcome = answer(resourceMethod);
+        return outcome.withLogged(loggedFailures.failures());
+    }
+
+    private Outcome answer(Supplier<Object> resourceMethod) {
         Object result;
         try {
             result = resourceMethod.get();
@@ -181,6 +202,7 @@ public final class HttpDoors implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        loggedFailures.close();
         node.close();
         try (var files = Files.walk(dataDir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

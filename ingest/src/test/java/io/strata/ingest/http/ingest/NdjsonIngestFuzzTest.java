@@ -21,8 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>The input's last byte chooses the key field (none, {@code device}, the nested {@code a.b}, or a
  * blank header) and the encoding (plain, gzip-compressed by the test, or declared gzip but sent
- * plain, i.e. a corrupt gzip body); the rest is the body. A finding is a 5xx answer or an exception
- * the node would answer with 500, and, when the body was read to its end, a report that does not
+ * plain, i.e. a corrupt gzip body); the rest is the body. A finding is a 5xx answer, an exception
+ * the node would answer with 500, an internal failure the node logged, and, when the body was read to its end, a report that does not
  * account for every line (stored + rejected must equal the lines that are not blank).
  *
  * <p>{@code mvn test} replays {@code NdjsonIngestFuzzTestInputs/}; {@code JAZZER_FUZZ=1} fuzzes.
@@ -70,6 +70,7 @@ class NdjsonIngestFuzzTest {
                 (long) sent.length, new ByteArrayInputStream(sent)));
         assertThat(outcome.failure()).as("exception: %s", outcome.text()).isNull();
         assertThat(outcome.status()).as("status of %s", outcome.text()).isLessThan(500);
+        assertThat(outcome.loggedFailures()).as("failures the node logged").isEmpty();
         if (outcome.status() == 200 || outcome.status() == 207 || outcome.status() == 422) {
             assertThat(declaredGzip && !compress).as("a corrupt gzip body was accepted").isFalse();
             JsonNode report = doors.mapper().readTree(outcome.body());

@@ -3,6 +3,7 @@ package io.strata.ingest.kafka.network;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.strata.ingest.kafka.network.KafkaConnection.ParsedRequest;
 import io.strata.ingest.node.InProcessNode;
+import io.strata.ingest.node.LoggedFailures;
 import io.strata.membership.topic.TopicDescriptor;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
@@ -39,10 +40,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -81,32 +78,12 @@ class KafkaRequestFuzzTest {
 
     private static Path dataDir;
     private static InProcessNode node;
-    /** Failures (a warning or error with an exception) that the node logged on the test thread. */
-    private static final List<String> FAILURES_LOGGED = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private static final Handler FAILURE_WATCH = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            if (record.getLevel().intValue() >= Level.WARNING.intValue() && record.getThrown() != null
-                    && record.getLongThreadID() == requestThread) {
-                FAILURES_LOGGED.add(record.getLoggerName() + ": " + record.getMessage() + ": " + record.getThrown());
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
-    /** The thread handling the current request. */
-    private static volatile long requestThread = -1;
+    /** Internal failures a handler catches and logs (answering some other error) are findings too. */
+    private static LoggedFailures loggedFailures;
 
     @BeforeAll
     static void startNode() throws Exception {
-        // An internal failure that a handler catches and logs (answering some other error) is a finding too.
-        Logger.getLogger("io.strata").addHandler(FAILURE_WATCH);
+        loggedFailures = LoggedFailures.install();
         dataDir = Files.createTempDirectory("kafka-request-fuzz");
         node = InProcessNode.start(dataDir, Map.of(
                 "strata.group.initial-rebalance-delay", "0s",
@@ -123,7 +100,9 @@ class KafkaRequestFuzzTest {
 
     @AfterAll
     static void stopNode() throws Exception {
-        Logger.getLogger("io.strata").removeHandler(FAILURE_WATCH);
+        if (loggedFailures != null) {
+            loggedFailures.close();
+        }
         if (node != null) {
             node.close();
         }
@@ -157,8 +136,7 @@ class KafkaRequestFuzzTest {
 
         long started = System.nanoTime();
         CompletableFuture<AbstractResponse> future;
-        FAILURES_LOGGED.clear();
-        requestThread = Thread.currentThread().getId();
+        loggedFailures.watch();
         try {
             future = node.apis().handle(parsed.context(), request);
         } catch (RuntimeException e) {
@@ -168,7 +146,7 @@ class KafkaRequestFuzzTest {
         assertThat(heldMs).as("%s held the handler thread (ms)", what).isLessThan(SLOW_MS);
 
         AbstractResponse response = await(future, what);
-        assertThat(FAILURES_LOGGED).as("%s: failures the node logged while answering it", what).isEmpty();
+        assertThat(loggedFailures.failures()).as("%s: failures the node logged while answering it", what).isEmpty();
         if (response == null) {
             assertThat(api == ApiKeys.PRODUCE && ((ProduceRequest) request).acks() == 0)
                     .as("%s answered nothing", what).isTrue();

@@ -20,8 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>The input's last byte chooses the content type (bit 0: binary or JSON embedded format) and the
  * path (bit 1: to a partition, bits 2-3 its number; the topic has two); the rest is the body. A
- * finding is a 5xx answer, an exception the node would answer with 500, or a 200 whose offsets do not
- * match the records sent one for one.
+ * finding is a 5xx answer, an exception the node would answer with 500, an internal failure the node
+ * logged, or a 200 whose offsets do not match the records sent one for one.
  *
  * <p>{@code mvn test} replays {@code V2ProduceFuzzTestInputs/}; {@code JAZZER_FUZZ=1} fuzzes.
  */
@@ -58,6 +58,7 @@ class V2ProduceFuzzTest {
                 : resource.produce(TOPIC, type, (long) body.length, new ByteArrayInputStream(body)));
         assertThat(outcome.failure()).as("exception: %s", outcome.text()).isNull();
         assertThat(outcome.status()).as("status of %s", outcome.text()).isLessThan(500);
+        assertThat(outcome.loggedFailures()).as("failures the node logged").isEmpty();
         if (outcome.status() == 200) {
             JsonNode sent = doors.mapper().readTree(body);
             JsonNode offsets = doors.mapper().readTree(outcome.body()).path("offsets");

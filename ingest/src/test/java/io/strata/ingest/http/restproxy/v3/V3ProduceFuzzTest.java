@@ -20,8 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@link V3RecordsResource#produceBatch}, on a lone in-process node ({@link HttpDoors}).
  *
  * <p>The input's last byte chooses the door (0: one record, 1: a stream, 2 and 3: a batch); the
- * rest is the body. A finding is a 5xx answer, an exception the node would answer with 500, a
- * streamed answer that breaks off (the 200 is sent, so the client would see a cut stream), a stream
+ * rest is the body. A finding is a 5xx answer, an exception the node would answer with 500, an
+ * internal failure the node logged, a streamed answer that breaks off (the 200 is sent, so the client would see a cut stream), a stream
  * whose first record cannot be read answered inside a 200 instead of with a 400, or a delivery report
  * of a stream or batch with a 5xx error code.
  *
@@ -60,6 +60,7 @@ class V3ProduceFuzzTest {
         });
         assertThat(outcome.failure()).as("exception (status %d sent): %s", outcome.status(), outcome.text()).isNull();
         assertThat(outcome.status()).as("status of %s", outcome.text()).isLessThan(500);
+        assertThat(outcome.loggedFailures()).as("failures the node logged").isEmpty();
         if (door == 1 && outcome.status() == 200) {
             try (MappingIterator<JsonNode> reports = doors.mapper().readerFor(JsonNode.class).readValues(outcome.body())) {
                 boolean first = true;
