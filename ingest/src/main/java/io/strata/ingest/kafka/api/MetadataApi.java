@@ -10,6 +10,7 @@ import io.strata.membership.topic.TopicDescriptor;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.DescribeClusterResponseData;
 import org.apache.kafka.common.message.DescribeClusterResponseData.DescribeClusterBroker;
@@ -195,6 +196,10 @@ public final class MetadataApi {
 
     public DescribeTopicPartitionsResponse describeTopicPartitions(DescribeTopicPartitionsRequest request) {
         DescribeTopicPartitionsRequestData data = request.data();
+        if (data.cursor() != null && data.cursor().partitionIndex() < 0) {
+            return (DescribeTopicPartitionsResponse) request.getErrorResponse(new InvalidRequestException(
+                    "The cursor's partition index must not be negative, got " + data.cursor().partitionIndex() + "."));
+        }
         Map<String, Optional<TopicDescriptor>> wanted = new TreeMap<>();
         if (data.topics().isEmpty()) {
             topics.topics().forEach(t -> wanted.put(t.name(), Optional.of(t)));

@@ -14,6 +14,7 @@ import org.apache.kafka.common.requests.CreatePartitionsResponse;
 import org.apache.kafka.common.requests.CreateTopicsResponse;
 import org.apache.kafka.common.requests.DeleteGroupsResponse;
 import org.apache.kafka.common.requests.DescribeConfigsResponse;
+import org.apache.kafka.common.requests.DescribeTopicPartitionsResponse;
 import org.apache.kafka.common.requests.DescribeUserScramCredentialsResponse;
 import org.apache.kafka.common.requests.ElectLeadersResponse;
 import org.apache.kafka.common.requests.MetadataResponse;
@@ -177,6 +178,14 @@ class KafkaRequestFuzzTest {
                 regression("regression-describeconfigs-v4-empty-topic-name"));
         assertThat(configs.data().results()).singleElement().satisfies(t -> assertThat(Errors.forCode(t.errorCode()))
                 .isIn(Errors.UNKNOWN_TOPIC_OR_PARTITION, Errors.INVALID_TOPIC_EXCEPTION));
+    }
+
+    @Test
+    void aNegativeDescribeTopicPartitionsCursorIsAnInvalidRequest() throws Exception {
+        DescribeTopicPartitionsResponse r = (DescribeTopicPartitionsResponse) exchange(
+                regression("regression-describetopicpartitions-v0-negative-cursor-partition"));
+        assertThat(r.data().topics()).singleElement()
+                .satisfies(t -> assertThat(t.errorCode()).isEqualTo(Errors.INVALID_REQUEST.code()));
     }
 
     @Test

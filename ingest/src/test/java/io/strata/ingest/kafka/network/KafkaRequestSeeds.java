@@ -123,6 +123,10 @@ final class KafkaRequestSeeds {
                         .setName(TOPIC).setPartitionIndexes(List.of(0))))));
         out.put("regression-deletegroups-v2-empty-group-id", frame(ApiKeys.DELETE_GROUPS, (short) 2,
                 new DeleteGroupsRequestData().setGroupsNames(List.of(""))));
+        out.put("regression-describetopicpartitions-v0-negative-cursor-partition", frame(ApiKeys.DESCRIBE_TOPIC_PARTITIONS,
+                (short) 0, new DescribeTopicPartitionsRequestData().setResponsePartitionLimit(10)
+                        .setTopics(List.of(new DescribeTopicPartitionsRequestData.TopicRequest().setName(TOPIC)))
+                        .setCursor(new DescribeTopicPartitionsRequestData.Cursor().setTopicName(TOPIC).setPartitionIndex(-1))));
         return out;
     }
 
@@ -234,7 +238,8 @@ final class KafkaRequestSeeds {
         out.add(new IncrementalAlterConfigsRequestData().setResources(alter));
         out.add(new org.apache.kafka.common.message.DescribeClusterRequestData());
         out.add(new DescribeTopicPartitionsRequestData().setResponsePartitionLimit(100).setTopics(List.of(
-                new DescribeTopicPartitionsRequestData.TopicRequest().setName(TOPIC))));
+                        new DescribeTopicPartitionsRequestData.TopicRequest().setName(TOPIC)))
+                .setCursor(new DescribeTopicPartitionsRequestData.Cursor().setTopicName(TOPIC).setPartitionIndex(1)));
         out.add(new FindCoordinatorRequestData().setKey("g").setKeyType((byte) 0).setCoordinatorKeys(List.of("g")));
         JoinGroupRequestData.JoinGroupRequestProtocolCollection protocols =
                 new JoinGroupRequestData.JoinGroupRequestProtocolCollection();
