@@ -118,7 +118,31 @@ public final class TopicManager implements AutoCloseable {
     }
 
     public Optional<TopicDescriptor> topic(String name) {
+        return lookup(name);
+    }
+
+    /**
+     * The topic registered under {@code name}. A name no topic can have (empty, too long, characters
+     * outside Kafka's set, "." or "..") is answered as unknown without asking the cluster: the durable
+     * store behind the registry keys its entries by name and rejects such keys.
+     */
+    private Optional<TopicDescriptor> lookup(String name) {
+        if (!isLegalName(name)) {
+            return Optional.empty();
+        }
         return registry.get(name);
+    }
+
+    private static boolean isLegalName(String name) {
+        if (name == null) {
+            return false;
+        }
+        try {
+            Topic.validate(name);
+            return true;
+        } catch (InvalidTopicException e) {
+            return false;
+        }
     }
 
     public Optional<TopicDescriptor> topic(Uuid topicId) {
@@ -156,7 +180,7 @@ public final class TopicManager implements AutoCloseable {
         if (partition != null) {
             return partition;
         }
-        Optional<TopicDescriptor> topic = registry.get(tp.topic());
+        Optional<TopicDescriptor> topic = lookup(tp.topic());
         if (topic.isPresent() && tp.partition() >= 0 && tp.partition() < topic.get().partitions()) {
             throw new NotLeaderOrFollowerException("This node does not lead " + tp + ".");
         }
@@ -294,7 +318,7 @@ public final class TopicManager implements AutoCloseable {
     }
 
     public synchronized TopicDescriptor deleteTopic(String name) {
-        TopicDescriptor topic = registry.delete(name)
+        TopicDescriptor topic = (isLegalName(name) ? registry.delete(name) : Optional.<TopicDescriptor>empty())
                 .orElseThrow(() -> new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist."));
         replicas.removeTopic(topic);
         List<TopicPartition> removed = new ArrayList<>();
@@ -307,7 +331,7 @@ public final class TopicManager implements AutoCloseable {
     }
 
     public synchronized TopicDescriptor createPartitions(String name, int newCount, boolean validateOnly) {
-        TopicDescriptor topic = registry.get(name)
+        TopicDescriptor topic = lookup(name)
                 .orElseThrow(() -> new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist."));
         if (newCount <= topic.partitions()) {
             throw new InvalidPartitionsException("Topic '" + name + "' has " + topic.partitions()
@@ -322,7 +346,7 @@ public final class TopicManager implements AutoCloseable {
     }
 
     public synchronized TopicDescriptor alterConfigs(String name, Map<String, String> newConfigs, boolean validateOnly) {
-        TopicDescriptor topic = registry.get(name)
+        TopicDescriptor topic = lookup(name)
                 .orElseThrow(() -> new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist."));
         LogConfig config = logConfig(newConfigs);
         if (validateOnly) {

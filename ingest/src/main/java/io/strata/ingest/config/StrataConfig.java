@@ -261,6 +261,14 @@ public interface StrataConfig {
         @WithDefault("1")
         int defaultReplicationFactor();
 
+        /**
+         * Most partitions one CreateTopics or CreatePartitions request may add, over all its topics; a topic
+         * past the limit gets INVALID_PARTITIONS. Creating a partition takes milliseconds of cluster writes
+         * and file creation, so an unbounded count would hold a request thread for seconds or more.
+         */
+        @WithDefault("1000")
+        int maxPartitionsPerRequest();
+
         /** Network threads; defaults to the number of cores. */
         OptionalInt ioThreads();
 

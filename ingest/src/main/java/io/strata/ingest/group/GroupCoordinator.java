@@ -188,7 +188,7 @@ public final class GroupCoordinator implements AutoCloseable {
         }
         Map<PartitionId, CommittedOffset> all;
         try {
-            all = offsets.fetchAll(groupId);
+            all = storedOffsets(groupId);
         } catch (RuntimeException e) {
             LOG.warnf(e, "Reading offsets of group %s failed", groupId);
             return new OffsetFetchResult(GroupError.COORDINATOR_NOT_AVAILABLE, Map.of());
@@ -223,7 +223,7 @@ public final class GroupCoordinator implements AutoCloseable {
         synchronized (offsetLock(groupId)) {
             Map<PartitionId, CommittedOffset> existing;
             try {
-                existing = offsets.fetchAll(groupId);
+                existing = storedOffsets(groupId);
             } catch (RuntimeException e) {
                 LOG.warnf(e, "Reading offsets of group %s failed", groupId);
                 return new OffsetDeleteResult(GroupError.COORDINATOR_NOT_AVAILABLE, Map.of());
@@ -339,7 +339,7 @@ public final class GroupCoordinator implements AutoCloseable {
         }
         synchronized (offsetLock(groupId)) {
             try {
-                existed |= offsets.deleteGroup(groupId);
+                existed |= !groupId.isEmpty() && offsets.deleteGroup(groupId); // the empty id has no stored offsets
             } catch (RuntimeException e) {
                 LOG.warnf(e, "Deleting offsets of group %s failed", groupId);
                 return GroupError.COORDINATOR_NOT_AVAILABLE;
@@ -351,9 +351,17 @@ public final class GroupCoordinator implements AutoCloseable {
         return existed ? GroupError.NONE : GroupError.GROUP_ID_NOT_FOUND;
     }
 
+    /**
+     * The group's committed offsets. The empty group id never has any (commits to it are refused), and the
+     * durable store cannot key it, so it is not asked.
+     */
+    private Map<PartitionId, CommittedOffset> storedOffsets(String groupId) {
+        return groupId == null || groupId.isEmpty() ? Map.of() : offsets.fetchAll(groupId);
+    }
+
     private boolean hasOffsets(String groupId) {
         try {
-            return !offsets.fetchAll(groupId).isEmpty();
+            return !storedOffsets(groupId).isEmpty();
         } catch (RuntimeException e) {
             LOG.warnf(e, "Reading offsets of group %s failed", groupId);
             return false;

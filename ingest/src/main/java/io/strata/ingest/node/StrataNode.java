@@ -269,7 +269,7 @@ public class StrataNode {
                 new OffsetsApi(topics, remote),
                 new MetadataApi(topics, brokerNode, member.nodes(), member.controller(), kafka.autoCreateTopics(),
                         cluster::hasQuorum),
-                new TopicAdminApi(topics, brokerNode, nodeDefaultKeys),
+                new TopicAdminApi(topics, brokerNode, nodeDefaultKeys, kafka.maxPartitionsPerRequest()),
                 new ConfigsApi(topics, brokerNode, nodeDefaultKeys, BrokerDefaults.brokerConfigs(config, defaults)),
                 new ProducerIdApi(member.producerIds()),
                 GroupApis.create(groups, topics, id -> cluster.nodes().node(id)

@@ -18,6 +18,7 @@ import org.apache.kafka.common.utils.internals.BufferSupplier;
 import org.apache.kafka.common.utils.internals.CloseableIterator;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -69,7 +70,8 @@ final class BatchValidator {
         int maxTimestampRelative = 0;
         boolean idempotent = false;
         boolean logAppendTime = cfg.messageTimestampType() == TimestampType.LOG_APPEND_TIME;
-        for (MutableRecordBatch batch : records.batches()) {
+        Iterator<MutableRecordBatch> it = records.batches().iterator();
+        for (MutableRecordBatch batch; (batch = nextBatch(it, topicPartition)) != null; ) {
             long checked = validateBatch(topicPartition, batch, cfg, now, logAppendTime);
             int count = (int) checked;
             long batchMax = batch.maxTimestamp();
@@ -108,7 +110,8 @@ final class BatchValidator {
         boolean idempotent = false;
         long firstOffset = -1L;
         long expected = -1L;
-        for (MutableRecordBatch batch : records.batches()) {
+        Iterator<MutableRecordBatch> it = records.batches().iterator();
+        for (MutableRecordBatch batch; (batch = nextBatch(it, topicPartition)) != null; ) {
             if (batch.magic() != RecordBatch.MAGIC_VALUE_V2) {
                 throw new UnsupportedForMessageFormatException("Replicated batch with magic " + batch.magic() + " for "
                         + topicPartition + ": only magic v2 record batches are accepted");
@@ -140,6 +143,20 @@ final class BatchValidator {
                     + (records.sizeInBytes() - validBytes) + " bytes after their last complete batch");
         }
         return new Validated(batches, validBytes, recordCount, maxTimestamp, maxTimestampDelta, idempotent);
+    }
+
+    /**
+     * The next batch of a request, or null after the last complete one. kafka-clients' framing fails
+     * with an IllegalArgumentException (not its CorruptRecordException) when a size field is so large
+     * that size plus the log overhead overflows an int: that is a corrupt request too.
+     */
+    private static MutableRecordBatch nextBatch(Iterator<MutableRecordBatch> it, TopicPartition topicPartition) {
+        try {
+            return it.hasNext() ? it.next() : null;
+        } catch (IllegalArgumentException | IndexOutOfBoundsException | java.nio.BufferUnderflowException e) {
+            throw new CorruptRecordException("Malformed batch framing in the records for " + topicPartition + ": "
+                    + e.getMessage());
+        }
     }
 
     /**

@@ -79,6 +79,18 @@ class AppendValidationTest {
     }
 
     @Test
+    void batchSizeFieldPastTheIntRangeIsCorruptNotAnInternalError() throws Exception {
+        // size + the 12-byte log overhead overflows an int inside kafka-clients' framing.
+        ByteBuffer buf = ByteBuffer.allocate(64);
+        buf.putLong(0L).putInt(Integer.MAX_VALUE).putInt(0).put(RecordBatch.MAGIC_VALUE_V2).rewind();
+        assertThatThrownBy(() -> log.appendAsLeader(MemoryRecords.readableRecords(buf.duplicate()), 0))
+                .isInstanceOf(CorruptRecordException.class);
+        assertThatThrownBy(() -> log.appendAsFollower(MemoryRecords.readableRecords(buf.duplicate())))
+                .isInstanceOf(CorruptRecordException.class);
+        assertUntouched();
+    }
+
+    @Test
     void magicV1IsRejected() throws Exception {
         MemoryRecords v1 = MemoryRecords.withRecords(RecordBatch.MAGIC_VALUE_V1, Compression.NONE,
                 new SimpleRecord(T0, bytes("old")));

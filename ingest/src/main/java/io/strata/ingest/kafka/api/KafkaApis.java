@@ -35,6 +35,7 @@ import org.apache.kafka.common.requests.DeleteTopicsRequest;
 import org.apache.kafka.common.requests.DescribeClusterRequest;
 import org.apache.kafka.common.requests.DescribeConfigsRequest;
 import org.apache.kafka.common.requests.DescribeTopicPartitionsRequest;
+import org.apache.kafka.common.requests.DescribeUserScramCredentialsRequest;
 import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
 import org.apache.kafka.common.requests.InitProducerIdRequest;
@@ -45,6 +46,7 @@ import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.RequestContext;
 
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -137,9 +139,18 @@ public final class KafkaApis implements KafkaRequestHandler {
                     done(replicaAdmin.alterPartitionReassignments((AlterPartitionReassignmentsRequest) request));
             case LIST_PARTITION_REASSIGNMENTS ->
                     done(replicaAdmin.listPartitionReassignments((ListPartitionReassignmentsRequest) request));
-            default -> done(request.getErrorResponse(new UnsupportedVersionException(
-                    "This node does not implement " + request.apiKey().name + ".")));
+            default -> done(unsupported(request));
         };
+    }
+
+    /** The request's own error response with UNSUPPORTED_VERSION, for an API this node does not implement. */
+    private static AbstractResponse unsupported(AbstractRequest request) {
+        if (request instanceof DescribeUserScramCredentialsRequest scram && scram.data().users() == null) {
+            // A null user list means "all users"; the codec's error response expects a list to answer each.
+            scram.data().setUsers(List.of());
+        }
+        return request.getErrorResponse(new UnsupportedVersionException(
+                "This node does not implement " + request.apiKey().name + "."));
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.strata.membership.topic.TopicDescriptor;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.DescribeClusterResponseData;
 import org.apache.kafka.common.message.DescribeClusterResponseData.DescribeClusterBroker;
@@ -106,7 +107,7 @@ public final class MetadataApi {
             boolean mayCreate = data.allowAutoTopicCreation() && autoCreateTopics;
             for (MetadataRequestTopic requested : data.topics()) {
                 MetadataResponseTopic out = requested.name() == null
-                        ? byId(requested.topicId(), topicOps)
+                        ? byId(requested.topicId(), topicOps, request.version())
                         : byName(requested.name(), mayCreate, topicOps);
                 if (out.name() == null || response.topics().find(out.name()) == null) {
                     response.topics().add(out);
@@ -116,9 +117,10 @@ public final class MetadataApi {
         return new MetadataResponse(response, request.version());
     }
 
-    private MetadataResponseTopic byId(Uuid topicId, int topicOps) {
+    private MetadataResponseTopic byId(Uuid topicId, int topicOps, short version) {
+        // Before v12 a response topic must have a name (v10 and v11 requests may name topics by id alone).
         return topics.topic(topicId).map(t -> describe(t, topicOps))
-                .orElseGet(() -> new MetadataResponseTopic().setTopicId(topicId).setName(null)
+                .orElseGet(() -> new MetadataResponseTopic().setTopicId(topicId).setName(version < 12 ? "" : null)
                         .setErrorCode(Errors.UNKNOWN_TOPIC_ID.code()));
     }
 
@@ -194,6 +196,10 @@ public final class MetadataApi {
 
     public DescribeTopicPartitionsResponse describeTopicPartitions(DescribeTopicPartitionsRequest request) {
         DescribeTopicPartitionsRequestData data = request.data();
+        if (data.cursor() != null && data.cursor().partitionIndex() < 0) {
+            return (DescribeTopicPartitionsResponse) request.getErrorResponse(new InvalidRequestException(
+                    "The cursor's partition index must not be negative, got " + data.cursor().partitionIndex() + "."));
+        }
         Map<String, Optional<TopicDescriptor>> wanted = new TreeMap<>();
         if (data.topics().isEmpty()) {
             topics.topics().forEach(t -> wanted.put(t.name(), Optional.of(t)));

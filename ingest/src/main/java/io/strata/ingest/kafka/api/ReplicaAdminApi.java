@@ -64,8 +64,13 @@ public final class ReplicaAdminApi {
      * Kafka's controller does.
      */
     public ElectLeadersResponse electLeaders(ElectLeadersRequest request) {
-        ElectionType type = request.version() == 0 ? ElectionType.PREFERRED
-                : ElectionType.valueOf(request.data().electionType());
+        ElectionType type;
+        try {
+            type = request.version() == 0 ? ElectionType.PREFERRED : ElectionType.valueOf(request.data().electionType());
+        } catch (IllegalArgumentException unknownType) {
+            // Only v1+ names a type, and v1+ responses carry a top-level error.
+            return new ElectLeadersResponse(0, Errors.INVALID_REQUEST.code(), List.of(), request.version());
+        }
         boolean all = request.data().topicPartitions() == null;
         Map<String, List<Integer>> wanted = new TreeMap<>();
         if (all) {
@@ -85,7 +90,7 @@ public final class ReplicaAdminApi {
         wanted.forEach((topic, partitions) -> {
             ReplicaElectionResult topicResult = new ReplicaElectionResult().setTopic(topic);
             for (int p : partitions) {
-                PartitionResult out = elect(type, new PartitionId(topic, p));
+                PartitionResult out = elect(type, topic, p);
                 if (!(all && out.errorCode() == Errors.ELECTION_NOT_NEEDED.code())) {
                     topicResult.partitionResult().add(out);
                 }
@@ -97,8 +102,14 @@ public final class ReplicaAdminApi {
         return new ElectLeadersResponse(0, Errors.NONE.code(), results, request.version());
     }
 
-    private PartitionResult elect(ElectionType type, PartitionId id) {
-        PartitionResult out = new PartitionResult().setPartitionId(id.partition());
+    private PartitionResult elect(ElectionType type, String topic, int partition) {
+        PartitionResult out = new PartitionResult().setPartitionId(partition);
+        Optional<TopicDescriptor> descriptor = topics.topic(topic);
+        if (partition < 0 || descriptor.isEmpty() || partition >= descriptor.get().partitions()) {
+            return out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code())
+                    .setErrorMessage("No partition " + topic + "-" + partition + " exists.");
+        }
+        PartitionId id = new PartitionId(topic, partition);
         try {
             ElectionResult r = type == ElectionType.UNCLEAN ? assigner.electUnclean(id) : assigner.electPreferred(id);
             Errors error = switch (r.status()) {
@@ -135,12 +146,11 @@ public final class ReplicaAdminApi {
             Optional<TopicDescriptor> topic = topics.topic(t.name());
             for (ReassignablePartition p : t.partitions()) {
                 ReassignablePartitionResponse out = new ReassignablePartitionResponse().setPartitionIndex(p.partitionIndex());
-                PartitionId id = new PartitionId(t.name(), p.partitionIndex());
                 if (topic.isEmpty() || p.partitionIndex() < 0 || p.partitionIndex() >= topic.get().partitions()) {
                     out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code())
-                            .setErrorMessage("No partition " + id + " exists.");
+                            .setErrorMessage("No partition " + t.name() + "-" + p.partitionIndex() + " exists.");
                 } else {
-                    reassign(id, p.replicas(), allowRfChange, out);
+                    reassign(new PartitionId(t.name(), p.partitionIndex()), p.replicas(), allowRfChange, out);
                 }
                 topicResponse.partitions().add(out);
             }

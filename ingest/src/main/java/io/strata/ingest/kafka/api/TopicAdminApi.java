@@ -4,6 +4,7 @@ import io.strata.ingest.broker.TopicManager;
 import io.strata.membership.topic.TopicDescriptor;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.UnknownTopicIdException;
@@ -38,6 +39,8 @@ import java.util.Set;
 /**
  * CreateTopics, DeleteTopics and CreatePartitions. Each topic in a request succeeds or fails on its
  * own, with Kafka's error for the reason; a name given twice in one request is rejected for both.
+ * One request adds at most {@code maxPartitionsPerRequest} partitions over all its topics: a topic
+ * that would go past it fails with INVALID_PARTITIONS, before anything of it is created.
  */
 public final class TopicAdminApi {
 
@@ -46,17 +49,20 @@ public final class TopicAdminApi {
     private final TopicManager topics;
     private final BrokerNode node;
     private final Set<String> nodeDefaults;
+    private final int maxPartitionsPerRequest;
 
-    public TopicAdminApi(TopicManager topics, BrokerNode node, Set<String> nodeDefaults) {
+    public TopicAdminApi(TopicManager topics, BrokerNode node, Set<String> nodeDefaults, int maxPartitionsPerRequest) {
         this.topics = topics;
         this.node = node;
         this.nodeDefaults = nodeDefaults;
+        this.maxPartitionsPerRequest = maxPartitionsPerRequest;
     }
 
     public CreateTopicsResponse createTopics(CreateTopicsRequest request) {
         boolean validateOnly = request.data().validateOnly();
         Set<String> duplicates = duplicates(request.data().topics().stream().map(CreatableTopic::name).toList());
         CreateTopicsResponseData response = new CreateTopicsResponseData();
+        int budget = maxPartitionsPerRequest;
         for (CreatableTopic t : request.data().topics()) {
             CreatableTopicResult result = new CreatableTopicResult().setName(t.name()).setTopicId(Uuid.ZERO_UUID)
                     .setNumPartitions(-1).setReplicationFactor((short) -1);
@@ -67,6 +73,9 @@ public final class TopicAdminApi {
                 continue;
             }
             try {
+                int asked = !t.assignments().isEmpty() ? t.assignments().size()
+                        : t.numPartitions() == -1 ? topics.defaultPartitions() : t.numPartitions();
+                checkBudget(t.name(), asked, budget);
                 Map<Integer, List<Integer>> assignment = assignment(t);
                 Map<String, String> configs = new HashMap<>();
                 for (CreatableTopicConfig c : t.configs()) {
@@ -78,6 +87,7 @@ public final class TopicAdminApi {
                         assignment, configs, validateOnly);
                 short rf = (short) (!assignment.isEmpty() ? assignment.get(0).size()
                         : t.replicationFactor() == -1 ? topics.defaultReplicationFactor() : t.replicationFactor());
+                budget -= created.partitions();
                 result.setTopicId(validateOnly ? Uuid.ZERO_UUID : TopicManager.kafkaId(created))
                         .setNumPartitions(created.partitions())
                         .setReplicationFactor(rf);
@@ -138,6 +148,7 @@ public final class TopicAdminApi {
     public CreatePartitionsResponse createPartitions(CreatePartitionsRequest request) {
         Set<String> duplicates = duplicates(request.data().topics().stream().map(CreatePartitionsTopic::name).toList());
         CreatePartitionsResponseData response = new CreatePartitionsResponseData();
+        int budget = maxPartitionsPerRequest;
         for (CreatePartitionsTopic t : request.data().topics()) {
             CreatePartitionsTopicResult result = new CreatePartitionsTopicResult().setName(t.name());
             try {
@@ -148,13 +159,26 @@ public final class TopicAdminApi {
                     throw new InvalidReplicaAssignmentException("New partitions are assigned by the cluster; "
                             + "a manual assignment of new partitions is not supported.");
                 }
+                int current = topics.topic(t.name()).map(TopicDescriptor::partitions).orElse(0);
+                checkBudget(t.name(), t.count() - current, budget);
                 topics.createPartitions(t.name(), t.count(), request.data().validateOnly());
+                budget -= t.count() - current;
             } catch (ApiException e) {
                 result.setErrorCode(Errors.forException(e).code()).setErrorMessage(e.getMessage());
             }
             response.results().add(result);
         }
         return new CreatePartitionsResponse(response);
+    }
+
+    /** Rejects adding {@code asked} partitions when fewer than that are left of the request's allowance. */
+    private void checkBudget(String topic, int asked, int left) {
+        if (asked > left) {
+            throw new InvalidPartitionsException("Topic '" + topic + "' would add " + asked + " partitions; one request "
+                    + "may add at most " + maxPartitionsPerRequest + " (strata.kafka.max-partitions-per-request)"
+                    + (left < maxPartitionsPerRequest ? ", and its earlier topics took " + (maxPartitionsPerRequest - left) : "")
+                    + ".");
+        }
     }
 
     private static Set<String> duplicates(List<String> names) {

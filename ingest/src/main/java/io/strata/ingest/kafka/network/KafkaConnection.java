@@ -81,11 +81,9 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         RequestContext context;
         AbstractRequest request;
         try {
-            ByteBuffer buffer = frame.nioBuffer();
-            RequestHeader header = RequestHeader.parse(buffer);
-            context = new RequestContext(header, connectionId, remote.getAddress(), Optional.of(remote.getPort()),
-                    KafkaPrincipal.ANONYMOUS, LISTENER, SecurityProtocol.PLAINTEXT, ClientInformation.EMPTY, false);
-            request = context.parseRequest(buffer).request;
+            ParsedRequest parsed = parse(frame.nioBuffer(), connectionId, remote);
+            context = parsed.context();
+            request = parsed.request();
         } catch (RuntimeException e) {
             frame.release();
             LOG.warnf("Closing connection %s: malformed request (%s)", connectionId, e.getMessage());
@@ -117,6 +115,23 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
                 }
             });
         }
+    }
+
+    /** A frame's request and the context its response is built with. */
+    record ParsedRequest(RequestContext context, AbstractRequest request) {
+    }
+
+    /**
+     * Parses one frame (without its length prefix): header, then the body at the header's version.
+     *
+     * @throws RuntimeException when the frame is not a request this codec can read (the caller closes)
+     */
+    static ParsedRequest parse(ByteBuffer frame, String connectionId, InetSocketAddress remote) {
+        RequestHeader header = RequestHeader.parse(frame);
+        RequestContext context = new RequestContext(header, connectionId, remote.getAddress(),
+                Optional.of(remote.getPort()), KafkaPrincipal.ANONYMOUS, LISTENER, SecurityProtocol.PLAINTEXT,
+                ClientInformation.EMPTY, false);
+        return new ParsedRequest(context, context.parseRequest(frame).request);
     }
 
     private void handle(ChannelHandlerContext ctx, RequestContext context, AbstractRequest request, ByteBuf frame,

@@ -98,17 +98,23 @@ final class V3RecordCodec {
         if (node == null || node.isNull()) {
             return null;
         }
-        if (node.isIntegralNumber()) {
-            return node.longValue();
-        }
-        if (node.isTextual()) {
+        long ms;
+        if (node.isIntegralNumber() && node.canConvertToLong()) {
+            ms = node.longValue();
+        } else if (node.isTextual()) {
             try {
-                return OffsetDateTime.parse(node.textValue()).toInstant().toEpochMilli();
-            } catch (DateTimeParseException e) {
+                ms = OffsetDateTime.parse(node.textValue()).toInstant().toEpochMilli();
+            } catch (DateTimeParseException | ArithmeticException e) {
                 throw new HttpApiException(400, "The timestamp '" + node.textValue() + "' is not an ISO-8601 date-time.");
             }
+        } else {
+            throw new HttpApiException(400, "The timestamp must be an ISO-8601 date-time or epoch milliseconds.");
         }
-        throw new HttpApiException(400, "The timestamp must be an ISO-8601 date-time or epoch milliseconds.");
+        if (ms < 0) {
+            // Kafka record timestamps are milliseconds since 1970; a negative one cannot be stored.
+            throw new HttpApiException(400, "The timestamp " + node + " is before 1970-01-01T00:00:00Z.");
+        }
+        return ms;
     }
 
     static String isoTimestamp(long ms) {

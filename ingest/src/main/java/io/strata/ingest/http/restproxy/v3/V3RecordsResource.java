@@ -81,8 +81,7 @@ public class V3RecordsResource {
                             @HeaderParam("Content-Length") Long contentLength, InputStream body) {
         TopicDescriptor topic = topic(clusterId, topicName);
         if (transferEncoding != null && transferEncoding.toLowerCase(java.util.Locale.ROOT).contains("chunked")) {
-            StreamingOutput stream = out -> stream(topic, body, out);
-            return Response.ok(stream, MediaType.APPLICATION_JSON_TYPE).build();
+            return startStream(topic, body);
         }
         byte[] bytes = BoundedBody.read(body, config.maxRequestBytes(), contentLength, 413);
         V3Model.ProduceRequest request;
@@ -160,9 +159,58 @@ public class V3RecordsResource {
                 .entity(new V3Model.BatchResponse(successes, failures)).build();
     }
 
-    private void stream(TopicDescriptor topic, InputStream body, OutputStream out) throws IOException {
+    /**
+     * Reads the first record before answering: until then the status can still say what is wrong with
+     * the body (400 malformed or not text, 413 too large), which a report inside a started 200 cannot.
+     */
+    private Response startStream(TopicDescriptor topic, InputStream body) {
         PerRecordLimit limited = new PerRecordLimit(body, config.maxRequestBytes());
-        try (MappingIterator<V3Model.ProduceRequest> records = mapper.readerFor(V3Model.ProduceRequest.class).readValues(limited)) {
+        MappingIterator<V3Model.ProduceRequest> records = null;
+        V3Model.ProduceRequest first;
+        try {
+            records = mapper.readerFor(V3Model.ProduceRequest.class).readValues(limited);
+            first = records.hasNextValue() ? records.nextValue() : null;
+        } catch (RecordTooLarge e) {
+            close(records);
+            throw new HttpApiException(413, e.getMessage());
+        } catch (IOException e) {
+            close(records);
+            throw new HttpApiException(400, unreadable(e));
+        }
+        limited.nextRecord();
+        MappingIterator<V3Model.ProduceRequest> rest = records;
+        StreamingOutput stream = out -> stream(topic, first, rest, limited, out);
+        return Response.ok(stream, MediaType.APPLICATION_JSON_TYPE).build();
+    }
+
+    /** Why a streamed record could not be read: malformed JSON, or bytes that are not text in the body's encoding. */
+    private static String unreadable(IOException e) {
+        if (e instanceof JsonProcessingException jpe) {
+            return "Malformed record: " + jpe.getOriginalMessage();
+        }
+        if (e instanceof java.io.CharConversionException) {
+            return "The body is not text in the encoding it starts in: " + e.getMessage();
+        }
+        return "The record could not be read: " + e.getMessage();
+    }
+
+    private static void close(MappingIterator<?> records) {
+        if (records != null) {
+            try {
+                records.close();
+            } catch (IOException ignored) {
+                // Nothing more is read from it.
+            }
+        }
+    }
+
+    private void stream(TopicDescriptor topic, V3Model.ProduceRequest first, MappingIterator<V3Model.ProduceRequest> records,
+                        PerRecordLimit limited, OutputStream out) throws IOException {
+        try (records) {
+            if (first == null) {
+                return;
+            }
+            write(out, produceOne(topic, first));
             while (true) {
                 V3Model.ProduceRequest request;
                 try {
@@ -170,10 +218,9 @@ public class V3RecordsResource {
                         break;
                     }
                     request = records.nextValue();
-                } catch (JsonProcessingException e) {
+                } catch (JsonProcessingException | java.io.CharConversionException e) {
                     // The stream cannot be resynchronised after malformed JSON: report and stop.
-                    write(out, new V3Model.ProduceResponse(400, "Malformed record: " + e.getOriginalMessage(),
-                            null, null, null, null, null, null, null));
+                    write(out, new V3Model.ProduceResponse(400, unreadable(e), null, null, null, null, null, null, null));
                     return;
                 } catch (RecordTooLarge e) {
                     write(out, new V3Model.ProduceResponse(413, e.getMessage(), null, null, null, null, null, null, null));
