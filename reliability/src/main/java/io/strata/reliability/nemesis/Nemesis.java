@@ -229,7 +229,8 @@ public final class Nemesis {
         for (int f : followers) {
             cluster.network().blockPort(f, leader, port);
         }
-        history.record(Event.nemesis(history.now(), "start", "lagging-isr: followers " + followers
+        // A phase, not a fault start: the fault's start and stop are recorded once, as for every other fault.
+        history.record(Event.phase(history.now(), "lagging-isr: followers " + followers
                 + " of " + tp + " cannot fetch from leader " + leader));
         boolean shrunk = awaitIsr(names.get(i), p.partition(), Set.of(leader), isrShrinkWait);
         cluster.kill(leader);
