@@ -108,7 +108,7 @@ public final class InProcessNode implements AutoCloseable {
         StrataConfig.Replication r = config.replication();
         ReplicationSettings replication = new ReplicationSettings(r.replicaLagTimeMax().toMillis(),
                 r.fetchMaxWait().toMillis(), r.fetchMaxBytes(), r.fetchResponseMaxBytes(), r.fetchBackoff().toMillis(),
-                r.socketTimeout().toMillis());
+                r.socketTimeout().toMillis(), r.reconcileInterval().toMillis());
         ReplicaFetcherManager fetchers = new ReplicaFetcherManager(config.nodeId(), replication, id -> Optional.empty(),
                 Time.SYSTEM);
         ReplicaManager replicas = new ReplicaManager(config.nodeId(), member.partitions(), logs,
@@ -128,7 +128,8 @@ public final class InProcessNode implements AutoCloseable {
                 (int) g.consumerSessionTimeout().toMillis(), (int) g.consumerHeartbeatInterval().toMillis(),
                 g.consumerAssignors(), TimeUnit.DAYS.toMillis(1));
         groups = new GroupCoordinator(member.groupOffsets(), groupTopics, groupTopics, groupConfig, groupTime,
-                new CoordinatorLocator(config.nodeId(), () -> List.copyOf(member.nodes().liveNodeIds())));
+                new CoordinatorLocator(config.nodeId(), () -> List.copyOf(member.nodes().liveNodeIds()),
+                        member::hasQuorum));
         String clusterId = brokerNode.clusterId();
         apis = new KafkaApis(
                 new ProduceApi(topics, appender),
