@@ -29,13 +29,26 @@ public class ContentEncodingDecoder implements ReaderInterceptor {
     @Override
     public Object aroundReadFrom(ReaderInterceptorContext context) throws IOException {
         String encoding = context.getHeaders().getFirst(HttpHeaders.CONTENT_ENCODING);
+        context.setInputStream(decoded(context.getInputStream(), encoding));
         if (isGzip(encoding)) {
-            context.setInputStream(new LazyGzip(context.getInputStream()));
             context.getHeaders().remove(HttpHeaders.CONTENT_ENCODING);
-        } else if (!isIdentity(encoding)) {
-            throw new HttpApiException(415, "Unsupported Content-Encoding '" + encoding + "': send gzip or no encoding.");
         }
         return context.proceed();
+    }
+
+    /**
+     * The body as the endpoints read it: decompressed when the encoding is gzip (lazily, see the class doc).
+     *
+     * @throws HttpApiException 415 for an encoding other than gzip or identity
+     */
+    public static InputStream decoded(InputStream raw, String encoding) {
+        if (isGzip(encoding)) {
+            return new LazyGzip(raw);
+        }
+        if (!isIdentity(encoding)) {
+            throw new HttpApiException(415, "Unsupported Content-Encoding '" + encoding + "': send gzip or no encoding.");
+        }
+        return raw;
     }
 
     /** Whether the header names a compression this class removes (so declared lengths are not the body's size). */
