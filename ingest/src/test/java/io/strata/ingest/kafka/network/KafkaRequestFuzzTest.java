@@ -10,6 +10,7 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.AlterPartitionReassignmentsResponse;
+import org.apache.kafka.common.requests.ConsumerGroupHeartbeatResponse;
 import org.apache.kafka.common.requests.CreatePartitionsResponse;
 import org.apache.kafka.common.requests.CreateTopicsResponse;
 import org.apache.kafka.common.requests.DeleteGroupsResponse;
@@ -186,6 +187,13 @@ class KafkaRequestFuzzTest {
                 regression("regression-describetopicpartitions-v0-negative-cursor-partition"));
         assertThat(r.data().topics()).singleElement()
                 .satisfies(t -> assertThat(t.errorCode()).isEqualTo(Errors.INVALID_REQUEST.code()));
+    }
+
+    @Test
+    void aTopicRegexThatDoesNotCompileIsAnInvalidRegularExpression() throws Exception {
+        ConsumerGroupHeartbeatResponse r = (ConsumerGroupHeartbeatResponse) exchange(
+                regression("regression-consumergroupheartbeat-v1-unclosed-regex"));
+        assertThat(r.data().errorCode()).isEqualTo(Errors.INVALID_REGULAR_EXPRESSION.code());
     }
 
     @Test
