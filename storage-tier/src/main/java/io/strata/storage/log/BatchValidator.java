@@ -10,6 +10,7 @@ import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.UnsupportedForMessageFormatException;
 import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.CompressionType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.record.internal.Record;
@@ -203,7 +204,10 @@ final class BatchValidator {
         int seen = 0;
         long before = cfg.timestampBeforeMaxMs();
         long after = cfg.timestampAfterMaxMs();
-        try (CloseableIterator<Record> it = batch.skipKeyValueIterator(BUFFERS.get())) {
+        // A compressed batch is read in full: the reader that skips keys and values does not notice a record
+        // cut short at the end of the decompressed data, and consumers could not read such a batch back.
+        try (CloseableIterator<Record> it = batch.compressionType() == CompressionType.NONE
+                ? batch.skipKeyValueIterator(BUFFERS.get()) : batch.streamingIterator(BUFFERS.get())) {
             while (it.hasNext()) {
                 Record record = it.next();
                 if (record.offset() - batch.baseOffset() != seen) {

@@ -1,5 +1,6 @@
 package io.strata.ingest.group.consumer;
 
+import com.google.re2j.Pattern;
 import io.strata.ingest.group.Group;
 import io.strata.ingest.group.GroupConfig;
 import io.strata.ingest.group.GroupError;
@@ -19,7 +20,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 
 /**
  * A consumer group of the KIP-848 protocol. The coordinator owns the assignment:

@@ -1,5 +1,7 @@
 package io.strata.ingest.group.consumer;
 
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import io.strata.ingest.group.Group;
 import io.strata.ingest.group.GroupConfig;
 import io.strata.ingest.group.GroupError;
@@ -11,8 +13,6 @@ import io.strata.ingest.group.TopicCatalog;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Entry point of the consumer group protocol (KIP-848): validates ConsumerGroupHeartbeat requests
@@ -81,6 +81,7 @@ public final class ConsumerGroupManager {
         Pattern regex = null;
         if (request.subscribedTopicRegex() != null && !request.subscribedTopicRegex().isEmpty()) {
             try {
+                // RE2/J, as Apache Kafka's coordinator: matching takes linear time whatever pattern a client sends.
                 regex = Pattern.compile(request.subscribedTopicRegex());
             } catch (PatternSyntaxException e) {
                 return HeartbeatResult.error(GroupError.INVALID_REGULAR_EXPRESSION,

@@ -1,12 +1,12 @@
 package io.strata.ingest.group.consumer;
 
+import com.google.re2j.Pattern;
 import io.strata.ingest.group.GroupTimer;
 
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /** A member of a consumer group. Guarded by the group's monitor. */
 final class ConsumerGroupMember {

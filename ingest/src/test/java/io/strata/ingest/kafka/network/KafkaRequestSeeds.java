@@ -127,6 +127,10 @@ final class KafkaRequestSeeds {
                 (short) 0, new DescribeTopicPartitionsRequestData().setResponsePartitionLimit(10)
                         .setTopics(List.of(new DescribeTopicPartitionsRequestData.TopicRequest().setName(TOPIC)))
                         .setCursor(new DescribeTopicPartitionsRequestData.Cursor().setTopicName(TOPIC).setPartitionIndex(-1))));
+        out.put("regression-consumergroupheartbeat-v1-unclosed-regex", frame(ApiKeys.CONSUMER_GROUP_HEARTBEAT, (short) 1,
+                new ConsumerGroupHeartbeatRequestData().setGroupId("regex-group").setMemberId(Uuid.randomUuid().toString())
+                        .setMemberEpoch(0).setRebalanceTimeoutMs(10000).setSubscribedTopicRegex("f[uzz")
+                        .setTopicPartitions(List.of())));
         return out;
     }
 
