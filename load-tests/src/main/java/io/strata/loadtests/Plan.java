@@ -55,7 +55,7 @@ public record Plan(String mode, int repetitions, Map<String, Variant> variants, 
                         + "device: on Strata with Gatling as NDJSON `POST /ingest/{topic}` uploads of %,d lines from %d "
                         + "concurrent users, then %,d of them one per request (REST Proxy v2 `POST /topics/{topic}`) "
                         + "from %d users; on both systems as Kafka produce of the same lines and keys (kafka-clients "
-                        + "defaults, acks=all); MiB/s counts the lines' bytes; Gatling's HTML reports are in `gatling/`",
+                        + "defaults, acks=all); MiB/s counts the lines' bytes; Gatling's data (simulation.log, stats) is in `gatling/`",
                         id, records, recordSize, warmupRecords, linesPerRequest, clients, singleRecords, singleClients);
                 case NODE -> "`node`: startup time to ready and resident memory of the node process";
             };

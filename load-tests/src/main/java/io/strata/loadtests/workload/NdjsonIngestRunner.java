@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,7 +31,7 @@ import java.util.stream.Stream;
  * only (Kafka has no HTTP API), the same lines over HTTP with Gatling ({@link HttpIngestSimulation}): NDJSON
  * uploads after a warm-up, and single records through the REST Proxy v2 endpoint. Every run is checked against the
  * topic's end offsets. The NDJSON / Kafka-produce ratio on the same node in the same run is the figure of merit
- * for the HTTP path. Gatling's HTML reports are kept next to the benchmark report.
+ * for the HTTP path. Gatling's data (its simulation log and statistics) is kept next to the benchmark report.
  */
 public final class NdjsonIngestRunner implements WorkloadRunner {
 
@@ -85,6 +86,8 @@ public final class NdjsonIngestRunner implements WorkloadRunner {
         ctx.results().add(m.get(3), node.system(), ndjson.result().get("recordsPerSec").asDouble());
         double ndjsonP99 = gatlingP99(keptReport(ctx, w, "ndjson"));
         double singleP99 = gatlingP99(keptReport(ctx, w, "single"));
+        keepStatisticsOnly(keptReport(ctx, w, "ndjson"));
+        keepStatisticsOnly(keptReport(ctx, w, "single"));
         ctx.results().add(m.get(4), node.system(), ndjsonP99);
         ctx.results().add(m.get(5), node.system(), single.result().get("recordsPerSec").asDouble());
         ctx.results().add(m.get(6), node.system(), singleP99);
@@ -98,7 +101,7 @@ public final class NdjsonIngestRunner implements WorkloadRunner {
         return Duration.ofSeconds(ctx.smoke() ? 120 : 300);
     }
 
-    /** One Gatling run of {@link HttpIngestSimulation}; {@code keep} keeps its HTML report. */
+    /** One Gatling run of {@link HttpIngestSimulation}; {@code keep} keeps its report's data. */
     private static ChildJvm.Outcome gatling(Context ctx, StrataNode node, Workload w, String mode, String topic,
                                             long requests, long firstRequest, boolean keep) throws Exception {
         int users = "single".equals(mode) ? w.singleClients() : w.clients();
@@ -121,7 +124,7 @@ public final class NdjsonIngestRunner implements WorkloadRunner {
                 ctx.logDir().resolve(w.id() + "-" + mode + (keep ? "" : "-warmup") + ".log"), timeout(ctx));
     }
 
-    /** Where the HTML report of a kept Gatling run of this mode goes. */
+    /** Where the report of a kept Gatling run of this mode goes. */
     private static Path keptReport(Context ctx, Workload w, String mode) {
         return ctx.keepDir().resolve(w.id() + "-" + mode);
     }
@@ -146,6 +149,36 @@ public final class NdjsonIngestRunner implements WorkloadRunner {
                     + ", expected " + expected);
         }
         return new ToolRun(r, null);
+    }
+
+    /**
+     * Reduces a kept Gatling report to its data: {@code simulation.log} (from which Gatling redraws the whole
+     * HTML report, see load-tests/README.md) and {@code js/stats.js} (the statistics the benchmark reads). The
+     * HTML pages, scripts and styles are the same in every report and would be committed with every run.
+     */
+    private static void keepStatisticsOnly(Path reportDir) throws IOException {
+        if (!Files.isDirectory(reportDir)) {
+            return;
+        }
+        List<Path> assets;
+        try (Stream<Path> paths = Files.walk(reportDir)) {
+            assets = paths.filter(Files::isRegularFile)
+                    .filter(p -> !p.getFileName().toString().equals("simulation.log"))
+                    .filter(p -> !p.endsWith(Path.of("js", "stats.js")))
+                    .toList();
+        }
+        for (Path asset : assets) {
+            Files.delete(asset);
+        }
+        try (Stream<Path> paths = Files.walk(reportDir)) {
+            for (Path dir : paths.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).toList()) {
+                try (Stream<Path> left = Files.list(dir)) {
+                    if (left.findAny().isEmpty()) {
+                        Files.delete(dir);
+                    }
+                }
+            }
+        }
     }
 
     /** The p99 from the stats of the one report in {@code reportDir} (Gatling names its folder); 0 when none. */
