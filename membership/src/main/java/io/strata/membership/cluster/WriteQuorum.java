@@ -76,6 +76,20 @@ public final class WriteQuorum {
         }
     }
 
+    /**
+     * Called after a read that waited for the entry's backup, like a write (e.g. an entry processor with a
+     * backup processor), and before its value is used: the same reasoning as {@link #confirmWritten} then
+     * shows the value read is on a majority, so it cannot vanish when a split heals.
+     *
+     * @throws SplitBrainProtectionException when the quorum is gone
+     */
+    public void confirmRead() {
+        if (!present()) {
+            throw new SplitBrainProtectionException("Metadata read not confirmed: the quorum of " + required
+                    + " members was lost while it ran; what it read may not be on a majority");
+        }
+    }
+
     public int required() {
         return required;
     }

@@ -21,7 +21,10 @@ public interface GroupOffsetStore {
 
     Optional<CommittedOffset> fetch(String groupId, PartitionId partition);
 
-    /** All committed offsets of a group; empty for an unknown group. */
+    /**
+     * All committed offsets of a group; empty for an unknown group. Returns only acknowledged-durable
+     * offsets: never a commit still in progress that could yet fail (an exception then, as for a commit).
+     */
     Map<PartitionId, CommittedOffset> fetchAll(String groupId);
 
     /** Deletes the committed offsets of some partitions (a group left without offsets disappears). */

@@ -18,8 +18,9 @@ import java.util.Map;
  *                                 | str metadata | i64 commitTimestamp) * count
  * partitions: u8 1 | i32 count | (str topic | i32 partition) * count     (argument of a delete)
  * </pre>
+ * Public for reading a map value outside this package (tools, tests); encoding stays internal.
  */
-final class GroupOffsetsCodec {
+public final class GroupOffsetsCodec {
 
     private static final int FORMAT_VERSION = 1;
 
@@ -33,7 +34,7 @@ final class GroupOffsetsCodec {
         return w.toByteArray();
     }
 
-    static Map<PartitionId, CommittedOffset> decode(byte[] bytes) {
+    public static Map<PartitionId, CommittedOffset> decode(byte[] bytes) {
         Map<PartitionId, CommittedOffset> offsets = new LinkedHashMap<>();
         if (bytes == null) {
             return offsets;

@@ -14,7 +14,8 @@ import java.util.Set;
  * (see {@link GroupOffsetsCodec} for the format), changed by entry processors on the entry's owner,
  * written through to the metadata store and synchronously backed up before a commit returns.
  * A change returns normally only if the quorum was present before and after it ({@link WriteQuorum}):
- * it is then on a majority and survives a split.
+ * it is then on a majority and survives a split. Reads are guarded the same way ({@link ReadOffsetsProcessor}):
+ * a read returns only offsets that are on a majority, never a commit whose outcome is still open.
  */
 public final class HazelcastGroupOffsetStore implements GroupOffsetStore {
 
@@ -43,7 +44,10 @@ public final class HazelcastGroupOffsetStore implements GroupOffsetStore {
 
     @Override
     public Map<PartitionId, CommittedOffset> fetchAll(String groupId) {
-        return GroupOffsetsCodec.decode(map.get(groupId));
+        quorum.check();
+        byte[] value = map.executeOnKey(groupId, ReadOffsetsProcessor.onOwner());
+        quorum.confirmRead();
+        return GroupOffsetsCodec.decode(value);
     }
 
     @Override

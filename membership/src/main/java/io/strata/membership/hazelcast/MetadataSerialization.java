@@ -6,6 +6,7 @@ import io.strata.membership.cluster.ControllerEpochCas;
 import io.strata.membership.cluster.ReserveProducerIdBlock;
 import io.strata.membership.group.CommitOffsetsProcessor;
 import io.strata.membership.group.DeleteOffsetsProcessor;
+import io.strata.membership.group.ReadOffsetsProcessor;
 import io.strata.membership.partition.AlterIsr;
 import io.strata.membership.partition.PartitionStateCas;
 
@@ -28,6 +29,7 @@ public final class MetadataSerialization implements DataSerializableFactory {
     public static final int PARTITION_STATE_MERGE = 7;
     public static final int CONTROLLER_STATE_MERGE = 8;
     public static final int PRODUCER_ID_BLOCK_MERGE = 9;
+    public static final int READ_OFFSETS = 10;
 
     @Override
     public IdentifiedDataSerializable create(int typeId) {
@@ -41,6 +43,7 @@ public final class MetadataSerialization implements DataSerializableFactory {
             case PARTITION_STATE_MERGE -> new PartitionStateMergePolicy();
             case CONTROLLER_STATE_MERGE -> new ControllerStateMergePolicy();
             case PRODUCER_ID_BLOCK_MERGE -> new ProducerIdBlockMergePolicy();
+            case READ_OFFSETS -> new ReadOffsetsProcessor();
             default -> null;
         };
     }

@@ -7,6 +7,7 @@ import com.hazelcast.internal.partition.PartitionReplica;
 import com.hazelcast.spi.impl.PartitionSpecificRunnable;
 import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
 import io.strata.membership.group.CommittedOffset;
+import io.strata.membership.group.GroupOffsetsCodec;
 import io.strata.membership.partition.PartitionId;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -16,6 +17,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -96,20 +99,10 @@ class CutOffMemberTest {
         List<ClusterMember> all = startThree();
         ClusterMember cut = all.get(0);
         // a group whose offsets this member owns; its backup is on one of the others
-        String group = null;
-        for (int i = 0; group == null; i++) {
-            if (cut.hazelcast().getPartitionService().getPartition("group-" + i).getOwner().localMember()) {
-                group = "group-" + i;
-            }
-        }
-        int partitionId = cut.hazelcast().getPartitionService().getPartition(group).getPartitionId();
-        PartitionReplica backup = node(cut.hazelcast()).getPartitionService().getPartition(partitionId).getReplica(1);
-        ClusterMember backupMember = all.stream().filter(m -> m.hazelcast().getCluster().getLocalMember().getUuid()
-                .equals(backup.uuid())).findFirst().orElseThrow();
-        assertThat(backupMember).isNotSameAs(cut);
+        String group = groupOwnedBy(cut);
 
         // cut off: the backup gets no further, and no peer's heartbeat arrives
-        holdPartitionThread(backupMember, partitionId);
+        holdPartitionThread(backupOf(all, cut, group), partitionOf(cut, group));
         holdHeartbeats(all.get(1));
         holdHeartbeats(all.get(2));
         assertThat(cut.hasQuorum()).as("quorum still present when the commit starts").isTrue();
@@ -126,9 +119,69 @@ class CutOffMemberTest {
         assertThat(took).isGreaterThanOrEqualTo(cut.config().backupTimeout().minusMillis(100));
         assertThat(cut.config().backupTimeout()).isGreaterThan(cut.config().quorumHeartbeatTolerance()
                 .plus(cut.config().effectiveHeartbeatInterval()));
-        // written on this side only, and not acknowledged
-        assertThat(cut.groupOffsets().fetch(group, tp)).contains(offset);
+        // written on this side only, and not acknowledged; nor does a read return it
+        assertThat(storedOnOwner(cut, group, tp)).contains(offset);
+        assertThatThrownBy(() -> cut.groupOffsets().fetch(committedGroup, tp))
+                .isInstanceOf(SplitBrainProtectionException.class);
         assertThat(cut.hazelcast().getCluster().getMembers()).hasSize(3);
+    }
+
+    @Test
+    void aReadWhileACommitAwaitsItsBackupDoesNotReturnTheCommit() throws Exception {
+        List<ClusterMember> all = startThree();
+        ClusterMember cut = all.get(0);
+        String group = groupOwnedBy(cut);
+        PartitionId tp = new PartitionId("t", 0);
+        CommittedOffset acknowledged = new CommittedOffset(100, -1, null, 1);
+        cut.groupOffsets().commit(group, Map.of(tp, acknowledged));
+        assertThat(cut.groupOffsets().fetch(group, tp)).contains(acknowledged);
+
+        holdPartitionThread(backupOf(all, cut, group), partitionOf(cut, group));
+        holdHeartbeats(all.get(1));
+        holdHeartbeats(all.get(2));
+        CommittedOffset open = new CommittedOffset(200, -1, null, 2);
+        CompletableFuture<Void> commit = CompletableFuture.runAsync(() -> cut.groupOffsets().commit(group, Map.of(tp, open)));
+        await("commit applied on its owner", Duration.ofSeconds(2), () -> storedOnOwner(cut, group, tp).equals(Optional.of(open)));
+        assertThat(cut.hasQuorum()).as("quorum still present when the read starts").isTrue();
+
+        // the commit's outcome is open: the read waits for the backup like the commit, and is refused with it
+        assertThatThrownBy(() -> cut.groupOffsets().fetch(group, tp))
+                .isInstanceOf(SplitBrainProtectionException.class)
+                .hasMessageContaining("read not confirmed");
+        assertThatThrownBy(commit::join).hasCauseInstanceOf(SplitBrainProtectionException.class);
+
+        // heartbeats and backups flow again: reads are confirmed and see the map as it is
+        release.countDown();
+        await("quorum back", Duration.ofSeconds(5), cut::hasQuorum);
+        assertThat(all.get(1).groupOffsets().fetch(group, tp)).isPresent();
+    }
+
+    /** The owner's own copy of a group's offset, read without any quorum or backup check. */
+    private static Optional<CommittedOffset> storedOnOwner(ClusterMember owner, String group, PartitionId tp) {
+        byte[] value = owner.hazelcast().<String, byte[]>getMap(MetadataMaps.GROUP_OFFSETS).get(group);
+        return Optional.ofNullable(GroupOffsetsCodec.decode(value).get(tp));
+    }
+
+    private static String groupOwnedBy(ClusterMember member) {
+        for (int i = 0; ; i++) {
+            if (member.hazelcast().getPartitionService().getPartition("group-" + i).getOwner().localMember()) {
+                return "group-" + i;
+            }
+        }
+    }
+
+    private static int partitionOf(ClusterMember member, String key) {
+        return member.hazelcast().getPartitionService().getPartition(key).getPartitionId();
+    }
+
+    /** The member holding the first backup of the key's partition. */
+    private static ClusterMember backupOf(List<ClusterMember> all, ClusterMember owner, String key) {
+        PartitionReplica backup = node(owner.hazelcast()).getPartitionService().getPartition(partitionOf(owner, key))
+                .getReplica(1);
+        ClusterMember backupMember = all.stream().filter(m -> m.hazelcast().getCluster().getLocalMember().getUuid()
+                .equals(backup.uuid())).findFirst().orElseThrow();
+        assertThat(backupMember).isNotSameAs(owner);
+        return backupMember;
     }
 
     /** Occupies both threads of the member's cluster executor, so that it sends no heartbeats, until release. */
