@@ -6,7 +6,9 @@ import java.nio.file.Path;
 
 /**
  * CPU time from /proc: the whole machine's busy time versus the time used by this harness (with its reaped child
- * tools) and the node(s) under test, so that a report can show how much CPU other processes took during a run.
+ * tools) and the node(s) under test, so that a report can show how much CPU other processes took during a run;
+ * and the CPU time of the system under test alone, which measures the broker's cost per byte even when the
+ * clients saturate the machine's cores.
  */
 public final class CpuMeter {
 
@@ -24,6 +26,23 @@ public final class CpuMeter {
             own += processTicks(pid, false);
         }
         return new Sample(machineBusy(), own, System.nanoTime());
+    }
+
+    /** USER_HZ: the unit of the tick counts in /proc (100 on every Linux platform this runs on). */
+    public static final long TICKS_PER_SECOND = 100;
+
+    /** CPU seconds (user + system) the processes have used so far; a process that is gone counts 0. */
+    public static double processCpuSeconds(java.util.List<Long> pids) {
+        long ticks = 0;
+        for (long pid : pids) {
+            ticks += processTicks(pid, false);
+        }
+        return ticks / (double) TICKS_PER_SECOND;
+    }
+
+    /** CPU seconds per GiB moved, or NaN when nothing was moved. */
+    public static double secondsPerGiB(double cpuSeconds, double bytes) {
+        return bytes > 0 ? cpuSeconds / (bytes / (1024.0 * 1024.0 * 1024.0)) : Double.NaN;
     }
 
     /** Average number of cores that other processes kept busy between two samples, or NaN. */

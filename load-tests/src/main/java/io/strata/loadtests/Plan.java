@@ -167,6 +167,13 @@ public record Plan(String mode, int repetitions, Map<String, Variant> variants, 
     }
 
     /** The metrics a workload reports. */
+    /**
+     * CPU seconds of the broker processes (user + system, from /proc) per GiB of record payload produced or
+     * consumed: the broker's cost per byte, whatever the clients take. For a cluster, the sum of its nodes and the
+     * object store.
+     */
+    public static final String BROKER_CPU_PER_GIB = "broker CPU per GiB";
+
     public static List<MetricDef> metrics(Variant v, Workload w) {
         String id = v.id();
         // A cluster's memory is the sum over its nodes; its records are written once per replica to the one disk,
@@ -184,10 +191,12 @@ public record Plan(String mode, int repetitions, Map<String, Variant> variants, 
             case PRODUCE -> List.of(
                     new MetricDef(id, w.id(), w.title(), "throughput", "MiB/s", true, diskLimit),
                     new MetricDef(id, w.id(), w.title(), "records/s", "records/s", true, null),
-                    new MetricDef(id, w.id(), w.title(), "send latency p99", "ms", false, null));
+                    new MetricDef(id, w.id(), w.title(), "send latency p99", "ms", false, null),
+                    new MetricDef(id, w.id(), w.title(), BROKER_CPU_PER_GIB + sum, "CPU s/GiB", false, null));
             case CONSUME -> List.of(
                     new MetricDef(id, w.id(), w.title(), "throughput", "MiB/s", true, "loopback-tcp"),
-                    new MetricDef(id, w.id(), w.title(), "records/s", "records/s", true, null));
+                    new MetricDef(id, w.id(), w.title(), "records/s", "records/s", true, null),
+                    new MetricDef(id, w.id(), w.title(), BROKER_CPU_PER_GIB + sum, "CPU s/GiB", false, null));
             case INGEST -> List.of(
                     MetricDef.strataOnly(id, w.id(), w.title(), "HTTP NDJSON ingest", "MiB/s", true, null),
                     new MetricDef(id, w.id(), w.title(), "Kafka produce, same lines", "MiB/s", true, null),

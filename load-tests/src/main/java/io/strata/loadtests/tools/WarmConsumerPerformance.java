@@ -1,5 +1,6 @@
 package io.strata.loadtests.tools;
 
+import io.strata.loadtests.CpuMeter;
 import org.apache.kafka.tools.ConsumerPerformance;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -8,6 +9,7 @@ import picocli.CommandLine.Unmatched;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
@@ -17,7 +19,9 @@ import java.util.concurrent.Callable;
  * interpreted and C1 code in the client, which hides the broker's share of the cost.
  *
  * <p>Output: ConsumerPerformance's own result line per pass (header hidden), each preceded by a line
- * {@code # pass <n> warm-up} or {@code # pass <n> measured}.
+ * {@code # pass <n> warm-up} or {@code # pass <n> measured}, and followed, when {@code --broker-pids} names the
+ * broker's processes, by {@code # broker-cpu-seconds <s>}: the CPU time those processes used during the pass,
+ * sampled here at the pass's edges so that it covers the pass alone.
  */
 @Command(name = "warm-consumer-performance", mixinStandardHelpOptions = true,
         description = "ConsumerPerformance passes in one JVM: warm-up passes, then measured passes.")
@@ -31,6 +35,9 @@ public final class WarmConsumerPerformance implements Callable<Integer> {
 
     @Option(names = "--passes", defaultValue = "3", description = "Measured passes.")
     int passes;
+
+    @Option(names = "--broker-pids", split = ",", description = "Processes whose CPU time each pass reports.")
+    List<Long> brokerPids = new ArrayList<>();
 
     @Unmatched
     List<String> consumerPerformanceArgs = new ArrayList<>();
@@ -48,7 +55,12 @@ public final class WarmConsumerPerformance implements Callable<Integer> {
             args.add(group + "-" + pass);
             System.out.println("# pass " + pass + (pass <= warmupPasses ? " warm-up" : " measured"));
             System.out.flush();
+            double cpuBefore = CpuMeter.processCpuSeconds(brokerPids);
             ConsumerPerformance.main(args.toArray(String[]::new));
+            if (!brokerPids.isEmpty()) {
+                System.out.printf(Locale.ROOT, "# broker-cpu-seconds %.3f%n",
+                        CpuMeter.processCpuSeconds(brokerPids) - cpuBefore);
+            }
             System.out.flush();
         }
         return 0;

@@ -1,6 +1,7 @@
 package io.strata.loadtests.workload;
 
 import io.strata.loadtests.ChildJvm;
+import io.strata.loadtests.CpuMeter;
 import io.strata.loadtests.Plan;
 import io.strata.loadtests.Plan.Variant;
 import io.strata.loadtests.Plan.Workload;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Consumer throughput with kafka-tools' ConsumerPerformance over the topic a produce workload filled: a
@@ -32,6 +34,9 @@ public final class ConsumerPerformanceRunner implements WorkloadRunner {
     static final int MEASURED_PASSES = 3;
 
     /** The data line: start, end, MB, MB/s, records, records/s, rebalance ms, fetch ms, fetch MB/s, fetch records/s. */
+    /** WarmConsumerPerformance's line after a pass: the broker processes' CPU seconds during it. */
+    static final Pattern BROKER_CPU = Pattern.compile("^# broker-cpu-seconds ([\\d.]+)", Pattern.MULTILINE);
+
     static final Pattern RESULT = Pattern.compile(
             "^[^,\\n]+, [^,\\n]+, ([\\d.]+), ([\\d.]+), (\\d+), ([\\d.]+), (-?\\d+), (-?\\d+), ([\\d.]+), ([\\d.]+)\\s*$",
             Pattern.MULTILINE);
@@ -48,7 +53,8 @@ public final class ConsumerPerformanceRunner implements WorkloadRunner {
                 "--warmup-passes", Integer.toString(warmups), "--passes", Integer.toString(passes),
                 "--bootstrap-server", node.bootstrap(), "--topic", w.topic(),
                 "--num-records", Long.toString(expected),
-                "--timeout", ctx.smoke() ? "60000" : "180000", "--hide-header");
+                "--timeout", ctx.smoke() ? "60000" : "180000", "--hide-header",
+                "--broker-pids", node.pids().stream().map(String::valueOf).collect(Collectors.joining(",")));
         ChildJvm.Outcome out = ChildJvm.run(ctx.jvm().command(ctx.toolJvmArgs(),
                         WarmConsumerPerformance.class.getName(), args), Map.of(), ctx.logDir(), ctx.log(w),
                 Duration.ofSeconds(ctx.smoke() ? 90 : 120L * (warmups + passes)));
@@ -60,6 +66,7 @@ public final class ConsumerPerformanceRunner implements WorkloadRunner {
             return "ConsumerPerformance exited " + out.exitCode() + "\n" + out.tail(15);
         }
         List<Double> rates = new ArrayList<>();
+        List<Double> cpuPerGiB = new ArrayList<>();
         for (String pass : out.output().split("(?m)^# pass ")) {
             if (!MEASURED.matcher(pass).lookingAt()) {
                 continue;
@@ -74,6 +81,10 @@ public final class ConsumerPerformanceRunner implements WorkloadRunner {
                 return "ConsumerPerformance read " + records + " records, expected " + expected + "\n" + r.group();
             }
             rates.add(Double.parseDouble(r.group(8)));
+            Matcher cpu = BROKER_CPU.matcher(pass);
+            if (cpu.find()) {
+                cpuPerGiB.add(CpuMeter.secondsPerGiB(Double.parseDouble(cpu.group(1)), (double) records * w.recordSize()));
+            }
         }
         if (rates.size() != passes) {
             return "ConsumerPerformance printed " + rates.size() + " measured passes, expected " + passes + "\n"
@@ -85,7 +96,14 @@ public final class ConsumerPerformanceRunner implements WorkloadRunner {
         List<MetricDef> m = Plan.metrics(v, w);
         ctx.results().add(m.get(0), node.system(), mib);
         ctx.results().add(m.get(1), node.system(), recordsPerSec);
-        ctx.say(w, "%.1f MiB/s, %.0f records/s", mib, recordsPerSec);
+        if (cpuPerGiB.size() != passes) {
+            return "WarmConsumerPerformance reported the broker's CPU for " + cpuPerGiB.size() + " of " + passes
+                    + " measured passes\n" + out.tail(15);
+        }
+        Collections.sort(cpuPerGiB);
+        double brokerCpuPerGiB = cpuPerGiB.get(cpuPerGiB.size() / 2);
+        ctx.results().add(m.get(2), node.system(), brokerCpuPerGiB);
+        ctx.say(w, "%.1f MiB/s, %.0f records/s, broker %.1f CPU s/GiB", mib, recordsPerSec, brokerCpuPerGiB);
         return null;
     }
 }

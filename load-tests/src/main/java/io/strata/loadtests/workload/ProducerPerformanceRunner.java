@@ -1,6 +1,7 @@
 package io.strata.loadtests.workload;
 
 import io.strata.loadtests.ChildJvm;
+import io.strata.loadtests.CpuMeter;
 import io.strata.loadtests.Plan;
 import io.strata.loadtests.Plan.Variant;
 import io.strata.loadtests.Plan.Workload;
@@ -36,9 +37,11 @@ public final class ProducerPerformanceRunner implements WorkloadRunner {
                 "--record-size", Integer.toString(w.recordSize()), "--throughput", "-1",
                 "--producer-props", "bootstrap.servers=" + node.bootstrap(), "acks=" + w.acks(),
                 "client.id=producer-performance");
+        double cpuBefore = CpuMeter.processCpuSeconds(node.pids());
         ChildJvm.Outcome out = ChildJvm.run(ctx.jvm().command(ctx.toolJvmArgs(),
                         "org.apache.kafka.tools.ProducerPerformance", args), Map.of(), ctx.logDir(), ctx.log(w),
                 Duration.ofSeconds(ctx.smoke() ? 90 : 300));
+        double brokerCpu = CpuMeter.processCpuSeconds(node.pids()) - cpuBefore;
         if (out.timedOut()) {
             return "timed out: ProducerPerformance did not finish within " + out.elapsedMs() / 1000 + " s\n"
                     + out.tail(10);
@@ -65,7 +68,10 @@ public final class ProducerPerformanceRunner implements WorkloadRunner {
         ctx.results().add(m.get(0), node.system(), mib);
         ctx.results().add(m.get(1), node.system(), recPerSec);
         ctx.results().add(m.get(2), node.system(), Double.parseDouble(s.group(8)));
-        ctx.say(w, "%.1f MiB/s, %.0f records/s, p99 %s ms", mib, recPerSec, s.group(8));
+        double cpuPerGiB = CpuMeter.secondsPerGiB(brokerCpu, (double) w.records() * w.recordSize());
+        ctx.results().add(m.get(3), node.system(), cpuPerGiB);
+        ctx.say(w, "%.1f MiB/s, %.0f records/s, p99 %s ms, broker %.1f CPU s/GiB", mib, recPerSec, s.group(8),
+                cpuPerGiB);
         return null;
     }
 
