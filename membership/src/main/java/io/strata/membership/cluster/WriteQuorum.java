@@ -30,7 +30,8 @@ import com.hazelcast.splitbrainprotection.SplitBrainProtectionException;
  * minority side after a member dies: the promoted partitions must record their key-load status, that
  * internal operation counts as a write and is refused, and from then on every query on the map
  * (keySet, values, entrySet) fails with "still loading data from external store". With the guard,
- * a minority keeps serving reads and refuses writes, and the maps recover when the members return.
+ * a minority keeps serving queries and refuses writes (and offset reads, which are confirmed like writes), and
+ * the maps recover when the members return.
  */
 public final class WriteQuorum {
 
