@@ -65,6 +65,13 @@ resource "aws_autoscaling_group" "nodes" {
     version = aws_launch_template.node.latest_version
   }
 
+  lifecycle {
+    precondition {
+      condition     = var.vpc_id == null || length(var.subnet_ids) > 0
+      error_message = "subnet_ids must name the subnets of vpc_id the nodes run in."
+    }
+  }
+
   # One node at a time, so a majority stays up while a new launch template rolls out.
   instance_refresh {
     strategy = "Rolling"
