@@ -149,6 +149,9 @@ class TieredStorageIT {
         Path objects = Files.createTempDirectory(Paths.get("target"), "s3proxy-outage");
         try (ObjectStoreProcess s3 = new ObjectStoreProcess(objects).start()) {
             StrataNode.Builder builder = StrataNode.builder("tiered-outage")
+                    // The data path through an outage: cluster metadata stays on local disk (with an external store
+                    // it would default to the bucket, and metadata writes would wait for the store too).
+                    .env("STRATA_CLUSTER_METADATA_STORE", "directory")
                     .env("STRATA_S3_MAX_ATTEMPTS", "3")
                     .env("STRATA_S3_MAX_BACKOFF", "500ms")
                     .env("STRATA_S3_CALL_TIMEOUT", "10s")

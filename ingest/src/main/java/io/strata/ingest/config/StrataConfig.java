@@ -14,9 +14,33 @@ import java.util.OptionalLong;
 @ConfigMapping(prefix = "strata")
 public interface StrataConfig {
 
-    /** This node's broker id. */
+    /**
+     * This node's broker id; -1 generates one (as Kafka's {@code broker.id=-1}): claimed in the cluster's durable
+     * metadata store for this machine (its EC2 instance id with {@code strata.instance-metadata.enabled}, else its
+     * advertised address) and kept in {@code meta.properties}, so the same machine gets the same id back.
+     */
     @WithDefault("0")
     int nodeId();
+
+    InstanceMetadata instanceMetadata();
+
+    /**
+     * The EC2 instance metadata service (IMDSv2). When enabled, the node takes its advertised Kafka host and its
+     * cluster address from {@code local-ipv4}, its rack from {@code placement/availability-zone} (unless
+     * {@code strata.cluster.rack} is set) and the name it claims a generated node id under from {@code instance-id}.
+     */
+    interface InstanceMetadata {
+        @WithDefault("false")
+        boolean enabled();
+
+        /** Where the service answers (the AWS SDKs read the same from AWS_EC2_METADATA_SERVICE_ENDPOINT). */
+        @WithDefault("http://169.254.169.254")
+        java.net.URI endpoint();
+
+        /** Time-out of each call; the service answers locally in milliseconds. */
+        @WithDefault("2s")
+        Duration timeout();
+    }
 
     /** Where logs and node metadata live. */
     @WithDefault("./data")
@@ -206,6 +230,43 @@ public interface StrataConfig {
         Optional<java.util.List<String>> members();
 
         /**
+         * How members find each other: {@code static} ({@link #members()}) or {@code aws} (running EC2 instances
+         * with the tag {@code strata.cluster.aws.tag-key}, through Hazelcast's AWS discovery; needs {@link #size()}).
+         */
+        @WithDefault("static")
+        String discovery();
+
+        /**
+         * The number of members the cluster is meant to have; metadata writes need a majority of it. Defaults to
+         * the length of {@link #members()}; required with {@code discovery=aws}, where there is no list.
+         */
+        OptionalInt size();
+
+        Aws aws();
+
+        /** Hazelcast's AWS discovery ({@code network.join.aws}). */
+        interface Aws {
+            /** The tag that marks the cluster's instances. */
+            @WithDefault("strata-cluster")
+            String tagKey();
+
+            /** The tag's value naming this cluster; unset: any value. */
+            Optional<String> tagValue();
+
+            /** EC2 region; unset: read from the instance metadata. */
+            Optional<String> region();
+
+            /**
+             * EC2 API endpoint: a host name (HTTPS) or a URL starting with http (used as it is, e.g. a stub);
+             * unset: the region's public endpoint. Hazelcast's {@code host-header}.
+             */
+            Optional<String> endpoint();
+
+            @WithDefault("5s")
+            Duration connectionTimeout();
+        }
+
+        /**
          * Where the cluster's durable metadata lives. Every member must see the same directory
          * (shared storage); defaults to {@code <data-dir>/cluster-metadata}, right for a single node.
          */
@@ -214,10 +275,11 @@ public interface StrataConfig {
         /**
          * Where durable cluster metadata lives: {@code directory} ({@link #metadataDir()}) or
          * {@code object-store} (the bucket of {@code strata.s3.*}, under {@code <prefix>/cluster-metadata/}),
-         * which every member reaches without a shared file system.
+         * which every member reaches without a shared file system. Unset: {@code object-store} when an external
+         * object store is configured ({@code strata.s3.endpoint}, tiering on) and no {@link #metadataDir()} is,
+         * else {@code directory}.
          */
-        @WithDefault("directory")
-        String metadataStore();
+        Optional<String> metadataStore();
 
         /** This node's rack, reported to clients. */
         Optional<String> rack();

@@ -30,10 +30,10 @@ final class BrokerDefaults {
     }
 
     /** The node's effective settings under Kafka's broker config names, for DescribeConfigs. */
-    static Map<String, String> brokerConfigs(StrataConfig config, LogConfig defaults) {
+    static Map<String, String> brokerConfigs(StrataConfig config, int nodeId, LogConfig defaults) {
         Map<String, String> out = new TreeMap<>();
-        out.put("broker.id", Integer.toString(config.nodeId()));
-        out.put("node.id", Integer.toString(config.nodeId()));
+        out.put("broker.id", Integer.toString(nodeId));
+        out.put("node.id", Integer.toString(nodeId));
         out.put("num.partitions", Integer.toString(config.kafka().defaultPartitions()));
         out.put("auto.create.topics.enable", Boolean.toString(config.kafka().autoCreateTopics()));
         out.put("socket.request.max.bytes", Integer.toString(config.kafka().maxRequestBytes()));

@@ -89,9 +89,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public class StrataNode {
 
     private static final Logger LOG = Logger.getLogger(StrataNode.class);
-    /** Values of strata.cluster.metadata-store. */
-    private static final String DIRECTORY_METADATA = "directory";
-    private static final String OBJECT_STORE_METADATA = "object-store";
+    private static final String DIRECTORY_METADATA = NodePlacement.DIRECTORY_METADATA;
+    private static final String OBJECT_STORE_METADATA = NodePlacement.OBJECT_STORE_METADATA;
 
     @Inject
     StrataConfig config;
@@ -111,6 +110,8 @@ public class StrataNode {
     int httpPort;
 
     private volatile KafkaServer server;
+    /** This node's id: configured, or generated (strata.node-id=-1); set before the node joins the cluster. */
+    private volatile int nodeId;
     /** Runs the start of a cluster member (null for a lone node, which starts on Quarkus's thread). */
     private volatile Thread starter;
     private volatile boolean stopping;
@@ -144,8 +145,7 @@ public class StrataNode {
      * and a SIGTERM stops it at once.
      */
     void start(@Observes @Priority(10) StartupEvent event) throws Exception {
-        List<String> members = config.cluster().members().orElse(List.of()).stream().filter(m -> !m.isBlank()).toList();
-        if (members.size() <= 1) {
+        if (clusterSize() <= 1) {
             startNode();
             return;
         }
@@ -167,6 +167,8 @@ public class StrataNode {
     private void startNode() throws Exception {
         Path dataDir = config.dataDir().toAbsolutePath().normalize();
         Files.createDirectories(dataDir);
+        phase = "reading this node's placement" + (config.instanceMetadata().enabled() ? " from the instance metadata" : "");
+        NodePlacement placement = NodePlacement.resolve(config);
         StrataConfig.Kafka kafka = config.kafka();
         int cores = Runtime.getRuntime().availableProcessors();
         KafkaServer kafkaServer = new KafkaServer(metrics, kafka.maxRequestBytes(),
@@ -180,7 +182,7 @@ public class StrataNode {
         refuseSeveralEmbeddedStores();
         CompletableFuture<TieredStorage> tieredStart = null;
         if (config.tiering().enabled()) {
-            if (OBJECT_STORE_METADATA.equals(config.cluster().metadataStore())) {
+            if (OBJECT_STORE_METADATA.equals(NodePlacement.metadataStoreKind(config))) {
                 // Before joining: the cluster metadata lives in the object store.
                 tiered = TieredStorage.start(config.s3(), config.tiering(), dataDir);
             } else {
@@ -194,10 +196,13 @@ public class StrataNode {
                 }, task -> new Thread(task, "strata-object-store-start").start());
             }
         }
-        phase = "joining the cluster: waiting for a majority of the members " + config.cluster().members()
-                .map(Object::toString).orElse("(this node alone)") + " (strata.cluster.members)";
+        phase = placement.aws().isPresent()
+                ? "joining the cluster: waiting for a majority of " + placement.clusterSize() + " members, found by "
+                        + "the EC2 tag " + config.cluster().aws().tagKey() + " (strata.cluster.discovery=aws)"
+                : "joining the cluster: waiting for a majority of the members " + config.cluster().members()
+                        .map(Object::toString).orElse("(this node alone)") + " (strata.cluster.members)";
         try {
-            member = joinCluster(dataDir, advertisedPort);
+            member = joinCluster(dataDir, advertisedPort, placement);
         } catch (Exception e) {
             if (tieredStart != null) {
                 tieredStart.thenAccept(TieredStorage::close);
@@ -212,7 +217,7 @@ public class StrataNode {
             }
         }
         FileClusterIdentity.bind(dataDir, member.identity());
-        brokerNode = new BrokerNode(config.nodeId(), kafka.advertisedHost(), advertisedPort,
+        brokerNode = new BrokerNode(nodeId, placement.advertisedHost(), advertisedPort,
                 member.identity().clusterId());
 
         Map<String, Object> topicDefaults = BrokerDefaults.topicDefaults(config.log());
@@ -232,10 +237,10 @@ public class StrataNode {
         produces = new ProducePurgatory();
         ClusterMember cluster = member;
         ReplicationSettings replication = replicationSettings(config.replication());
-        ReplicaFetcherManager fetchers = new ReplicaFetcherManager(config.nodeId(), replication,
+        ReplicaFetcherManager fetchers = new ReplicaFetcherManager(nodeId, replication,
                 id -> cluster.nodes().node(id).map(n -> new Node(n.nodeId(), n.kafkaHost(), n.kafkaPort(), n.rack())),
                 Time.SYSTEM);
-        ReplicaManager replicas = new ReplicaManager(config.nodeId(), member.partitions(), logs,
+        ReplicaManager replicas = new ReplicaManager(nodeId, member.partitions(), logs,
                 overrides -> LogConfig.create(topicDefaults, overrides), metrics, remote, backpressure, tp -> {
                     if (tieringStarted) {
                         tieringPipeline.requestUpload(tp);
@@ -257,20 +262,20 @@ public class StrataNode {
         appender = new LeaderAppender(topics, replicaFetches, metrics, flushExecutor, cluster::hasQuorum);
         GroupTopics groupTopics = new GroupTopics(topics);
         groups = new GroupCoordinator(member.groupOffsets(), groupTopics, groupTopics, groupConfig(config.group()),
-                new WheelGroupTimer(), new CoordinatorLocator(config.nodeId(),
+                new WheelGroupTimer(), new CoordinatorLocator(nodeId,
                         () -> List.copyOf(cluster.nodes().liveNodeIds()), cluster::hasQuorum));
         String clusterId = brokerNode.clusterId();
 
         KafkaApis apis = new KafkaApis(
                 new ProduceApi(topics, appender),
                 new FetchApi(topics, purgatory, replicaFetches, metrics, remote, Time.SYSTEM,
-                        new ReadReplicaSelector(config.replication().rackAwareReads(), config.nodeId(),
+                        new ReadReplicaSelector(config.replication().rackAwareReads(), nodeId,
                                 id -> cluster.nodes().node(id).map(NodeInfo::rack), cluster.nodes()::isLive)),
                 new OffsetsApi(topics, remote),
                 new MetadataApi(topics, brokerNode, member.nodes(), member.controller(), kafka.autoCreateTopics(),
                         cluster::hasQuorum),
                 new TopicAdminApi(topics, brokerNode, nodeDefaultKeys, kafka.maxPartitionsPerRequest()),
-                new ConfigsApi(topics, brokerNode, nodeDefaultKeys, BrokerDefaults.brokerConfigs(config, defaults)),
+                new ConfigsApi(topics, brokerNode, nodeDefaultKeys, BrokerDefaults.brokerConfigs(config, nodeId, defaults)),
                 new ProducerIdApi(member.producerIds()),
                 GroupApis.create(groups, topics, id -> cluster.nodes().node(id)
                         .map(n -> new BrokerNode(n.nodeId(), n.kafkaHost(), n.kafkaPort(), clusterId)).orElse(null)),
@@ -329,39 +334,54 @@ public class StrataNode {
      * cluster of several members that tiers needs a shared {@code strata.s3.endpoint}.
      */
     private void refuseSeveralEmbeddedStores() {
-        List<String> members = config.cluster().members().orElse(List.of()).stream().filter(m -> !m.isBlank()).toList();
-        if (config.tiering().enabled() && config.s3().endpoint().isEmpty() && members.size() > 1) {
-            throw new IllegalStateException("A cluster of " + members.size() + " members (strata.cluster.members) "
+        int members = clusterSize();
+        if (config.tiering().enabled() && config.s3().endpoint().isEmpty() && members > 1) {
+            throw new IllegalStateException("A cluster of " + members + " members (strata.cluster.members/size) "
                     + "needs one object store that all of them reach: set strata.s3.endpoint (e.g. an S3Proxy or "
                     + "MinIO shared by the nodes), or strata.tiering.enabled=false. The embedded store of each node "
                     + "is private to it, so after a failover the new leader could not read what the old one tiered.");
         }
     }
 
-    private ClusterMember joinCluster(Path dataDir, int advertisedKafkaPort) throws IOException {
+    /** The number of members the cluster is meant to have (strata.cluster.size, else the static list's length). */
+    private int clusterSize() {
+        StrataConfig.Cluster cluster = config.cluster();
+        if (NodePlacement.AWS_DISCOVERY.equals(cluster.discovery())) {
+            return cluster.size().orElse(Integer.MAX_VALUE); // required there: NodePlacement.resolve says so
+        }
+        return cluster.size().orElse(Math.max(1, NodePlacement.configuredMembers(config).size()));
+    }
+
+    private ClusterMember joinCluster(Path dataDir, int advertisedKafkaPort, NodePlacement placement) throws IOException {
         StrataConfig.Cluster cluster = config.cluster();
         int port = cluster.port() == 0 ? freePort() : cluster.port();
-        String self = cluster.host() + ":" + port;
+        String self = placement.clusterHost() + ":" + port;
         memberAddress = self;
-        List<String> members = cluster.members().filter(m -> !m.isEmpty()).orElse(List.of(self));
+        List<String> members = placement.members().isEmpty() ? List.of(self) : placement.members();
         Path metadataDir = cluster.metadataDir().orElse(dataDir.resolve("cluster-metadata")).toAbsolutePath();
-        MembershipConfig membership = MembershipConfig.builder(config.nodeId())
+        MetadataStore store = metadataStore(NodePlacement.metadataStoreKind(config), metadataDir);
+        nodeId = placement.nodeId(config.nodeId(), dataDir, store, advertisedKafkaPort);
+        boolean alone = placement.clusterSize() <= 1 && placement.aws().isEmpty();
+        MembershipConfig membership = MembershipConfig.builder(nodeId)
                 .clusterName(cluster.name())
-                .bindHost(cluster.host())
+                .bindHost(placement.clusterHost())
                 .port(port)
                 .members(members)
+                .splitBrainQuorum(placement.aws().isPresent() || cluster.size().isPresent()
+                        ? placement.clusterSize() / 2 + 1 : 0)
+                .awsDiscovery(placement.aws().orElse(null))
                 .heartbeatInterval(cluster.heartbeatInterval())
                 .maxNoHeartbeat(cluster.maxNoHeartbeat())
                 // Alone there is nobody to wait for; with peers, give them time to be found.
-                .joinWait(members.size() <= 1 ? Duration.ZERO : Duration.ofSeconds(5))
-                .metadataStore(metadataStore(cluster.metadataStore(), metadataDir))
+                .joinWait(alone ? Duration.ZERO : Duration.ofSeconds(5))
+                .metadataStore(store)
                 .defaultReplicationFactor(config.kafka().defaultReplicationFactor())
                 .uncleanLeaderElection(config.log().uncleanLeaderElectionEnable().orElse(false))
                 .autoLeaderRebalance(config.replication().autoLeaderRebalance())
                 .leaderImbalanceCheckInterval(config.replication().leaderImbalanceCheckInterval())
                 .build();
-        NodeInfo self0 = new NodeInfo(config.nodeId(), config.kafka().advertisedHost(), advertisedKafkaPort,
-                config.kafka().advertisedHost(), httpPort, cluster.rack().orElse(null));
+        NodeInfo self0 = new NodeInfo(nodeId, placement.advertisedHost(), advertisedKafkaPort,
+                placement.advertisedHost(), httpPort, placement.rack().orElse(null));
         return ClusterMember.start(membership, self0);
     }
 

@@ -139,7 +139,7 @@ public final class InProcessNode implements AutoCloseable {
                 new MetadataApi(topics, brokerNode, member.nodes(), member.controller(), kafka.autoCreateTopics(),
                         member::hasQuorum),
                 new TopicAdminApi(topics, brokerNode, topicDefaults.keySet(), kafka.maxPartitionsPerRequest()),
-                new ConfigsApi(topics, brokerNode, topicDefaults.keySet(), BrokerDefaults.brokerConfigs(config, defaults)),
+                new ConfigsApi(topics, brokerNode, topicDefaults.keySet(), BrokerDefaults.brokerConfigs(config, config.nodeId(), defaults)),
                 new ProducerIdApi(member.producerIds()),
                 GroupApis.create(groups, topics, id -> id == config.nodeId() ? brokerNode
                         : member.nodes().node(id).map(n -> new BrokerNode(n.nodeId(), n.kafkaHost(), n.kafkaPort(),

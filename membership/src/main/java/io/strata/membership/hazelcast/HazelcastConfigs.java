@@ -1,5 +1,6 @@
 package io.strata.membership.hazelcast;
 
+import com.hazelcast.config.AwsConfig;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.JoinConfig;
@@ -56,8 +57,13 @@ final class HazelcastConfigs {
         JoinConfig join = net.getJoin();
         join.getMulticastConfig().setEnabled(false);
         join.getAutoDetectionConfig().setEnabled(false);
-        join.getTcpIpConfig().setEnabled(true).setMembers(cfg.members())
-                .setConnectionTimeoutSeconds((int) joinWait);
+        if (cfg.awsDiscovery() == null) {
+            join.getTcpIpConfig().setEnabled(true).setMembers(cfg.members())
+                    .setConnectionTimeoutSeconds((int) joinWait);
+        } else {
+            join.getTcpIpConfig().setEnabled(false);
+            join.setAwsConfig(awsConfig(cfg.awsDiscovery(), cfg.port()));
+        }
 
         c.getMemberAttributeConfig().setAttributes(NodeRegistry.attributesOf(self));
         c.getSerializationConfig().addDataSerializableFactory(MetadataSerialization.FACTORY_ID, new MetadataSerialization());
@@ -85,6 +91,22 @@ final class HazelcastConfigs {
                             .setInitialLoadMode(MapStoreConfig.InitialLoadMode.EAGER)));
         }
         return c;
+    }
+
+    /**
+     * Hazelcast's AWS discovery: instances with the tag, on this member's port only (members of one cluster all use
+     * the same port). Without keys it signs with the instance profile's credentials from the instance metadata.
+     */
+    static AwsConfig awsConfig(AwsDiscovery aws, int port) {
+        AwsConfig config = new AwsConfig().setEnabled(true)
+                .setProperty("tag-key", aws.tagKey())
+                .setProperty("hz-port", Integer.toString(port))
+                .setProperty("connection-timeout-seconds", Long.toString(aws.connectionTimeout().toSeconds()))
+                .setProperty("read-timeout-seconds", Long.toString(aws.connectionTimeout().toSeconds()));
+        aws.tagValue().ifPresent(v -> config.setProperty("tag-value", v));
+        aws.region().ifPresent(v -> config.setProperty("region", v));
+        aws.endpoint().ifPresent(v -> config.setProperty("host-header", v));
+        return config;
     }
 
     private static String resolve(String host) {

@@ -16,7 +16,8 @@ import java.util.Objects;
  * @param nodeId                 this node's broker id, unique in the cluster
  * @param bindHost               address the member binds to and advertises to the other members
  * @param port                   member-to-member port (default 5701; no auto-increment)
- * @param members                the members to join, as {@code host:port} (default: only this member)
+ * @param members                the members to join, as {@code host:port} (default: only this member);
+ *                               ignored for discovery when {@code awsDiscovery} is set
  * @param heartbeatInterval      member heartbeat interval (whole seconds, at least 1; default 1 s)
  * @param maxNoHeartbeat         a member silent this long is removed (whole seconds; default 5 s).
  *                               A crashed process is noticed sooner, when its connections close.
@@ -37,6 +38,8 @@ import java.util.Objects;
  *                               back to preferred replicas that are live and in sync (default true)
  * @param leaderImbalanceCheckInterval how often the controller checks that (Kafka's
  *                               {@code leader.imbalance.check.interval.seconds}; default 300 s)
+ * @param awsDiscovery           find the members on EC2 by tag instead of the static list (null: the list);
+ *                               then {@code splitBrainQuorum} must be set, since no list says how many there are
  */
 public record MembershipConfig(
         String clusterName,
@@ -56,7 +59,8 @@ public record MembershipConfig(
         Duration quorumWait,
         MetadataStore metadataStore,
         boolean autoLeaderRebalance,
-        Duration leaderImbalanceCheckInterval) {
+        Duration leaderImbalanceCheckInterval,
+        AwsDiscovery awsDiscovery) {
 
     public static final int DEFAULT_PORT = 5701;
 
@@ -83,6 +87,10 @@ public record MembershipConfig(
         // Compared in whole seconds, as Hazelcast reads them (see the effective values below).
         if (heartbeatInterval.toSeconds() < 1 || Math.max(2, maxNoHeartbeat.toSeconds()) <= heartbeatInterval.toSeconds()) {
             throw new IllegalArgumentException("heartbeatInterval must be >= 1 s and below maxNoHeartbeat");
+        }
+        if (awsDiscovery != null && splitBrainQuorum < 1) {
+            throw new IllegalArgumentException("With AWS discovery the split-brain quorum must be given (a majority of "
+                    + "the cluster's size): there is no member list to count");
         }
         if (splitBrainQuorum < 0 || backupCount < 0 || backupCount > 6 || partitionCount < 1
                 || defaultReplicationFactor < 1 || producerIdBlockSize < 1) {
@@ -154,6 +162,7 @@ public record MembershipConfig(
         private MetadataStore metadataStore;
         private boolean autoLeaderRebalance = true;
         private Duration leaderImbalanceCheckInterval = Duration.ofSeconds(300);
+        private AwsDiscovery awsDiscovery;
 
         private Builder(int nodeId) {
             this.nodeId = nodeId;
@@ -176,6 +185,7 @@ public record MembershipConfig(
         public Builder metadataStore(MetadataStore v) { metadataStore = v; return this; }
         public Builder autoLeaderRebalance(boolean v) { autoLeaderRebalance = v; return this; }
         public Builder leaderImbalanceCheckInterval(Duration v) { leaderImbalanceCheckInterval = v; return this; }
+        public Builder awsDiscovery(AwsDiscovery v) { awsDiscovery = v; return this; }
 
         /** Uses a {@link FileMetadataStore} in {@code dir}, which every member must share. */
         public Builder metadataDirectory(Path dir) { metadataStore = new FileMetadataStore(dir); return this; }
@@ -184,7 +194,7 @@ public record MembershipConfig(
             return new MembershipConfig(clusterName, nodeId, bindHost, port, members, heartbeatInterval,
                     maxNoHeartbeat, splitBrainQuorum, backupCount, partitionCount, joinWait,
                     defaultReplicationFactor, uncleanLeaderElection, producerIdBlockSize, quorumWait, metadataStore,
-                    autoLeaderRebalance, leaderImbalanceCheckInterval);
+                    autoLeaderRebalance, leaderImbalanceCheckInterval, awsDiscovery);
         }
     }
 }

@@ -259,6 +259,23 @@ public final class NetworkLab implements AutoCloseable {
         faults.add("block " + from + " -> " + to + ":" + port);
     }
 
+    /**
+     * Makes the connections node {@code nodeId} opens to {@code address:port} reach port {@code hostPort} of the host
+     * side instead: a route for the address towards the host and a DNAT rule in the node's namespace (table
+     * {@code ip strata_redirect}, apart from the fault rules, so {@link #heal()} keeps it). A service an instance
+     * expects at a fixed address, such as the EC2 instance metadata service at 169.254.169.254:80, can so be a stub in
+     * this JVM, which tells the nodes apart by their source addresses. Lasts until the lab is closed.
+     */
+    public synchronized void redirect(int nodeId, String address, int port, int hostPort) {
+        check(nodeId);
+        requireOpen();
+        HostCommand.run("ip", "-n", namespace(nodeId), "route", "replace", address + "/32", "via", HOST_ADDRESS);
+        nft(nodeId, "add table ip strata_redirect\n"
+                + "add chain ip strata_redirect output { type nat hook output priority -100; policy accept; }\n"
+                + "add rule ip strata_redirect output ip daddr " + address + " tcp dport " + port + " dnat to "
+                + HOST_ADDRESS + ":" + hostPort + "\n");
+    }
+
     /** Removes every fault. */
     public synchronized void heal() {
         requireOpen();
