@@ -53,12 +53,12 @@ final class PartitionCatalog {
     }
 
     /** The selected partitions with their manifests, sorted by topic and partition. */
-    static List<PartitionSource> resolve(StoreSettings settings, SourceOptions.Selection selection) {
+    static List<PartitionSource> resolve(StoreSettings settings, TopicSelection selection) {
         ObjectStore store = settings.store();
         String base = settings.prefix().isEmpty() ? "" : stripSlashes(settings.prefix()) + "/";
         List<Candidate> candidates = new ArrayList<>();
         for (String dir : store.listDirectories(base)) {
-            parse(dir, base).filter(c -> selected(selection, c.tp)).ifPresent(candidates::add);
+            parse(dir, base).filter(c -> selection.selects(c.tp.topic(), c.tp.partition())).ifPresent(candidates::add);
         }
         ManifestStore manifests = new ManifestStore(store);
         // A few GETs per partition: in parallel, the planner of a topic of hundreds of partitions waits for one round.
@@ -75,7 +75,7 @@ final class PartitionCatalog {
                 return newer;
             });
         }
-        if (selection instanceof SourceOptions.Assign assign) {
+        if (selection instanceof TopicSelection.Assign assign) {
             Set<TopicPartition> missing = new HashSet<>();
             assign.partitions().forEach((t, ps) -> ps.forEach(p -> missing.add(new TopicPartition(t, p))));
             missing.removeAll(chosen.keySet());
@@ -133,17 +133,6 @@ final class PartitionCatalog {
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
-    }
-
-    private static boolean selected(SourceOptions.Selection selection, TopicPartition tp) {
-        if (selection instanceof SourceOptions.Subscribe s) {
-            return s.topics().contains(tp.topic());
-        }
-        if (selection instanceof SourceOptions.SubscribePattern p) {
-            return p.pattern().matcher(tp.topic()).matches();
-        }
-        List<Integer> partitions = ((SourceOptions.Assign) selection).partitions().get(tp.topic());
-        return partitions != null && partitions.contains(tp.partition());
     }
 
     private static String stripSlashes(String p) {

@@ -51,7 +51,7 @@ final class SegmentPlanner {
      *
      * @param defaultSpec "earliest" (batch) or "latest" (streaming) when neither option is given
      */
-    Map<TopicPartition, Long> startOffsets(List<PartitionSource> sources, SourceOptions options, String defaultSpec) {
+    Map<TopicPartition, Long> startOffsets(List<PartitionSource> sources, ReadRange options, String defaultSpec) {
         Map<TopicPartition, Long> out = new LinkedHashMap<>();
         PartitionOffsets json = parseSpec(options.startingOffsets());
         for (PartitionSource s : sources) {
@@ -70,7 +70,7 @@ final class SegmentPlanner {
     }
 
     /** End offset (exclusive) of each partition from {@code endingOffsets} / {@code endingTimestamp}; batch only. */
-    Map<TopicPartition, Long> endOffsets(List<PartitionSource> sources, SourceOptions options) {
+    Map<TopicPartition, Long> endOffsets(List<PartitionSource> sources, ReadRange options) {
         Map<TopicPartition, Long> out = new LinkedHashMap<>();
         PartitionOffsets json = parseSpec(options.endingOffsets());
         for (PartitionSource s : sources) {

@@ -2,14 +2,14 @@ package io.strata.spark;
 
 import io.strata.storage.remote.RemoteSegment;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.spark.sql.connector.read.InputPartition;
+import java.io.Serializable;
 
 import java.util.List;
 
 /**
- * One Spark input partition: offsets {@code [fromOffset, untilOffset)} of one uploaded segment, the whole
+ * One unit of reading work (a Spark input partition, a Hadoop split): offsets {@code [fromOffset, untilOffset)} of one uploaded segment, the whole
  * segment or a range of it that starts and ends at batch boundaries. Carries what the executor needs to read
- * the segment's objects without its manifest. Immutable, serializable.
+ * the segment's objects without its manifest. Immutable, serializable; free of Spark classes.
  *
  * @param tp             the partition
  * @param root           the partition's root in the bucket, ending with '/'
@@ -24,7 +24,7 @@ import java.util.List;
  */
 public record SegmentSlice(TopicPartition tp, String root, long baseOffset, long nextOffset, long sizeInBytes,
                            long maxTimestamp, String objectStem, long fromOffset, long untilOffset,
-                           long estimatedBytes) implements InputPartition {
+                           long estimatedBytes) implements Serializable {
 
     static SegmentSlice of(PartitionCatalog.PartitionSource source, RemoteSegment s, long from, long until, long bytes) {
         return new SegmentSlice(source.tp(), source.root(), s.baseOffset(), s.nextOffset(), s.sizeInBytes(),
@@ -37,7 +37,7 @@ public record SegmentSlice(TopicPartition tp, String root, long baseOffset, long
     }
 
     /** Key of the segment's {@code .log} object, for messages. */
-    String logKey() {
+    public String logKey() {
         return root + objectStem + ".log";
     }
 }

@@ -27,7 +27,7 @@ final class SliceReaderFactory implements PartitionReaderFactory {
 
     @Override
     public PartitionReader<InternalRow> createReader(InputPartition partition) {
-        SegmentSlice slice = (SegmentSlice) partition;
+        SegmentSlice slice = ((SliceInputPartition) partition).slice();
         SliceReader reader = new SliceReader(slice, settings, chunkBytes, failOnDataLoss, minTimestamp);
         String topic = slice.tp().topic();
         int p = slice.tp().partition();

@@ -72,8 +72,8 @@ public final class StrataDataSource implements TableProvider, DataSourceRegister
     private static StructType inferValueSchema(SourceOptions options) {
         List<PartitionCatalog.PartitionSource> sources = PartitionCatalog.resolve(options.store(), options.selection());
         SegmentPlanner planner = new SegmentPlanner(options.store());
-        Map<TopicPartition, Long> from = planner.startOffsets(sources, options, "earliest");
-        Map<TopicPartition, Long> until = planner.endOffsets(sources, options);
+        Map<TopicPartition, Long> from = planner.startOffsets(sources, options.range(), "earliest");
+        Map<TopicPartition, Long> until = planner.endOffsets(sources, options.range());
         SegmentPlanner.Plan plan = planner.plan(sources, from, until, ScanFilters.NONE, options.maxBytesPerPartition(),
                 0, false);
         List<String> sample = new ArrayList<>();

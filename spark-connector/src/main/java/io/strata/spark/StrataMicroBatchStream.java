@@ -60,7 +60,7 @@ final class StrataMicroBatchStream implements MicroBatchStream, SupportsTriggerA
     @Override
     public Offset initialOffset() {
         List<PartitionSource> found = List.copyOf(refresh().values());
-        return new StrataStreamOffset(new PartitionOffsets(planner.startOffsets(found, options, "latest")));
+        return new StrataStreamOffset(new PartitionOffsets(planner.startOffsets(found, options.range(), "latest")));
     }
 
     @Override
@@ -163,7 +163,7 @@ final class StrataMicroBatchStream implements MicroBatchStream, SupportsTriggerA
         SegmentPlanner.Plan plan = planner.plan(list, from, until, ScanFilters.NONE, options.maxBytesPerPartition(),
                 options.minPartitions(), options.failOnDataLoss());
         LOG.debug("Micro-batch {} -> {}: {} input partitions", start, end, plan.slices().size());
-        return plan.slices().toArray(new InputPartition[0]);
+        return plan.slices().stream().map(SliceInputPartition::new).toArray(InputPartition[]::new);
     }
 
     @Override

@@ -63,15 +63,15 @@ final class StrataScan implements Scan, Batch {
         if (plan == null) {
             List<PartitionCatalog.PartitionSource> sources = PartitionCatalog.resolve(options.store(), options.selection());
             SegmentPlanner planner = new SegmentPlanner(options.store());
-            Map<TopicPartition, Long> from = planner.startOffsets(sources, options, "earliest");
-            Map<TopicPartition, Long> until = planner.endOffsets(sources, options);
+            Map<TopicPartition, Long> from = planner.startOffsets(sources, options.range(), "earliest");
+            Map<TopicPartition, Long> until = planner.endOffsets(sources, options.range());
             plan = planner.plan(sources, from, until, filters, options.maxBytesPerPartition(), options.minPartitions(),
                     options.failOnDataLoss());
             LOG.info("Planned {} input partitions over {} partitions: {} segments overlap the range, {} skipped by "
                     + "timestamp", plan.slices().size(), sources.size(), plan.segmentsConsidered(),
                     plan.segmentsPrunedByTime());
         }
-        return plan.slices().toArray(new InputPartition[0]);
+        return plan.slices().stream().map(SliceInputPartition::new).toArray(InputPartition[]::new);
     }
 
     @Override

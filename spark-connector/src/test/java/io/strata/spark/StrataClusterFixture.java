@@ -108,7 +108,7 @@ final class StrataClusterFixture implements AutoCloseable {
     Map<TopicPartition, PartitionCatalog.PartitionSource> tiered(String topic) {
         Map<TopicPartition, PartitionCatalog.PartitionSource> out = new HashMap<>();
         for (PartitionCatalog.PartitionSource s : PartitionCatalog.resolve(storeSettings(),
-                new SourceOptions.Subscribe(List.of(topic)))) {
+                new TopicSelection.Subscribe(List.of(topic)))) {
             out.put(s.tp(), s);
         }
         return out;

@@ -338,6 +338,59 @@ class StrataSourceIT {
                 - (victim.nextOffset() - victim.baseOffset()));
     }
 
+    @Test
+    void aMapReduceJobReadsTheSameRecords() throws Exception {
+        Path dir = Files.createTempDirectory(Files.createDirectories(Paths.get("target")), "mapreduce");
+        org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+        conf.set("mapreduce.framework.name", "local");
+        conf.set("fs.defaultFS", "file:///");
+        conf.set("hadoop.tmp.dir", dir.resolve("tmp").toAbsolutePath().toString());
+        Map<String, String> options = new HashMap<>(cluster.storeOptions());
+        options.put("subscribe", TOPIC);
+        io.strata.spark.hadoop.StrataInputFormat.configure(conf, options);
+        org.apache.hadoop.mapreduce.Job job = org.apache.hadoop.mapreduce.Job.getInstance(conf, "strata-read");
+        job.setInputFormatClass(io.strata.spark.hadoop.StrataInputFormat.class);
+        job.setMapperClass(RecordLineMapper.class);
+        job.setNumReduceTasks(0);
+        job.setOutputKeyClass(org.apache.hadoop.io.Text.class);
+        job.setOutputValueClass(org.apache.hadoop.io.Text.class);
+        Path out = dir.resolve("out").toAbsolutePath();
+        org.apache.hadoop.mapreduce.lib.output.FileOutputFormat.setOutputPath(job,
+                new org.apache.hadoop.fs.Path(out.toUri()));
+        assertThat(job.waitForCompletion(false)).as("MapReduce job succeeded").isTrue();
+
+        Map<String, String> lines = new HashMap<>();
+        try (var files = Files.list(out)) {
+            for (Path part : files.filter(f -> f.getFileName().toString().startsWith("part-m-")).toList()) {
+                for (String line : Files.readAllLines(part)) {
+                    String[] kv = line.split("\t", 2);
+                    assertThat(lines.put(kv[0], kv[1])).as("record %s once", kv[0]).isNull();
+                }
+            }
+        }
+        assertThat(lines.keySet()).isEqualTo(expected.keySet());
+        expected.forEach((id, r) -> assertThat(lines.get(id)).as(id).isEqualTo(RecordLineMapper.describe(r.key(),
+                r.value(), r.timestamp(), r.headers().toArray().length)));
+    }
+
+    /** Writes "partition/offset" and a digest of key, value, timestamp and header count of each record. */
+    public static final class RecordLineMapper extends org.apache.hadoop.mapreduce.Mapper<org.apache.hadoop.io.LongWritable,
+            io.strata.spark.hadoop.StrataRecordWritable, org.apache.hadoop.io.Text, org.apache.hadoop.io.Text> {
+        @Override
+        protected void map(org.apache.hadoop.io.LongWritable offset, io.strata.spark.hadoop.StrataRecordWritable record,
+                           Context context) throws java.io.IOException, InterruptedException {
+            context.write(new org.apache.hadoop.io.Text(record.partition() + "/" + offset.get()),
+                    new org.apache.hadoop.io.Text(describe(record.key(), record.value(), record.timestamp(),
+                            record.headers().size())));
+        }
+
+        static String describe(byte[] key, byte[] value, long timestamp, int headers) {
+            java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+            return (key == null ? "-" : b64.encodeToString(key)) + " " + b64.encodeToString(value) + " " + timestamp
+                    + " " + headers;
+        }
+    }
+
     /** Records {@code [from, to)}: random values, so that compression keeps them about 100 bytes each. */
     private void produce(String topic, int from, int to) {
         Random random = new Random(from);
