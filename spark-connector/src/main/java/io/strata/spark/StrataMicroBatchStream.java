@@ -57,10 +57,32 @@ final class StrataMicroBatchStream implements MicroBatchStream, SupportsTriggerA
         return out;
     }
 
+    /**
+     * The starting positions, resolved once per checkpoint and kept in it ({@code <checkpoint>/strata-initial-offsets.json}),
+     * as Spark's Kafka source does: a query restarted before its first batch committed must not resolve "latest" again
+     * (records uploaded meanwhile would be skipped).
+     */
     @Override
     public Offset initialOffset() {
-        List<PartitionSource> found = List.copyOf(refresh().values());
-        return new StrataStreamOffset(new PartitionOffsets(planner.startOffsets(found, options.range(), "latest")));
+        org.apache.hadoop.fs.Path file = new org.apache.hadoop.fs.Path(checkpointLocation, "strata-initial-offsets.json");
+        try {
+            org.apache.hadoop.fs.FileSystem fs = file.getFileSystem(
+                    org.apache.spark.sql.SparkSession.active().sessionState().newHadoopConf());
+            if (fs.exists(file)) {
+                try (var in = fs.open(file)) {
+                    return deserializeOffset(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+                }
+            }
+            List<PartitionSource> found = List.copyOf(refresh().values());
+            StrataStreamOffset initial = new StrataStreamOffset(
+                    new PartitionOffsets(planner.startOffsets(found, options.range(), "latest")));
+            try (var out = fs.create(file, false)) {
+                out.write(initial.json().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            return initial;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("Cannot keep the initial offsets in " + file, e);
+        }
     }
 
     @Override
