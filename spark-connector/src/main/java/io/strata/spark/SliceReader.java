@@ -44,6 +44,8 @@ final class SliceReader {
     private final boolean failOnDataLoss;
     private final long minTimestamp;
     private long nextFetchOffset;
+    /** Offset after the last batch seen, to check that batches follow each other. */
+    private long lastBatchEnd = Long.MIN_VALUE;
     private Iterator<? extends RecordBatch> batches;
     private Iterator<Record> records;
     private RecordBatch batch;
@@ -82,6 +84,15 @@ final class SliceReader {
             records = null;
             if (batches != null && batches.hasNext()) {
                 RecordBatch b = batches.next();
+                // Offsets and lengths are outside the CRC: a batch that does not follow its predecessor inside the
+                // segment's range is corruption too, not the end of the data.
+                if (b.baseOffset() < Math.max(segment.baseOffset(), lastBatchEnd) || b.lastOffset() >= segment.nextOffset()) {
+                    corrupt("batch offsets [" + b.baseOffset() + ", " + b.lastOffset() + "] do not follow offset "
+                            + (lastBatchEnd - 1) + " inside the segment's range [" + segment.baseOffset() + ", "
+                            + segment.nextOffset() + ")");
+                    return false;
+                }
+                lastBatchEnd = b.nextOffset();
                 nextFetchOffset = b.nextOffset();
                 if (b.baseOffset() >= slice.untilOffset()) {
                     return finish();
@@ -119,16 +130,21 @@ final class SliceReader {
         }
         Iterator<? extends RecordBatch> it = fetched.batches().iterator();
         if (!it.hasNext()) {
-            String what = "Segment object " + slice.logKey() + " of " + slice.tp() + " ends before offset "
-                    + nextFetchOffset + " (its manifest entry says it holds offsets up to " + (slice.nextOffset() - 1) + ")";
-            if (failOnDataLoss) {
-                throw new IllegalStateException(what);
-            }
-            LOG.warn("{}; skipping the rest (failOnDataLoss=false)", what);
-            done = true;
+            corrupt("it ends before offset " + nextFetchOffset + " (its manifest entry says it holds offsets up to "
+                    + (slice.nextOffset() - 1) + ")");
             return;
         }
         batches = it;
+    }
+
+    /** Fails, or with failOnDataLoss=false ends the slice, for a segment object whose content is not what it must be. */
+    private void corrupt(String problem) {
+        String what = "Segment object " + slice.logKey() + " of " + slice.tp() + " is corrupt: " + problem;
+        if (failOnDataLoss) {
+            throw new IllegalStateException(what);
+        }
+        LOG.warn("{}; skipping the rest (failOnDataLoss=false)", what);
+        done = true;
     }
 
     private boolean finish() {

@@ -142,6 +142,22 @@ class StrataSourceIT {
     }
 
     @Test
+    void theStoreComesFromHadoopS3aPropertiesWhenNotGiven() {
+        org.apache.hadoop.conf.Configuration hadoop = cluster.spark.sparkContext().hadoopConfiguration();
+        Map<String, String> s3a = Map.of("fs.s3a.endpoint", cluster.s3.endpoint(),
+                "fs.s3a.access.key", io.strata.storage.remote.EmbeddedS3Proxy.IDENTITY,
+                "fs.s3a.secret.key", io.strata.storage.remote.EmbeddedS3Proxy.CREDENTIAL);
+        s3a.forEach(hadoop::set);
+        try {
+            long count = cluster.spark.read().format("strata").option("bucket", "strata").option("subscribe", TOPIC)
+                    .load().count();
+            assertThat(count).isEqualTo(expected.size());
+        } finally {
+            s3a.keySet().forEach(hadoop::unset);
+        }
+    }
+
+    @Test
     void offsetRangesReturnExactlyTheirRecords() {
         Dataset<Row> df = cluster.read().option("subscribe", TOPIC)
                 .option("startingOffsets", "{\"" + TOPIC + "\":{\"0\":5,\"1\":-2,\"2\":100}}")
@@ -186,6 +202,7 @@ class StrataSourceIT {
         Set<String> want = expected.entrySet().stream().filter(e -> e.getValue().timestamp() >= since)
                 .map(Map.Entry::getKey).collect(Collectors.toSet());
         assertThat(got).isEqualTo(want);
+        System.out.printf("Full scan: %s%nWith timestamp >= filter: %s%n", full, filtered);
         assertThat(filtered.slicesRead()).as("segments read with the filter (full scan: %s)", full.slicesRead())
                 .isLessThan(full.slicesRead() / 2);
         assertThat(filtered.bytesDownloaded()).as("bytes fetched with the filter (full scan: %s)", full.bytesDownloaded())
@@ -320,22 +337,35 @@ class StrataSourceIT {
     }
 
     @Test
-    void aMissingSegmentObjectFailsNamingItOrIsSkippedWithFailOnDataLossFalse() throws Exception {
+    void aMissingOrCorruptSegmentObjectFailsNamingItOrIsSkippedWithFailOnDataLossFalse() throws Exception {
         String topic = "loss-readings";
         cluster.createTopic(topic, 1);
         produce(topic, 0, 1200);
         cluster.awaitTiered();
         PartitionCatalog.PartitionSource source = cluster.tiered(topic).get(new TopicPartition(topic, 0));
         assertThat(source.manifest().segments()).hasSizeGreaterThan(3);
-        RemoteSegment victim = source.manifest().segments().get(1);
-        String key = source.root() + victim.objectStem() + ".log";
-        cluster.storeSettings().store().delete(key);
+        io.strata.storage.remote.ObjectStore store = cluster.storeSettings().store();
 
+        RemoteSegment missing = source.manifest().segments().get(1);
+        String missingKey = source.root() + missing.objectStem() + ".log";
+        store.delete(missingKey);
         assertThatThrownBy(() -> cluster.read().option("subscribe", topic).load().count())
-                .hasStackTraceContaining(key);
+                .hasStackTraceContaining(missingKey);
+
+        // One flipped byte inside the records of the first batch (past its 61-byte header): its CRC-32C no longer
+        // matches.
+        RemoteSegment corrupt = source.manifest().segments().get(2);
+        String corruptKey = source.root() + corrupt.objectStem() + ".log";
+        byte[] bytes = store.get(corruptKey).orElseThrow();
+        bytes[70] ^= 0x5a;
+        store.putBytes(corruptKey, bytes);
+        assertThatThrownBy(() -> cluster.read().option("subscribe", topic)
+                .option("startingOffsets", "{\"" + topic + "\":{\"0\":" + corrupt.baseOffset() + "}}").load().count())
+                .hasStackTraceContaining(corruptKey).hasStackTraceContaining("corrupt");
+
         long count = cluster.read().option("subscribe", topic).option("failOnDataLoss", "false").load().count();
         assertThat(count).isEqualTo(source.endOffset() - source.logStartOffset()
-                - (victim.nextOffset() - victim.baseOffset()));
+                - (missing.nextOffset() - missing.baseOffset()) - (corrupt.nextOffset() - corrupt.baseOffset()));
     }
 
     @Test
