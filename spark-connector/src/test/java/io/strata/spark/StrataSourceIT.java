@@ -158,6 +158,18 @@ class StrataSourceIT {
     }
 
     @Test
+    void patternAndAssignSelectPartitionsAsKafkaDoes() {
+        // Whole-name match, as Kafka's pattern subscription: "device-readings" etc. do not match "read.*".
+        assertThat(ids(cluster.read().option("subscribePattern", "read.*").load())).isEqualTo(expected.keySet());
+        assertThat(ids(cluster.read().option("assign", "{\"" + TOPIC + "\":[1]}").load()))
+                .isEqualTo(expected.keySet().stream().filter(id -> id.startsWith("1/")).collect(Collectors.toSet()));
+        assertThatThrownBy(() -> cluster.read().option("assign", "{\"" + TOPIC + "\":[7]}").load().count())
+                .hasStackTraceContaining(TOPIC + "-7");
+        assertThatThrownBy(() -> cluster.read().option("subscribe", TOPIC).option("assign", "{}").load())
+                .hasStackTraceContaining("exactly one of");
+    }
+
+    @Test
     void offsetRangesReturnExactlyTheirRecords() {
         Dataset<Row> df = cluster.read().option("subscribe", TOPIC)
                 .option("startingOffsets", "{\"" + TOPIC + "\":{\"0\":5,\"1\":-2,\"2\":100}}")
