@@ -21,9 +21,12 @@ import java.util.Optional;
  * it. Only versions below the hint are ever deleted, so every version from the hint to the latest
  * exists and probing from the hint always finds the latest.
  *
+ * <p>Readers outside a broker (which may lack write access) use {@link #readLatest}, which finds the
+ * latest version the same way and writes nothing.
+ *
  * <p>Thread-safety: stateless apart from the store; callers serialise commits per partition.
  */
-final class ManifestStore {
+public final class ManifestStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(ManifestStore.class);
 
@@ -42,13 +45,32 @@ final class ManifestStore {
 
     private final ObjectStore store;
 
-    ManifestStore(ObjectStore store) {
+    public ManifestStore(ObjectStore store) {
         this.store = store;
     }
 
     /** The latest manifest under {@code root}, or {@code empty} when none was ever written. */
     PartitionManifest load(String root, PartitionManifest empty) {
         long hint = readHint(root);
+        PartitionManifest manifest = readFrom(root, hint, empty);
+        if (manifest != empty && manifest.version() != hint) {
+            writeHint(root, manifest.version());
+        }
+        return manifest;
+    }
+
+    /**
+     * The latest manifest under {@code root} (partition root ending with '/'), or empty when none was ever
+     * written; reads only (GET of the hint, HEAD of the versions after it, GET of the latest).
+     *
+     * @throws KafkaStorageException when the latest version is unreadable or vanished while being read
+     */
+    public Optional<PartitionManifest> readLatest(String root) {
+        PartitionManifest manifest = readFrom(root, readHint(root), null);
+        return Optional.ofNullable(manifest);
+    }
+
+    private PartitionManifest readFrom(String root, long hint, PartitionManifest empty) {
         long latest = hint;
         while (store.exists(RemoteLogLayout.manifestKey(root, latest + 1))) {
             latest++;
@@ -61,9 +83,6 @@ final class ManifestStore {
         PartitionManifest manifest = decode(key, bytes);
         if (manifest.version() != latest) {
             throw new KafkaStorageException("Manifest " + key + " claims version " + manifest.version());
-        }
-        if (latest != hint) {
-            writeHint(root, latest);
         }
         return manifest;
     }

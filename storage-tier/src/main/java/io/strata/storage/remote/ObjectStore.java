@@ -67,6 +67,7 @@ public final class ObjectStore implements Closeable {
     private final CircuitBreaker breaker;
     private final LongAdder bytesUploaded = new LongAdder();
     private final LongAdder bytesDownloaded = new LongAdder();
+    private final LongAdder getRequests = new LongAdder();
     private final LongAdder failures = new LongAdder();
 
     public ObjectStore(ObjectStoreConfig config) {
@@ -127,6 +128,11 @@ public final class ObjectStore implements Closeable {
     /** Total bytes of successful downloads. */
     public long bytesDownloaded() {
         return bytesDownloaded.sum();
+    }
+
+    /** GET requests made (whole and ranged), successful or not. */
+    public long getRequests() {
+        return getRequests.sum();
     }
 
     /** Calls that failed (after retries) or were refused by the open breaker. */
@@ -204,6 +210,7 @@ public final class ObjectStore implements Closeable {
 
     /** The whole object, or empty when it does not exist. */
     public Optional<byte[]> get(String key) {
+        getRequests.increment();
         try {
             ResponseBytes<GetObjectResponse> bytes = call("GET " + key,
                     () -> s3.getObjectAsBytes(b -> b.bucket(config.bucket()).key(key)));
@@ -223,6 +230,7 @@ public final class ObjectStore implements Closeable {
      * @throws ObjectStoreException also when the object does not exist
      */
     public byte[] getRange(String key, long from, int length) {
+        getRequests.increment();
         ResponseBytes<GetObjectResponse> bytes = call("GET " + key + " [" + from + "+" + length + "]",
                 () -> s3.getObjectAsBytes(b -> b.bucket(config.bucket()).key(key)
                         .range("bytes=" + from + "-" + (from + length - 1))));
@@ -255,6 +263,20 @@ public final class ObjectStore implements Closeable {
             s3.listObjectsV2Paginator(b -> b.bucket(config.bucket()).prefix(prefix))
                     .contents().forEach(o -> keys.add(o.key()));
             return keys;
+        });
+    }
+
+    /**
+     * The "directories" directly below {@code prefix}: common prefixes of the keys up to the next '/', each
+     * ending with '/'. One listing per 1000 directories, whatever the number of objects inside them; readers
+     * use it to find partition roots, never to find segments.
+     */
+    public List<String> listDirectories(String prefix) {
+        return call("LIST " + prefix + " (directories)", () -> {
+            List<String> dirs = new ArrayList<>();
+            s3.listObjectsV2Paginator(b -> b.bucket(config.bucket()).prefix(prefix).delimiter("/"))
+                    .commonPrefixes().forEach(p -> dirs.add(p.prefix()));
+            return dirs;
         });
     }
 

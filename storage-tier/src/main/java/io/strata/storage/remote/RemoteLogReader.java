@@ -26,10 +26,13 @@ import java.util.concurrent.Executor;
  * <p>Every returned batch is CRC-checked: a corrupt or truncated object fails the read with
  * {@link KafkaStorageException}, as does a missing object.
  *
+ * <p>Used by the broker's {@link RemoteLogManager} and by readers of the bucket without a broker (the
+ * Spark connector), which plan from manifests and read with the same code.
+ *
  * <p>Thread-safety: safe for concurrent use; calls block on the object store and run on the
  * caller's (reader) threads.
  */
-final class RemoteLogReader {
+public final class RemoteLogReader {
 
     /** Bytes of a batch header up to and including the last-offset delta. */
     private static final int HEADER_BYTES = DefaultRecordBatch.RECORD_BATCH_OVERHEAD;
@@ -46,7 +49,16 @@ final class RemoteLogReader {
     private final int readAheadChunks;
     private final Executor readAhead;
 
-    RemoteLogReader(ObjectStore store, int chunkBytes, long cacheBytes, int readAheadChunks, Executor readAhead) {
+    /** One entry of a segment's offset index: the batch starting at {@code position} ends with {@code lastOffset}. */
+    public record BatchPosition(long lastOffset, long position) {
+    }
+
+    /**
+     * @param chunkBytes      size of one ranged GET of a {@code .log} object
+     * @param cacheBytes      bound of the chunk cache
+     * @param readAheadChunks chunks fetched ahead on {@code readAhead} (0: none)
+     */
+    public RemoteLogReader(ObjectStore store, int chunkBytes, long cacheBytes, int readAheadChunks, Executor readAhead) {
         this.store = store;
         this.chunkBytes = chunkBytes;
         this.readAheadChunks = readAheadChunks;
@@ -70,7 +82,7 @@ final class RemoteLogReader {
      * Whole batches of {@code segment} starting with the one holding {@code offset}: up to
      * {@code maxBytes}, or the first batch alone when it is larger and {@code minOneBatch}.
      */
-    Records read(String root, RemoteSegment segment, long offset, int maxBytes, boolean minOneBatch) {
+    public Records read(String root, RemoteSegment segment, long offset, int maxBytes, boolean minOneBatch) {
         String logKey = root + segment.objectStem() + RemoteLogLayout.LOG;
         long position = positionOf(root, segment, offset);
         ByteBuffer out = null;
@@ -117,7 +129,7 @@ final class RemoteLogReader {
      * The first record at or after {@code fromOffset} whose timestamp is at least {@code timestamp},
      * searched in {@code segment} from the position its time index points to.
      */
-    Optional<TimestampAndOffset> searchForTimestamp(String root, RemoteSegment segment, long timestamp, long fromOffset) {
+    public Optional<TimestampAndOffset> searchForTimestamp(String root, RemoteSegment segment, long timestamp, long fromOffset) {
         long startOffset = Math.max(fromOffset, timeIndexLookup(root, segment, timestamp));
         long position = positionOf(root, segment, startOffset);
         String logKey = root + segment.objectStem() + RemoteLogLayout.LOG;
@@ -178,6 +190,27 @@ final class RemoteLogReader {
             }
         }
         return position;
+    }
+
+    /**
+     * The entries of the segment's uploaded offset index, ascending: batch boundaries at which a segment
+     * can be split without cutting a batch (the batch after an entry's batch starts at its last offset + 1).
+     */
+    public java.util.List<BatchPosition> offsetIndexEntries(String root, RemoteSegment segment) {
+        ByteBuffer index = index(root + segment.objectStem() + RemoteLogLayout.OFFSET_INDEX);
+        java.util.List<BatchPosition> out = new java.util.ArrayList<>(index.capacity() / 8);
+        for (int i = 0; i + 8 <= index.capacity(); i += 8) {
+            out.add(new BatchPosition(segment.baseOffset() + index.getInt(i), Integer.toUnsignedLong(index.getInt(i + 4))));
+        }
+        return out;
+    }
+
+    /**
+     * An offset from which to scan for the first record with a timestamp of at least {@code timestamp},
+     * from the segment's uploaded time index: every record below it is older (the segment base if none).
+     */
+    public long offsetBeforeTimestamp(String root, RemoteSegment segment, long timestamp) {
+        return timeIndexLookup(root, segment, timestamp);
     }
 
     /** Offset of the largest time-index entry with a timestamp below {@code timestamp} (the segment base if none). */
