@@ -35,8 +35,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * followed by a preferred election (leader epoch + 1: the old leader stops being leader, the new one takes the
  * next epoch). At most {@code maxConcurrentMoves} reassignments run at a time.
  *
- * <p>A pass runs every {@code intervalMillis}, and soon after a node joins or leaves, a drain starts or ends, or a
- * reassignment completes. With {@code balance} off only drains move replicas. Passes run on one thread; every write
+ * <p>The balancer works in episodes, so that it never fights an operator or a failover: an episode starts when a
+ * node joins that holds no replica (a new node; a node coming back after a restart or a failure still holds its
+ * replicas and gets its leaderships back through the preferred-leader rules instead) and lasts until replicas and
+ * leaders are balanced and no move runs; a drain works until the draining nodes hold nothing. During those, a pass
+ * runs every {@code intervalMillis} and soon after a node joins or leaves, a drain starts or ends, or a reassignment
+ * completes. With {@code balance} off only drains move replicas. Passes run on one thread; every write
  * is a compare-and-set on the partition state, so a pass racing another writer just loses and retries later.
  * Thread-safe.
  */
@@ -58,6 +62,8 @@ public final class ClusterBalancer implements AutoCloseable {
     private final AtomicLong movesCompleted = new AtomicLong();
     private final AtomicLong leadersMoved = new AtomicLong();
     private volatile List<String> lastBlocked = List.of();
+    /** A new node joined and the cluster is not balanced yet (see the class comment). */
+    private volatile boolean active;
     private UUID nodeRegistration;
     private UUID drainRegistration;
     private UUID stateRegistration;
@@ -93,7 +99,11 @@ public final class ClusterBalancer implements AutoCloseable {
         nodeRegistration = nodes.addListener(new NodeListener() {
             @Override
             public void nodeJoined(NodeInfo node) {
-                // a joining node first needs a moment to open its replicas; the next pass comes soon anyway
+                if (balance && load(node.nodeId()).replicas() == 0) {
+                    LOG.info("Balancer: node {} joined without replicas; moving replicas and leaders onto it",
+                            node.nodeId());
+                    active = true;
+                }
                 runSoon(1000);
             }
 
@@ -133,10 +143,17 @@ public final class ClusterBalancer implements AutoCloseable {
             return;
         }
         try {
+            Set<Integer> draining = drains.draining().keySet();
+            if (!active && draining.isEmpty()) {
+                return;
+            }
             Set<Integer> live = nodes.liveNodeIds();
             Map<PartitionId, PartitionState> all = states.all();
-            BalancePlanner.Plan plan = BalancePlanner.plan(all, live, drains.draining().keySet(), maxConcurrentMoves,
-                    balance);
+            BalancePlanner.Plan plan = BalancePlanner.plan(all, live, draining, maxConcurrentMoves, balance && active);
+            if (active && plan.isEmpty() && plan.inProgress() == 0) {
+                active = false;
+                LOG.info("Balancer: balanced; replicas and leaders per node: {}", loads().values());
+            }
             if (!plan.blocked().equals(lastBlocked) && !plan.blocked().isEmpty()) {
                 LOG.warn("Balancer: draining nodes keep replicas that cannot move (the replication factor is kept): {}",
                         plan.blocked());
@@ -227,6 +244,11 @@ public final class ClusterBalancer implements AutoCloseable {
     /** Leaderships this node moved as controller. */
     public long leadersMoved() {
         return leadersMoved.get();
+    }
+
+    /** Whether a balancing episode runs (a new node joined and the cluster is not balanced yet). */
+    public boolean isActive() {
+        return active;
     }
 
     /** The partitions the last pass could not move off draining nodes. */
