@@ -130,6 +130,12 @@ class ElasticScalingIT {
                     .isLessThan(movedPartitionBytes / 3.0);
             assertThat(metric(cluster.node(1), "strata_balancer_moves_started_total")).isGreaterThanOrEqualTo(4);
             assertThat(cluster.node(2).logTail(400)).contains("Move of partition elastic-").contains("bytes");
+            StrataNode.HttpResult nodes = cluster.node(3).httpGet("/admin/nodes");
+            assertThat(nodes.status()).isEqualTo(200);
+            for (int id = 1; id <= 3; id++) {
+                assertThat(nodes.body()).contains("{\"node\":" + id + ",\"live\":true,\"draining\":false,"
+                        + "\"stop_when_drained\":false,\"replicas\":2,\"leaders\":2,\"moves_in_progress\":0}");
+            }
 
             // a two-replica partition on nodes 1 and 2: node 2 cannot leave while node 1 would be alone
             try (Admin admin = cluster.admin()) {
@@ -150,6 +156,7 @@ class ElasticScalingIT {
             assertThat(tooFew.statusCode()).as(tooFew.body()).isEqualTo(409);
             assertThat(tooFew.body()).contains("pair-0").contains("replication factor 2");
             assertThat(cluster.node(2).isRunning()).as("a refused drain leaves the node alone").isTrue();
+            assertThat(cluster.node(2).httpGet("/admin/nodes/2/drain").body()).contains("\"draining\":false");
 
             try (Admin admin = cluster.admin()) {
                 Clients.get(admin.deleteTopics(List.of("pair")).all());
