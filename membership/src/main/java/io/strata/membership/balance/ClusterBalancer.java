@@ -149,7 +149,10 @@ public final class ClusterBalancer implements AutoCloseable {
             }
             Set<Integer> live = nodes.liveNodeIds();
             Map<PartitionId, PartitionState> all = states.all();
-            BalancePlanner.Plan plan = BalancePlanner.plan(all, live, draining, maxConcurrentMoves, balance && active);
+            Map<Integer, String> racks = new HashMap<>();
+            nodes.liveNodes().stream().filter(n -> n.rack() != null).forEach(n -> racks.put(n.nodeId(), n.rack()));
+            BalancePlanner.Plan plan = BalancePlanner.plan(all, live, draining, racks, maxConcurrentMoves,
+                    balance && active);
             if (active && plan.isEmpty() && plan.inProgress() == 0) {
                 active = false;
                 LOG.info("Balancer: balanced; replicas and leaders per node: {}", loads().values());

@@ -83,4 +83,45 @@ class BalancePlannerTest {
             assertThat(m.reordered()).containsExactly(2, 1);
         });
     }
+
+    @Test
+    void movesKeepReplicasOnDistinctRacks() {
+        Map<Integer, String> racks = Map.of(1, "a", 2, "a", 3, "b", 4, "b");
+        Map<PartitionId, PartitionState> states = new HashMap<>();
+        states.put(new PartitionId("t", 0), PartitionState.initial(TOPIC, List.of(1, 3)));
+        // node 2 is emptier, but in the rack of the other replica: node 4 takes node 3's replica
+        states.put(new PartitionId("u", 0), PartitionState.initial(TOPIC, List.of(4)));
+        states.put(new PartitionId("u", 1), PartitionState.initial(TOPIC, List.of(4)));
+        BalancePlanner.Plan plan = BalancePlanner.plan(states, Set.of(1, 2, 3, 4), Set.of(3), racks, 5, false);
+        assertThat(plan.moves()).singleElement().satisfies(m -> assertThat(m.to()).containsExactly(1, 4));
+
+        // balance never moves a replica next to another of the same partition in one rack
+        Map<PartitionId, PartitionState> skewed = new HashMap<>();
+        for (int p = 0; p < 4; p++) {
+            skewed.put(new PartitionId("t", p), PartitionState.initial(TOPIC, List.of(1, 3)));
+        }
+        BalancePlanner.Plan balance = BalancePlanner.plan(skewed, Set.of(1, 2, 3, 4), Set.of(), racks, 8, true);
+        assertThat(balance.moves()).isNotEmpty().allSatisfy(m -> {
+            List<Integer> to = m.to();
+            assertThat(to.stream().map(racks::get).distinct()).as("racks of %s", to).hasSize(2);
+        });
+    }
+
+    @Test
+    void leadershipsMoveAlongAChainOfInSyncReplicas() {
+        Map<PartitionId, PartitionState> states = new HashMap<>();
+        // node 2 is alone in its rack, so it keeps a replica of everything: replicas 3 / 6 / 3 cannot move.
+        // Node 1 leads three partitions, shared with 2 only; node 2 leads two shared with 3; node 3 leads one.
+        for (int p = 0; p < 3; p++) {
+            states.put(new PartitionId("a", p), PartitionState.initial(TOPIC, List.of(1, 2)));
+        }
+        states.put(new PartitionId("b", 0), PartitionState.initial(TOPIC, List.of(2, 3)));
+        states.put(new PartitionId("b", 1), PartitionState.initial(TOPIC, List.of(2, 3)));
+        states.put(new PartitionId("c", 0), PartitionState.initial(TOPIC, List.of(3, 2)));
+        BalancePlanner.Plan plan = BalancePlanner.plan(states, Set.of(1, 2, 3), Set.of(),
+                Map.of(1, "x", 2, "y", 3, "x"), 4, true);
+        assertThat(plan.moves()).isEmpty();
+        assertThat(plan.leaderMoves()).extracting(BalancePlanner.LeaderMove::from, BalancePlanner.LeaderMove::to)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(1, 2), org.assertj.core.groups.Tuple.tuple(2, 3));
+    }
 }
