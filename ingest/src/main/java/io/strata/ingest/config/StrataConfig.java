@@ -60,6 +60,48 @@ public interface StrataConfig {
 
     Replication replication();
 
+    Balancer balancer();
+
+    Shutdown shutdown();
+
+    /**
+     * Elastic scaling: the controller moves replicas and leaders onto nodes that join, and off nodes told to leave,
+     * through partition reassignments.
+     */
+    interface Balancer {
+        /**
+         * Move replicas and leaders onto a node that joins without replicas until replica and leader counts per
+         * node differ by at most one. On by default: capacity that is added is used without an operator step, and
+         * a move copies only the untiered tail. Drains run either way.
+         */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Reassignments in progress at most (the balancer's and operators'). */
+        @WithDefault("2")
+        int maxConcurrentMoves();
+
+        /** Time between the balancer's passes while it has work. */
+        @WithDefault("2s")
+        Duration interval();
+    }
+
+    /** What a stop (SIGTERM) does before the node leaves. */
+    interface Shutdown {
+        /**
+         * true: a SIGTERM first drains the node (moves its replicas to the other nodes, keeping every replication
+         * factor) and then stops; when the other nodes are too few for some factor it logs which partitions and
+         * stops after the controlled shutdown only. false (default): controlled shutdown only, as Kafka does, right
+         * for restarts and upgrades, where the node comes back.
+         */
+        @WithDefault("false")
+        boolean drain();
+
+        /** How long a draining SIGTERM waits for the moves before it stops anyway. */
+        @WithDefault("5m")
+        Duration drainTimeout();
+    }
+
     /** Follower replicas and the in-sync replica set; names follow Kafka's replica.* broker settings. */
     interface Replication {
         /** replica.lag.time.max.ms: an in-sync follower not caught up for this long leaves the ISR. */
@@ -283,6 +325,12 @@ public interface StrataConfig {
 
         /** This node's rack, reported to clients. */
         Optional<String> rack();
+
+        /**
+         * Members needed for metadata writes; default a majority of {@link #members()}. A cluster that scales in
+         * below a majority of its listed members needs a smaller value (1 switches the split-brain protection off).
+         */
+        OptionalInt splitBrainQuorum();
 
         @WithDefault("1s")
         Duration heartbeatInterval();

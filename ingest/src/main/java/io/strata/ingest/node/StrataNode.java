@@ -39,6 +39,7 @@ import io.strata.storage.remote.RemoteLogManager;
 import io.strata.membership.cluster.NodeInfo;
 import io.strata.membership.hazelcast.ClusterMember;
 import io.strata.membership.hazelcast.MembershipConfig;
+import io.strata.ingest.scaling.ElasticScaling;
 import io.strata.membership.local.FileClusterIdentity;
 import io.strata.membership.durable.FileMetadataStore;
 import io.strata.membership.durable.MetadataStore;
@@ -130,6 +131,8 @@ public class StrataNode {
     private volatile TopicManager topics;
     private volatile BrokerNode brokerNode;
     private volatile GroupCoordinator groups;
+    /** Balancer, drains and their metrics (null before the node serves). */
+    private volatile ElasticScaling scaling;
     /** Runs the fsyncs of flush-every-batch topics so request handlers need not wait on the disk. */
     private final ExecutorService flushExecutor = Executors.newFixedThreadPool(2, new DefaultThreadFactory("strata-log-flush", true));
     private volatile LeaderAppender appender;
@@ -282,6 +285,11 @@ public class StrataNode {
                 new LogAdminApi(topics, logs.dataDir(), remote),
                 new ReplicaAdminApi(topics, member.assigner()));
         kafkaServer.startAccepting(apis);
+        StrataConfig.Balancer balancer = config.balancer();
+        ElasticScaling elastic = new ElasticScaling(config.nodeId(), member, replicas, balancer.enabled(),
+                balancer.maxConcurrentMoves(), balancer.interval(), metrics.registry());
+        elastic.start();
+        scaling = elastic;
         phase = "serving Kafka clients";
         LOG.infof("Node %d of cluster %s serving Kafka clients at %s:%d, data in %s", brokerNode.nodeId(),
                 brokerNode.clusterId(), brokerNode.host(), brokerNode.port(), dataDir);
@@ -379,6 +387,7 @@ public class StrataNode {
                 .uncleanLeaderElection(config.log().uncleanLeaderElectionEnable().orElse(false))
                 .autoLeaderRebalance(config.replication().autoLeaderRebalance())
                 .leaderImbalanceCheckInterval(config.replication().leaderImbalanceCheckInterval())
+                .splitBrainQuorum(cluster.splitBrainQuorum().orElse(0))
                 .build();
         NodeInfo self0 = new NodeInfo(nodeId, placement.advertisedHost(), advertisedKafkaPort,
                 placement.advertisedHost(), httpPort, placement.rack().orElse(null));
@@ -419,6 +428,9 @@ public class StrataNode {
                 Thread.currentThread().interrupt();
             }
         }
+        if (scaling != null && config.shutdown().drain()) {
+            scaling.drainBeforeStop(config.shutdown().drainTimeout());
+        }
         if (topics != null && member != null && member.hasQuorum()) {
             int moved = topics.replicas().handOverLeadership(member.nodes()::isLive);
             if (moved > 0) {
@@ -450,6 +462,9 @@ public class StrataNode {
             Thread.currentThread().interrupt();
         }
         tieringPipeline.stop();
+        if (scaling != null) {
+            scaling.close();
+        }
         if (topics != null) {
             topics.close();
         }
@@ -490,6 +505,11 @@ public class StrataNode {
     /** Topics and the partitions this node leads (null before start). */
     public TopicManager topics() {
         return topics;
+    }
+
+    /** Balancer and drains (null before the node serves). */
+    public ElasticScaling scaling() {
+        return scaling;
     }
 
     /** Appends to led partitions with metrics and fetch wake-ups, for every protocol (null before start). */

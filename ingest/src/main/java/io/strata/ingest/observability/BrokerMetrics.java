@@ -102,6 +102,11 @@ public class BrokerMetrics {
         }
     }
 
+    /** The registry behind these metrics, for components that publish their own. */
+    public MeterRegistry registry() {
+        return registry;
+    }
+
     /** The leader changed a partition's ISR: shrink or expand (Kafka's IsrShrinksPerSec / IsrExpandsPerSec). */
     public void isrChanged(boolean shrink) {
         (shrink ? isrShrinks : isrExpands).increment();

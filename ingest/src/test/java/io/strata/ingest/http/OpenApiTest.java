@@ -42,7 +42,9 @@ class OpenApiTest {
                 Map.entry("/v3/clusters/{cluster_id}/topics/{topic_name}", List.of("get")),
                 Map.entry("/v3/clusters/{cluster_id}/topics/{topic_name}/partitions", List.of("get")),
                 Map.entry("/v3/clusters/{cluster_id}/topics/{topic_name}/records", List.of("post")),
-                Map.entry("/v3/clusters/{cluster_id}/topics/{topic_name}/records:batch", List.of("post")));
+                Map.entry("/v3/clusters/{cluster_id}/topics/{topic_name}/records:batch", List.of("post")),
+                Map.entry("/admin/nodes", List.of("get")),
+                Map.entry("/admin/nodes/{id}/drain", List.of("post", "get", "delete")));
         operations.forEach((path, methods) -> {
             assertThat(paths).as(path).containsKey(path);
             for (String method : methods) {

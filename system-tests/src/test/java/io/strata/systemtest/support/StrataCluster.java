@@ -96,6 +96,21 @@ public final class StrataCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts the S3Proxy process only; the nodes (ids 1..size, each listing all as members) start when
+     * {@link #startTogether} is called, e.g. one at first and more later, as a cluster that scales out.
+     */
+    public static StrataCluster create(String name, int size, Map<String, String> env) {
+        StrataCluster cluster = new StrataCluster(name, size, env);
+        try {
+            cluster.s3.start();
+            return cluster;
+        } catch (RuntimeException | Error e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
     /** The rack node {@code id} runs in. */
     public static String rackOf(int id) {
         return "rack-" + id;
