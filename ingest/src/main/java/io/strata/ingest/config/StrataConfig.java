@@ -327,8 +327,9 @@ public interface StrataConfig {
         Optional<String> rack();
 
         /**
-         * Members needed for metadata writes; default a majority of {@link #members()}. A cluster that scales in
-         * below a majority of its listed members needs a smaller value (1 switches the split-brain protection off).
+         * Members needed for metadata writes; default a majority of {@link #size()}, else of {@link #members()}. A
+         * cluster that scales in below that majority needs a smaller value (1 switches the split-brain protection
+         * off).
          */
         OptionalInt splitBrainQuorum();
 

@@ -375,8 +375,7 @@ public class StrataNode {
                 .bindHost(placement.clusterHost())
                 .port(port)
                 .members(members)
-                .splitBrainQuorum(placement.aws().isPresent() || cluster.size().isPresent()
-                        ? placement.clusterSize() / 2 + 1 : 0)
+                .splitBrainQuorum(splitBrainQuorum(cluster, placement))
                 .awsDiscovery(placement.aws().orElse(null))
                 .heartbeatInterval(cluster.heartbeatInterval())
                 .maxNoHeartbeat(cluster.maxNoHeartbeat())
@@ -387,11 +386,21 @@ public class StrataNode {
                 .uncleanLeaderElection(config.log().uncleanLeaderElectionEnable().orElse(false))
                 .autoLeaderRebalance(config.replication().autoLeaderRebalance())
                 .leaderImbalanceCheckInterval(config.replication().leaderImbalanceCheckInterval())
-                .splitBrainQuorum(cluster.splitBrainQuorum().orElse(0))
                 .build();
         NodeInfo self0 = new NodeInfo(nodeId, placement.advertisedHost(), advertisedKafkaPort,
                 placement.advertisedHost(), httpPort, placement.rack().orElse(null));
         return ClusterMember.start(membership, self0);
+    }
+
+    /**
+     * Members needed for metadata writes: strata.cluster.split-brain-quorum when set; else a majority of
+     * strata.cluster.size when that is set (or needed, with AWS discovery); else 0, a majority of the member list.
+     */
+    private static int splitBrainQuorum(StrataConfig.Cluster cluster, NodePlacement placement) {
+        if (cluster.splitBrainQuorum().isPresent()) {
+            return cluster.splitBrainQuorum().getAsInt();
+        }
+        return placement.aws().isPresent() || cluster.size().isPresent() ? placement.clusterSize() / 2 + 1 : 0;
     }
 
     private MetadataStore metadataStore(String kind, Path directory) {
