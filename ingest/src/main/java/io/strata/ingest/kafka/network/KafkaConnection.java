@@ -246,7 +246,8 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof TooLongFrameException) {
-            LOG.warnf("Closing connection %s: %s (limit is strata.kafka.max-request-bytes)", connectionId, cause.getMessage());
+            LOG.warnf("Closing connection %s: %s%s", connectionId, cause.getMessage(),
+                    cause.getMessage().contains("before authentication") ? "" : " (limit is strata.kafka.max-request-bytes)");
         } else if (cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() instanceof javax.net.ssl.SSLException) {
             LOG.infof("Closing connection %s: TLS failed: %s", connectionId, cause.getCause().getMessage());
         } else if (cause instanceof IOException) {

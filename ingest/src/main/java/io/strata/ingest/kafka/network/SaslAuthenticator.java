@@ -228,9 +228,8 @@ final class SaslAuthenticator extends ChannelInboundHandlerAdapter {
         state = State.AUTHENTICATED;
         sessionExpiresAt = maxReauthMs > 0 ? System.nanoTime() + maxReauthMs * 1_000_000L : Long.MAX_VALUE;
         disposeServer();
-        if (first) {
-            LOG.debugf("Connection %s authenticated as %s with %s", connectionId, principal, mechanism);
-        }
+        LOG.debugf("Connection %s %s as %s with %s", connectionId, first ? "authenticated" : "re-authenticated",
+                principal, mechanism);
     }
 
     private void failed(ChannelHandlerContext ctx, RequestContext context, SaslAuthenticateResponseData data, String message) {
