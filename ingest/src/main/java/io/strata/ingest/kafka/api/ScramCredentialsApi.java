@@ -120,7 +120,10 @@ public final class ScramCredentialsApi {
                 continue;
             }
             ScramMechanism m = mechanismOf(u.mechanism());
-            if (u.iterations() < m.minIterations()) {
+            if (u.salt() == null || u.salt().length == 0 || u.saltedPassword() == null || u.saltedPassword().length == 0) {
+                results.put(u.name(), result(u.name(), Errors.UNACCEPTABLE_CREDENTIAL,
+                        "The salt and the salted password must not be empty"));
+            } else if (u.iterations() < m.minIterations()) {
                 results.put(u.name(), result(u.name(), Errors.UNACCEPTABLE_CREDENTIAL, "Too few iterations"));
             } else if (u.iterations() > m.maxIterations()) {
                 results.put(u.name(), result(u.name(), Errors.UNACCEPTABLE_CREDENTIAL, "Too many iterations"));
