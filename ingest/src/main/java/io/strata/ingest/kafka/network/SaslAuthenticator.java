@@ -61,8 +61,9 @@ final class SaslAuthenticator extends ChannelInboundHandlerAdapter {
     private State state = State.HANDSHAKE;
     private SaslServer server;
     private String mechanism;
-    /** System.nanoTime() after which the session has expired; Long.MAX_VALUE when it never does. */
-    private long sessionExpiresAt = Long.MAX_VALUE;
+    /** Whether the session ends (connections.max.reauth.ms), and the System.nanoTime() when it does. */
+    private boolean sessionExpires;
+    private long sessionExpiresAt;
     private String connectionId = "?";
     private InetSocketAddress remote;
 
@@ -89,7 +90,7 @@ final class SaslAuthenticator extends ChannelInboundHandlerAdapter {
             short apiKey = frame.readableBytes() >= 2 ? frame.getShort(frame.readerIndex()) : -1;
             if (apiKey == ApiKeys.SASL_HANDSHAKE.id) {
                 handleRequest(ctx, frame);
-            } else if (System.nanoTime() - sessionExpiresAt > 0) {
+            } else if (sessionExpires && System.nanoTime() - sessionExpiresAt > 0) {
                 frame.release();
                 LOG.infof("Closing connection %s of %s: its SASL session expired without re-authentication",
                         connectionId, identity.principal());
@@ -113,14 +114,21 @@ final class SaslAuthenticator extends ChannelInboundHandlerAdapter {
     }
 
     private void handleRequest(ChannelHandlerContext ctx, ByteBuf frame) {
+        try {
+            handleRequest(ctx, frame.nioBuffer());
+        } finally {
+            frame.release();
+        }
+    }
+
+    /** Handles one request; the frame's buffer stays valid until this returns. */
+    private void handleRequest(ChannelHandlerContext ctx, java.nio.ByteBuffer frame) {
         KafkaConnection.ParsedRequest parsed;
         try {
-            parsed = KafkaConnection.parse(frame.nioBuffer(), connectionId, remote, identity);
+            parsed = KafkaConnection.parse(frame, connectionId, remote, identity);
         } catch (RuntimeException e) {
             refuse(ctx, "malformed request during authentication (" + e.getMessage() + ")");
             return;
-        } finally {
-            frame.release();
         }
         RequestContext context = parsed.context();
         ApiKeys api = context.header.apiKey();
@@ -226,7 +234,8 @@ final class SaslAuthenticator extends ChannelInboundHandlerAdapter {
         identity.principal(principal);
         frames.authenticated();
         state = State.AUTHENTICATED;
-        sessionExpiresAt = maxReauthMs > 0 ? System.nanoTime() + maxReauthMs * 1_000_000L : Long.MAX_VALUE;
+        sessionExpires = maxReauthMs > 0;
+        sessionExpiresAt = System.nanoTime() + maxReauthMs * 1_000_000L;
         disposeServer();
         LOG.debugf("Connection %s %s as %s with %s", connectionId, first ? "authenticated" : "re-authenticated",
                 principal, mechanism);
