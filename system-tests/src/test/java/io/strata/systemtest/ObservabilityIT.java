@@ -44,7 +44,7 @@ class ObservabilityIT {
     @Test
     void theLastStartUpLineNamesTheListeningAddressesAndANewDataDirectoryIsNotCalledUnclean() throws Exception {
         node.requireManaged("reads the node's log");
-        String listening = "Node " + node.nodeId() + " listening: Kafka 0.0.0.0:" + node.kafkaPort();
+        String listening = "Node " + node.nodeId() + " listening: Kafka PLAINTEXT://127.0.0.1:" + node.kafkaPort();
         Awaitility.await("the listening line").atMost(Duration.ofSeconds(30)).until(
                 () -> Files.readString(node.logFile()).contains(listening));
         List<String> lines = Files.readAllLines(node.logFile());
@@ -56,8 +56,8 @@ class ObservabilityIT {
         for (String after : lines.subList(started, announced)) {
             assertThat(after).as("lines between start-up and the listening line").doesNotContain("[io.strata");
         }
-        assertThat(lines.get(announced)).contains("clients told 127.0.0.1:" + node.advertisedPort())
-                .contains("HTTP http://0.0.0.0:" + URI.create(node.httpBase()).getPort())
+        assertThat(lines.get(announced)).contains("clients told PLAINTEXT://127.0.0.1:" + node.advertisedPort())
+                .contains("HTTP http://127.0.0.1:" + URI.create(node.httpBase()).getPort())
                 .contains("cluster member 127.0.0.1:" + node.clusterPort());
 
         String log = String.join("\n", lines);

@@ -342,9 +342,52 @@ public interface StrataConfig {
     }
 
     interface Kafka {
-        /** Address the Kafka listener binds to. */
-        @WithDefault("0.0.0.0")
+        /**
+         * Address the Kafka listener binds to when {@link #listeners()} is not set. Loopback by default, so
+         * that an unconfigured node is not reachable from other machines.
+         */
+        @WithDefault("127.0.0.1")
         String host();
+
+        /**
+         * listeners: the Kafka listeners as {@code NAME://host:port,...} (e.g.
+         * {@code PLAINTEXT://127.0.0.1:9092,SASL_SSL://0.0.0.0:9093}); an empty host binds every interface,
+         * port 0 a free port. Unset: one PLAINTEXT listener on {@link #host()}:{@link #port()}.
+         */
+        Optional<String> listeners();
+
+        /**
+         * advertised.listeners: what clients are told for each listener, {@code NAME://host:port,...}; a
+         * listener not named here advertises its bind address (or {@link #advertisedHost()} when it binds
+         * every interface) and its bound port.
+         */
+        Optional<String> advertisedListeners();
+
+        /**
+         * listener.security.protocol.map: {@code NAME:PROTOCOL,...} for listener names that are not
+         * themselves a protocol (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL).
+         */
+        Optional<String> listenerSecurityProtocolMap();
+
+        /**
+         * inter.broker.listener.name: the listener other nodes (replica fetchers) and the node's own
+         * clients (REST Proxy consumers) use. It must be a PLAINTEXT listener. Default: the listener
+         * named PLAINTEXT, else the first PLAINTEXT listener.
+         */
+        Optional<String> interBrokerListenerName();
+
+        /** TLS of the SSL and SASL_SSL listeners (Kafka's ssl.* broker settings). */
+        Ssl ssl();
+
+        /** SASL of the SASL_PLAINTEXT and SASL_SSL listeners (Kafka's sasl.* broker settings). */
+        Sasl sasl();
+
+        /**
+         * connections.max.reauth.ms: a SASL session lasts at most this long; the client must
+         * re-authenticate before (KIP-368), or its next request closes the connection. 0 = sessions do not expire.
+         */
+        @WithDefault("0")
+        Duration connectionsMaxReauth();
 
         @WithDefault("9092")
         int port();
@@ -404,6 +447,74 @@ public interface StrataConfig {
         /** How long shutdown waits for in-flight requests. */
         @WithDefault("10s")
         Duration shutdownGracePeriod();
+    }
+
+    /** Kafka's ssl.* broker settings, for the SSL and SASL_SSL listeners. */
+    interface Ssl {
+        /** ssl.keystore.type: PKCS12, JKS or PEM. */
+        @WithDefault("PKCS12")
+        String keystoreType();
+
+        /** ssl.keystore.location: the key store file (for PEM: a file with the private key and the certificate chain). */
+        Optional<String> keystoreLocation();
+
+        /** ssl.keystore.password */
+        Optional<String> keystorePassword();
+
+        /** ssl.key.password: password of the private key (of an encrypted PEM key). */
+        Optional<String> keyPassword();
+
+        /** ssl.keystore.certificate.chain: PEM certificate chain given inline (with keystore-type PEM). */
+        Optional<String> keystoreCertificateChain();
+
+        /** ssl.keystore.key: PEM private key given inline (with keystore-type PEM). */
+        Optional<String> keystoreKey();
+
+        /** ssl.truststore.type: PKCS12, JKS or PEM. */
+        @WithDefault("PKCS12")
+        String truststoreType();
+
+        /** ssl.truststore.location: the CAs client certificates must chain to. */
+        Optional<String> truststoreLocation();
+
+        /** ssl.truststore.password */
+        Optional<String> truststorePassword();
+
+        /** ssl.truststore.certificates: PEM CA certificates given inline (with truststore-type PEM). */
+        Optional<String> truststoreCertificates();
+
+        /** ssl.client.auth: required, requested or none. */
+        @WithDefault("none")
+        String clientAuth();
+
+        /** ssl.principal.mapping.rules: how a client certificate's subject becomes the principal's name. */
+        @WithDefault("DEFAULT")
+        String principalMappingRules();
+
+        /** ssl.enabled.protocols */
+        @WithDefault("TLSv1.2,TLSv1.3")
+        String enabledProtocols();
+
+        /** ssl.cipher.suites: empty = the JVM's defaults. */
+        Optional<String> cipherSuites();
+    }
+
+    /** Kafka's sasl.* broker settings. */
+    interface Sasl {
+        /** sasl.enabled.mechanisms: of PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512. */
+        @WithDefault("SCRAM-SHA-256,SCRAM-SHA-512")
+        List<String> enabledMechanisms();
+
+        /**
+         * Users created at start when they have no credentials yet, as {@code name:password} (escape a comma
+         * in a password as {@code \,}); each gets SCRAM-SHA-256 and SCRAM-SHA-512 credentials. Existing
+         * credentials are left as they are, so a password changed later with kafka-configs stays changed.
+         */
+        Optional<List<String>> bootstrapUsers();
+
+        /** Iterations of the credentials of bootstrap users (Kafka's default for kafka-configs is 4096). */
+        @WithDefault("8192")
+        int bootstrapIterations();
     }
 
     /** Node-wide defaults for topic configs; a topic's own settings override them. */

@@ -30,7 +30,12 @@ import io.strata.ingest.kafka.api.OffsetsApi;
 import io.strata.ingest.kafka.api.ProduceApi;
 import io.strata.ingest.kafka.api.ProducerIdApi;
 import io.strata.ingest.kafka.api.TopicAdminApi;
+import io.strata.ingest.kafka.api.ScramCredentialsApi;
+import io.strata.ingest.kafka.network.KafkaListener;
 import io.strata.ingest.kafka.network.KafkaServer;
+import io.strata.ingest.kafka.security.SaslMechanisms;
+import io.strata.ingest.kafka.security.TlsContext;
+import io.strata.membership.security.StoredScramCredential;
 import io.strata.ingest.observability.BrokerMetrics;
 import io.strata.ingest.tiering.TieredStorage;
 import io.strata.ingest.tiering.TieringBackpressure;
@@ -62,8 +67,11 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -113,6 +121,12 @@ public class StrataNode {
     private volatile KafkaServer server;
     /** This node's id: configured, or generated (strata.node-id=-1); set before the node joins the cluster. */
     private volatile int nodeId;
+    /** TLS of the SSL and SASL_SSL listeners; null without any. */
+    private volatile TlsContext tls;
+    /** TLS of the SASL_SSL listeners (no client certificates); null without any. */
+    private volatile TlsContext saslTls;
+    /** The advertised endpoint of each listener, by name. */
+    private volatile Map<String, NodeInfo.Endpoint> advertisedListeners = Map.of();
     /** Runs the start of a cluster member (null for a lone node, which starts on Quarkus's thread). */
     private volatile Thread starter;
     private volatile boolean stopping;
@@ -179,8 +193,28 @@ public class StrataNode {
                 kafka.ioThreads().orElse(cores), kafka.requestHandlerThreads().orElse(Math.max(4, 2 * cores)),
                 kafka.socketSendBufferBytes(), kafka.socketReceiveBufferBytes());
         server = kafkaServer;
-        int boundPort = kafkaServer.bind(kafka.host(), kafka.port()).getPort();
-        int advertisedPort = kafka.advertisedPort().orElse(boundPort);
+        List<KafkaListener> listeners = KafkaListener.fromConfig(kafka, placement.advertisedHost());
+        KafkaListener interBroker = KafkaListener.interBroker(listeners, kafka.interBrokerListenerName().orElse(null));
+        if (listeners.stream().anyMatch(l -> l.tls() && !l.sasl())) {
+            tls = TlsContext.create(kafka.ssl(), false);
+        }
+        if (listeners.stream().anyMatch(l -> l.tls() && l.sasl())) {
+            saslTls = TlsContext.create(kafka.ssl(), true);
+        }
+        SaslMechanisms sasl = listeners.stream().anyMatch(KafkaListener::sasl)
+                ? new SaslMechanisms(kafka.sasl().enabledMechanisms(), this::scramCredential) : null;
+        Map<String, NodeInfo.Endpoint> advertised = new LinkedHashMap<>();
+        List<String> binds = new ArrayList<>();
+        for (KafkaListener l : listeners) {
+            int bound = kafkaServer.bind(l, l.tls() ? (l.sasl() ? saslTls : tls) : null, l.sasl() ? sasl : null,
+                    kafka.connectionsMaxReauth().toMillis()).getPort();
+            advertised.put(l.name().value(), new NodeInfo.Endpoint(l.advertisedHost(),
+                    l.advertisedPort() > 0 ? l.advertisedPort() : bound));
+            binds.add(l.name().value() + "://" + l.bindHost() + ":" + bound);
+        }
+        NodeInfo.Endpoint interBrokerEndpoint = advertised.get(interBroker.name().value());
+        int advertisedPort = interBrokerEndpoint.port();
+        this.advertisedListeners = advertised;
 
         refuseSeveralEmbeddedStores();
         CompletableFuture<TieredStorage> tieredStart = null;
@@ -205,7 +239,7 @@ public class StrataNode {
                 : "joining the cluster: waiting for a majority of the members " + config.cluster().members()
                         .map(Object::toString).orElse("(this node alone)") + " (strata.cluster.members)";
         try {
-            member = joinCluster(dataDir, advertisedPort, placement);
+            member = joinCluster(dataDir, interBrokerEndpoint, advertised, placement);
         } catch (Exception e) {
             if (tieredStart != null) {
                 tieredStart.thenAccept(TieredStorage::close);
@@ -220,8 +254,9 @@ public class StrataNode {
             }
         }
         FileClusterIdentity.bind(dataDir, member.identity());
-        brokerNode = new BrokerNode(nodeId, placement.advertisedHost(), advertisedPort,
+        brokerNode = new BrokerNode(nodeId, interBrokerEndpoint.host(), advertisedPort,
                 member.identity().clusterId());
+        BootstrapUsers.create(member.scramCredentials(), kafka.sasl());
 
         Map<String, Object> topicDefaults = BrokerDefaults.topicDefaults(config.log());
         LogConfig defaults = LogConfig.create(topicDefaults, Map.of());
@@ -280,20 +315,22 @@ public class StrataNode {
                 new TopicAdminApi(topics, brokerNode, nodeDefaultKeys, kafka.maxPartitionsPerRequest()),
                 new ConfigsApi(topics, brokerNode, nodeDefaultKeys, BrokerDefaults.brokerConfigs(config, nodeId, defaults)),
                 new ProducerIdApi(member.producerIds()),
-                GroupApis.create(groups, topics, id -> cluster.nodes().node(id)
-                        .map(n -> new BrokerNode(n.nodeId(), n.kafkaHost(), n.kafkaPort(), clusterId)).orElse(null)),
+                GroupApis.create(groups, topics, (id, listener) -> cluster.nodes().node(id)
+                        .flatMap(n -> n.endpoint(listener).map(e -> new BrokerNode(n.nodeId(), e.host(), e.port(), clusterId)))
+                        .orElse(null)),
                 new LogAdminApi(topics, logs.dataDir(), remote),
-                new ReplicaAdminApi(topics, member.assigner()));
+                new ReplicaAdminApi(topics, member.assigner()),
+                new ScramCredentialsApi(member.scramCredentials()));
         kafkaServer.startAccepting(apis);
         StrataConfig.Balancer balancer = config.balancer();
-        ElasticScaling elastic = new ElasticScaling(config.nodeId(), member, replicas, balancer.enabled(),
+        ElasticScaling elastic = new ElasticScaling(nodeId, member, replicas, balancer.enabled(),
                 balancer.maxConcurrentMoves(), balancer.interval(), metrics.registry());
         elastic.start();
         scaling = elastic;
         phase = "serving Kafka clients";
         LOG.infof("Node %d of cluster %s serving Kafka clients at %s:%d, data in %s", brokerNode.nodeId(),
                 brokerNode.clusterId(), brokerNode.host(), brokerNode.port(), dataDir);
-        kafkaBind = kafka.host() + ":" + boundPort;
+        kafkaBind = String.join(", ", binds);
         announceIfReady();
     }
 
@@ -312,11 +349,11 @@ public class StrataNode {
             return;
         }
         Config quarkusConfig = ConfigProvider.getConfig();
-        String httpHost = quarkusConfig.getOptionalValue("quarkus.http.host", String.class).orElse("0.0.0.0");
+        String httpHost = quarkusConfig.getOptionalValue("quarkus.http.host", String.class).orElse("127.0.0.1");
         int actualHttpPort = quarkusConfig.getOptionalValue("quarkus.http.port", Integer.class).orElse(httpPort);
-        LOG.infof("Node %d listening: Kafka %s (clients told %s:%d; STRATA_KAFKA_PORT), HTTP http://%s:%d "
-                        + "(QUARKUS_HTTP_PORT), cluster member %s (STRATA_CLUSTER_PORT)", brokerNode.nodeId(), kafkaBind,
-                brokerNode.host(), brokerNode.port(), httpHost, actualHttpPort, memberAddress);
+        LOG.infof("Node %d listening: Kafka %s (clients told %s; STRATA_KAFKA_PORT or STRATA_KAFKA_LISTENERS), HTTP "
+                        + "http://%s:%d (QUARKUS_HTTP_PORT), cluster member %s (STRATA_CLUSTER_PORT)", brokerNode.nodeId(),
+                kafkaBind, NodeInfo.formatListeners(advertisedListeners), httpHost, actualHttpPort, memberAddress);
     }
 
     /**
@@ -360,7 +397,8 @@ public class StrataNode {
         return cluster.size().orElse(Math.max(1, NodePlacement.configuredMembers(config).size()));
     }
 
-    private ClusterMember joinCluster(Path dataDir, int advertisedKafkaPort, NodePlacement placement) throws IOException {
+    private ClusterMember joinCluster(Path dataDir, NodeInfo.Endpoint interBroker, Map<String, NodeInfo.Endpoint> listeners,
+                                      NodePlacement placement) throws IOException {
         StrataConfig.Cluster cluster = config.cluster();
         int port = cluster.port() == 0 ? freePort() : cluster.port();
         String self = placement.clusterHost() + ":" + port;
@@ -368,7 +406,7 @@ public class StrataNode {
         List<String> members = placement.members().isEmpty() ? List.of(self) : placement.members();
         Path metadataDir = cluster.metadataDir().orElse(dataDir.resolve("cluster-metadata")).toAbsolutePath();
         MetadataStore store = metadataStore(NodePlacement.metadataStoreKind(config), metadataDir);
-        nodeId = placement.nodeId(config.nodeId(), dataDir, store, advertisedKafkaPort);
+        nodeId = placement.nodeId(config.nodeId(), dataDir, store, interBroker.port());
         boolean alone = placement.clusterSize() <= 1 && placement.aws().isEmpty();
         MembershipConfig membership = MembershipConfig.builder(nodeId)
                 .clusterName(cluster.name())
@@ -387,8 +425,8 @@ public class StrataNode {
                 .autoLeaderRebalance(config.replication().autoLeaderRebalance())
                 .leaderImbalanceCheckInterval(config.replication().leaderImbalanceCheckInterval())
                 .build();
-        NodeInfo self0 = new NodeInfo(nodeId, placement.advertisedHost(), advertisedKafkaPort,
-                placement.advertisedHost(), httpPort, placement.rack().orElse(null));
+        NodeInfo self0 = new NodeInfo(nodeId, interBroker.host(), interBroker.port(),
+                placement.advertisedHost(), httpPort, placement.rack().orElse(null), listeners);
         return ClusterMember.start(membership, self0);
     }
 
@@ -459,6 +497,12 @@ public class StrataNode {
         if (kafkaServer != null) {
             kafkaServer.stop(config.kafka().shutdownGracePeriod());
         }
+        if (tls != null) {
+            tls.close();
+        }
+        if (saslTls != null) {
+            saslTls.close();
+        }
         if (purgatory != null) {
             purgatory.close();
             replicaFetches.close();
@@ -491,6 +535,12 @@ public class StrataNode {
         if (member != null) {
             member.close();
         }
+    }
+
+    /** A user's SCRAM credential for SASL; empty until the node has joined the cluster. */
+    private Optional<StoredScramCredential> scramCredential(String user, String mechanism) {
+        ClusterMember m = member;
+        return m == null ? Optional.empty() : Optional.ofNullable(m.scramCredentials().credentials(user).get(mechanism));
     }
 
     private static ReplicationSettings replicationSettings(StrataConfig.Replication r) {

@@ -43,9 +43,7 @@ class CompatibilityDocTest {
         WHY_NOT.put("TXN", "transactions are not implemented");
         WHY_NOT.put("TRANSACTIONS", "transactions are not implemented");
         WHY_NOT.put("DESCRIBE_PRODUCERS", "used by kafka-transactions; transactions are not implemented");
-        WHY_NOT.put("SASL", "PLAINTEXT listener only: no SASL");
-        WHY_NOT.put("DELEGATION_TOKEN", "no SASL, so no delegation tokens");
-        WHY_NOT.put("SCRAM", "no SASL/SCRAM");
+        WHY_NOT.put("DELEGATION_TOKEN", "no delegation tokens (SASL is PLAIN and SCRAM with stored credentials)");
         WHY_NOT.put("ACLS", "no authorization: every client may do everything");
         WHY_NOT.put("CLIENT_QUOTAS", "no client quotas");
         WHY_NOT.put("TELEMETRY", "no client telemetry (KIP-714); clients work without it");

@@ -49,8 +49,8 @@ class KafkaProtocolTest {
             assertThat(response.data().apiKeys()).extracting(ApiVersionsResponseData.ApiVersion::apiKey)
                     .contains(ApiKeys.PRODUCE.id, ApiKeys.FETCH.id, ApiKeys.METADATA.id, ApiKeys.LIST_OFFSETS.id,
                             ApiKeys.FIND_COORDINATOR.id, ApiKeys.JOIN_GROUP.id, ApiKeys.OFFSET_COMMIT.id,
-                            ApiKeys.CONSUMER_GROUP_HEARTBEAT.id)
-                    .doesNotContain(ApiKeys.SASL_HANDSHAKE.id, ApiKeys.DESCRIBE_ACLS.id);
+                            ApiKeys.CONSUMER_GROUP_HEARTBEAT.id, ApiKeys.SASL_HANDSHAKE.id, ApiKeys.SASL_AUTHENTICATE.id)
+                    .doesNotContain(ApiKeys.DESCRIBE_ACLS.id);
             assertThat(response.data().apiKeys().find(ApiKeys.PRODUCE.id).minVersion()).isEqualTo((short) 0);
         }
     }

@@ -145,7 +145,8 @@ public final class InProcessNode implements AutoCloseable {
                         : member.nodes().node(id).map(n -> new BrokerNode(n.nodeId(), n.kafkaHost(), n.kafkaPort(),
                         clusterId)).orElse(null)),
                 new LogAdminApi(topics, logs.dataDir(), null),
-                new ReplicaAdminApi(topics, member.assigner()));
+                new ReplicaAdminApi(topics, member.assigner()),
+                new io.strata.ingest.kafka.api.ScramCredentialsApi(member.scramCredentials()));
     }
 
     /**

@@ -34,6 +34,8 @@ public final class NodeRegistry {
     public static final String ATTR_HTTP_HOST = "strata.http.host";
     public static final String ATTR_HTTP_PORT = "strata.http.port";
     public static final String ATTR_RACK = "strata.rack";
+    /** Every Kafka listener of the node, {@code NAME://host:port,...} (absent for a node with one listener). */
+    public static final String ATTR_KAFKA_LISTENERS = "strata.kafka.listeners";
 
     private final HazelcastInstance hz;
     private final NodeInfo local;
@@ -54,6 +56,9 @@ public final class NodeRegistry {
         if (node.rack() != null) {
             attrs.put(ATTR_RACK, node.rack());
         }
+        if (!node.listeners().isEmpty()) {
+            attrs.put(ATTR_KAFKA_LISTENERS, NodeInfo.formatListeners(node.listeners()));
+        }
         return attrs;
     }
 
@@ -65,7 +70,8 @@ public final class NodeRegistry {
         }
         return Optional.of(new NodeInfo(Integer.parseInt(id), member.getAttribute(ATTR_KAFKA_HOST),
                 Integer.parseInt(member.getAttribute(ATTR_KAFKA_PORT)), member.getAttribute(ATTR_HTTP_HOST),
-                Integer.parseInt(member.getAttribute(ATTR_HTTP_PORT)), member.getAttribute(ATTR_RACK)));
+                Integer.parseInt(member.getAttribute(ATTR_HTTP_PORT)), member.getAttribute(ATTR_RACK),
+                NodeInfo.parseListeners(member.getAttribute(ATTR_KAFKA_LISTENERS))));
     }
 
     /** Nodes of the given members (oldest first), one per node id: the oldest member holding it. */

@@ -15,6 +15,7 @@ import io.strata.membership.cluster.HazelcastProducerIdAllocator;
 import io.strata.membership.cluster.NodeInfo;
 import io.strata.membership.cluster.NodeRegistry;
 import io.strata.membership.cluster.WriteQuorum;
+import io.strata.membership.security.ScramCredentialStore;
 import io.strata.membership.group.GroupOffsetStore;
 import io.strata.membership.group.HazelcastGroupOffsetStore;
 import io.strata.membership.partition.PartitionAssigner;
@@ -50,6 +51,7 @@ public final class ClusterMember implements AutoCloseable {
     private final PartitionAssigner assigner;
     private final HazelcastGroupOffsetStore groupOffsets;
     private final HazelcastProducerIdAllocator producerIds;
+    private final ScramCredentialStore scramCredentials;
 
     private ClusterMember(MembershipConfig config, NodeInfo self, HazelcastInstance hz, WriteQuorum quorum) {
         this.config = config;
@@ -68,6 +70,7 @@ public final class ClusterMember implements AutoCloseable {
                 MetadataMaps.namespace(MetadataMaps.PARTITIONS));
         this.groupOffsets = new HazelcastGroupOffsetStore(offsetMap, quorum);
         this.producerIds = new HazelcastProducerIdAllocator(producerIdMap, config.producerIdBlockSize(), quorum);
+        this.scramCredentials = new ScramCredentialStore(hz.getMap(MetadataMaps.SCRAM_CREDENTIALS), quorum);
         this.assigner = new PartitionAssigner(nodes, controller, topics, partitions, config.defaultReplicationFactor(),
                 config.uncleanLeaderElection(), config.autoLeaderRebalance(),
                 config.leaderImbalanceCheckInterval().toMillis());
@@ -205,6 +208,11 @@ public final class ClusterMember implements AutoCloseable {
 
     public HazelcastProducerIdAllocator producerIds() {
         return producerIds;
+    }
+
+    /** The users' SCRAM credentials. */
+    public ScramCredentialStore scramCredentials() {
+        return scramCredentials;
     }
 
     /**

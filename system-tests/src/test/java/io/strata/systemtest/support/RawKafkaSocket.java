@@ -98,6 +98,26 @@ public final class RawKafkaSocket implements AutoCloseable {
         }
     }
 
+    /** Reads one frame of any size (a raw SASL token may be empty); null when the broker closed the connection. */
+    public byte[] readRawFrame() {
+        try {
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            int size = in.readInt();
+            if (size < 0 || size > 64 * 1024 * 1024) {
+                throw new AssertionError("implausible frame size " + size);
+            }
+            byte[] body = new byte[size];
+            in.readFully(body);
+            return body;
+        } catch (EOFException | SocketException e) {
+            return null;
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError("no frame within " + answerTimeout.toSeconds() + " s");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     @Override
     public void close() {
         try {

@@ -47,6 +47,15 @@ public final class StrataCluster implements AutoCloseable {
     private final Set<Integer> paused = new HashSet<>();
 
     private StrataCluster(String name, int size, Map<String, String> env) {
+        this(name, size, env, (id, kafkaPort) -> Map.of());
+    }
+
+    /**
+     * @param perNode more environment of node {@code id} whose PLAINTEXT Kafka port is {@code kafkaPort} (e.g. its
+     *                {@code STRATA_KAFKA_LISTENERS})
+     */
+    private StrataCluster(String name, int size, Map<String, String> env,
+                          java.util.function.BiFunction<Integer, Integer, Map<String, String>> perNode) {
         this.name = name;
         try {
             Path target = Paths.get(System.getProperty("strata.test.target.dir", "target")).toAbsolutePath();
@@ -79,13 +88,25 @@ public final class StrataCluster implements AutoCloseable {
                     .env("STRATA_CLUSTER_RACK", rackOf(id));
             s3.nodeEnv().forEach(builder::env);
             env.forEach(builder::env);
+            int kafkaPort = Ports.free();
+            builder.kafkaPort(kafkaPort);
+            perNode.apply(id, kafkaPort).forEach(builder::env);
             nodes.put(id, builder.build());
         }
     }
 
     /** Starts an S3Proxy process and {@code size} nodes (ids 1..size) with the given extra environment. */
     public static StrataCluster start(String name, int size, Map<String, String> env) {
-        StrataCluster cluster = new StrataCluster(name, size, env);
+        return start(name, size, env, (id, kafkaPort) -> Map.of());
+    }
+
+    /**
+     * As {@link #start(String, int, Map)}, with environment of each node's own from {@code perNode}: (node id, its
+     * PLAINTEXT Kafka port) to variables.
+     */
+    public static StrataCluster start(String name, int size, Map<String, String> env,
+                                      java.util.function.BiFunction<Integer, Integer, Map<String, String>> perNode) {
+        StrataCluster cluster = new StrataCluster(name, size, env, perNode);
         try {
             cluster.s3.start();
             cluster.startTogether(cluster.nodes.keySet().stream().mapToInt(Integer::intValue).toArray());

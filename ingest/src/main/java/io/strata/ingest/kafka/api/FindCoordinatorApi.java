@@ -9,6 +9,7 @@ import org.apache.kafka.common.requests.FindCoordinatorRequest;
 import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
 import org.apache.kafka.common.requests.FindCoordinatorResponse;
 
+import java.util.function.BiFunction;
 import java.util.function.IntFunction;
 
 /**
@@ -19,35 +20,48 @@ import java.util.function.IntFunction;
 public final class FindCoordinatorApi {
 
     private final GroupCoordinator coordinator;
-    private final IntFunction<BrokerNode> nodes;
+    private final BiFunction<Integer, String, BrokerNode> nodes;
 
     /**
      * @param nodes the address of a live node by id, or null when it is not known
      */
     public FindCoordinatorApi(GroupCoordinator coordinator, IntFunction<BrokerNode> nodes) {
+        this(coordinator, (id, listener) -> nodes.apply(id));
+    }
+
+    /**
+     * @param nodes the address of a live node by id on a listener, or null when it is not known or has no
+     *              such listener
+     */
+    public FindCoordinatorApi(GroupCoordinator coordinator, BiFunction<Integer, String, BrokerNode> nodes) {
         this.coordinator = coordinator;
         this.nodes = nodes;
     }
 
     public FindCoordinatorResponse handle(FindCoordinatorRequest request) {
+        return handle(request, MetadataApi.DEFAULT_LISTENER);
+    }
+
+    /** Answers with the coordinators' endpoints of the listener the request came in on. */
+    public FindCoordinatorResponse handle(FindCoordinatorRequest request, String listener) {
         FindCoordinatorRequestData data = request.data();
         short version = request.version();
         FindCoordinatorResponseData response = new FindCoordinatorResponseData();
         if (version < FindCoordinatorRequest.MIN_BATCHED_VERSION) {
-            Coordinator c = find(data.keyType(), data.key());
+            Coordinator c = find(data.keyType(), data.key(), listener);
             response.setErrorCode(c.errorCode()).setNodeId(c.nodeId()).setHost(c.host()).setPort(c.port());
             if (version >= 1) {
                 response.setErrorMessage(c.errorMessage());
             }
         } else {
             for (String key : data.coordinatorKeys()) {
-                response.coordinators().add(find(data.keyType(), key));
+                response.coordinators().add(find(data.keyType(), key, listener));
             }
         }
         return new FindCoordinatorResponse(response);
     }
 
-    private Coordinator find(byte keyType, String key) {
+    private Coordinator find(byte keyType, String key, String listener) {
         if (keyType == CoordinatorType.TRANSACTION.id()) {
             return error(key, Errors.COORDINATOR_NOT_AVAILABLE, "This cluster does not support transactions.");
         }
@@ -58,7 +72,7 @@ public final class FindCoordinatorApi {
             return error(key, Errors.INVALID_REQUEST, "The group id must not be empty.");
         }
         int nodeId = coordinator.locator().coordinatorOf(key);
-        BrokerNode node = nodeId < 0 ? null : nodes.apply(nodeId);
+        BrokerNode node = nodeId < 0 ? null : nodes.apply(nodeId, listener);
         if (node == null) {
             return error(key, Errors.COORDINATOR_NOT_AVAILABLE, "No live node coordinates group " + key + ".");
         }

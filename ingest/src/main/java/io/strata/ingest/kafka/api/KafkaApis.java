@@ -1,7 +1,9 @@
 package io.strata.ingest.kafka.api;
 
 import io.strata.ingest.kafka.network.KafkaRequestHandler;
+import org.apache.kafka.common.errors.IllegalSaslStateException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.requests.AlterUserScramCredentialsRequest;
 import org.apache.kafka.common.message.ApiMessageType;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersionCollection;
@@ -67,7 +69,9 @@ public final class KafkaApis implements KafkaRequestHandler {
             ApiKeys.OFFSET_COMMIT, ApiKeys.OFFSET_FETCH, ApiKeys.OFFSET_DELETE, ApiKeys.LIST_GROUPS,
             ApiKeys.DESCRIBE_GROUPS, ApiKeys.DELETE_GROUPS, ApiKeys.CONSUMER_GROUP_HEARTBEAT,
             ApiKeys.CONSUMER_GROUP_DESCRIBE, ApiKeys.DESCRIBE_LOG_DIRS, ApiKeys.DELETE_RECORDS,
-            ApiKeys.ELECT_LEADERS, ApiKeys.ALTER_PARTITION_REASSIGNMENTS, ApiKeys.LIST_PARTITION_REASSIGNMENTS);
+            ApiKeys.ELECT_LEADERS, ApiKeys.ALTER_PARTITION_REASSIGNMENTS, ApiKeys.LIST_PARTITION_REASSIGNMENTS,
+            ApiKeys.SASL_HANDSHAKE, ApiKeys.SASL_AUTHENTICATE, ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS,
+            ApiKeys.ALTER_USER_SCRAM_CREDENTIALS);
 
     /** APIs answered on the network thread: they touch only local logs and memory. */
     private static final Set<ApiKeys> NON_BLOCKING = EnumSet.of(
@@ -85,10 +89,19 @@ public final class KafkaApis implements KafkaRequestHandler {
     private final GroupApis groups;
     private final LogAdminApi logAdmin;
     private final ReplicaAdminApi replicaAdmin;
+    private final ScramCredentialsApi scram;
 
     public KafkaApis(ProduceApi produce, FetchApi fetch, OffsetsApi offsets, MetadataApi metadata,
                      TopicAdminApi topicAdmin, ConfigsApi configs, ProducerIdApi producerIds, GroupApis groups,
                      LogAdminApi logAdmin, ReplicaAdminApi replicaAdmin) {
+        this(produce, fetch, offsets, metadata, topicAdmin, configs, producerIds, groups, logAdmin, replicaAdmin, null);
+    }
+
+    /** @param scram the SCRAM credential APIs; null answers them UNSUPPORTED_VERSION */
+    public KafkaApis(ProduceApi produce, FetchApi fetch, OffsetsApi offsets, MetadataApi metadata,
+                     TopicAdminApi topicAdmin, ConfigsApi configs, ProducerIdApi producerIds, GroupApis groups,
+                     LogAdminApi logAdmin, ReplicaAdminApi replicaAdmin, ScramCredentialsApi scram) {
+        this.scram = scram;
         this.logAdmin = logAdmin;
         this.replicaAdmin = replicaAdmin;
         this.produce = produce;
@@ -105,7 +118,7 @@ public final class KafkaApis implements KafkaRequestHandler {
     public CompletableFuture<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
         return switch (request.apiKey()) {
             case API_VERSIONS -> done(apiVersions((ApiVersionsRequest) request));
-            case METADATA -> done(metadata.metadata((MetadataRequest) request));
+            case METADATA -> done(metadata.metadata((MetadataRequest) request, context.listenerName.value()));
             case PRODUCE -> produce.handle((ProduceRequest) request);
             case FETCH -> fetch.handle((FetchRequest) request);
             case LIST_OFFSETS -> offsets.listOffsets((ListOffsetsRequest) request).thenApply(r -> r);
@@ -116,9 +129,10 @@ public final class KafkaApis implements KafkaRequestHandler {
             case CREATE_PARTITIONS -> done(topicAdmin.createPartitions((CreatePartitionsRequest) request));
             case DESCRIBE_CONFIGS -> done(configs.describeConfigs((DescribeConfigsRequest) request));
             case INCREMENTAL_ALTER_CONFIGS -> done(configs.incrementalAlterConfigs((IncrementalAlterConfigsRequest) request));
-            case DESCRIBE_CLUSTER -> done(metadata.describeCluster((DescribeClusterRequest) request));
+            case DESCRIBE_CLUSTER -> done(metadata.describeCluster((DescribeClusterRequest) request, context.listenerName.value()));
             case DESCRIBE_TOPIC_PARTITIONS -> done(metadata.describeTopicPartitions((DescribeTopicPartitionsRequest) request));
-            case FIND_COORDINATOR -> done(groups.findCoordinator().handle((FindCoordinatorRequest) request));
+            case FIND_COORDINATOR -> done(groups.findCoordinator().handle((FindCoordinatorRequest) request,
+                    context.listenerName.value()));
             case JOIN_GROUP -> groups.classic().joinGroup(context, (JoinGroupRequest) request);
             case SYNC_GROUP -> groups.classic().syncGroup((SyncGroupRequest) request);
             case HEARTBEAT -> done(groups.classic().heartbeat((HeartbeatRequest) request));
@@ -139,6 +153,14 @@ public final class KafkaApis implements KafkaRequestHandler {
                     done(replicaAdmin.alterPartitionReassignments((AlterPartitionReassignmentsRequest) request));
             case LIST_PARTITION_REASSIGNMENTS ->
                     done(replicaAdmin.listPartitionReassignments((ListPartitionReassignmentsRequest) request));
+            // Authentication happens before requests get here: on a SASL listener these come after it, on others never.
+            case SASL_HANDSHAKE, SASL_AUTHENTICATE -> done(request.getErrorResponse(new IllegalSaslStateException(
+                    "Unexpected " + request.apiKey().name + ": the connection is authenticated or its listener ("
+                            + context.listenerName.value() + ", " + context.securityProtocol + ") does not use SASL")));
+            case DESCRIBE_USER_SCRAM_CREDENTIALS -> scram == null ? done(unsupported(request))
+                    : done(scram.describe((DescribeUserScramCredentialsRequest) request));
+            case ALTER_USER_SCRAM_CREDENTIALS -> scram == null ? done(unsupported(request))
+                    : done(scram.alter((AlterUserScramCredentialsRequest) request));
             default -> done(unsupported(request));
         };
     }

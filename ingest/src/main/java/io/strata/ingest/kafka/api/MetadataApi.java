@@ -60,6 +60,9 @@ public final class MetadataApi {
             AclOperation.DESCRIBE, AclOperation.CLUSTER_ACTION, AclOperation.DESCRIBE_CONFIGS,
             AclOperation.ALTER_CONFIGS, AclOperation.IDEMPOTENT_WRITE));
 
+    /** The listener of a node with a single one. */
+    static final String DEFAULT_LISTENER = "PLAINTEXT";
+
     private final TopicManager topics;
     private final BrokerNode node;
     private final NodeRegistry nodes;
@@ -88,6 +91,14 @@ public final class MetadataApi {
     }
 
     public MetadataResponse metadata(MetadataRequest request) {
+        return metadata(request, DEFAULT_LISTENER);
+    }
+
+    /**
+     * Metadata as seen through one listener: brokers are described by their endpoint of that listener
+     * (as Kafka does), and brokers without it are left out.
+     */
+    public MetadataResponse metadata(MetadataRequest request, String listener) {
         var data = request.data();
         MetadataResponseData response = new MetadataResponseData()
                 .setClusterId(node.clusterId())
@@ -95,8 +106,8 @@ public final class MetadataApi {
                 .setClusterAuthorizedOperations(data.includeClusterAuthorizedOperations()
                         ? CLUSTER_OPERATIONS : MetadataResponse.AUTHORIZED_OPERATIONS_OMITTED);
         for (NodeInfo n : liveNodes()) {
-            response.brokers().add(new MetadataResponseBroker().setNodeId(n.nodeId()).setHost(n.kafkaHost())
-                    .setPort(n.kafkaPort()).setRack(n.rack()));
+            n.endpoint(listener).ifPresent(e -> response.brokers().add(new MetadataResponseBroker().setNodeId(n.nodeId())
+                    .setHost(e.host()).setPort(e.port()).setRack(n.rack())));
         }
         int topicOps = data.includeTopicAuthorizedOperations() ? TOPIC_OPERATIONS : MetadataResponse.AUTHORIZED_OPERATIONS_OMITTED;
 
@@ -177,6 +188,11 @@ public final class MetadataApi {
     }
 
     public DescribeClusterResponse describeCluster(DescribeClusterRequest request) {
+        return describeCluster(request, DEFAULT_LISTENER);
+    }
+
+    /** DescribeCluster as seen through one listener (see {@link #metadata(MetadataRequest, String)}). */
+    public DescribeClusterResponse describeCluster(DescribeClusterRequest request, String listener) {
         DescribeClusterResponseData response = new DescribeClusterResponseData()
                 .setClusterId(node.clusterId())
                 .setControllerId(controller.controllerNodeId())
@@ -188,8 +204,8 @@ public final class MetadataApi {
                     .setErrorMessage("Only broker endpoints can be described."));
         }
         for (NodeInfo n : liveNodes()) {
-            response.brokers().add(new DescribeClusterBroker().setBrokerId(n.nodeId()).setHost(n.kafkaHost())
-                    .setPort(n.kafkaPort()).setRack(n.rack()));
+            n.endpoint(listener).ifPresent(e -> response.brokers().add(new DescribeClusterBroker().setBrokerId(n.nodeId())
+                    .setHost(e.host()).setPort(e.port()).setRack(n.rack())));
         }
         return new DescribeClusterResponse(response);
     }

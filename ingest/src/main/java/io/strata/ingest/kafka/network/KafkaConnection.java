@@ -8,12 +8,14 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.concurrent.EventExecutor;
 import io.strata.ingest.observability.BrokerMetrics;
 import org.apache.kafka.common.network.ClientInformation;
+import io.netty.handler.ssl.SslHandler;
+import io.strata.ingest.kafka.security.TlsContext;
 import org.apache.kafka.common.network.ListenerName;
+import org.apache.kafka.common.network.Send;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.RequestContext;
 import org.apache.kafka.common.requests.RequestHeader;
-import org.apache.kafka.common.security.auth.KafkaPrincipal;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.jboss.logging.Logger;
 
@@ -44,7 +46,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class KafkaConnection extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = Logger.getLogger(KafkaConnection.class);
-    private static final ListenerName LISTENER = ListenerName.forSecurityProtocol(SecurityProtocol.PLAINTEXT);
+    private static final ConnectionIdentity PLAINTEXT = new ConnectionIdentity(
+            ListenerName.forSecurityProtocol(SecurityProtocol.PLAINTEXT), SecurityProtocol.PLAINTEXT);
 
     private final KafkaRequestHandler handler;
     private final EventExecutor blockingExecutor;
@@ -53,11 +56,19 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     private final int maxQueued;
     private final AtomicInteger inFlight;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private final ConnectionIdentity identity;
+    private final TlsContext tls;
     private String connectionId;
     private InetSocketAddress remote;
 
+    /**
+     * @param identity the connection's listener and principal, shared with its TLS and SASL handlers
+     * @param tls      the listener's TLS, null on a plaintext listener (responses then go out by sendfile)
+     */
     KafkaConnection(KafkaRequestHandler handler, EventExecutor blockingExecutor, BrokerMetrics metrics, int maxQueued,
-                    AtomicInteger inFlight) {
+                    AtomicInteger inFlight, ConnectionIdentity identity, TlsContext tls) {
+        this.identity = identity;
+        this.tls = tls;
         this.handler = handler;
         this.blockingExecutor = blockingExecutor;
         this.metrics = metrics;
@@ -81,7 +92,13 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         RequestContext context;
         AbstractRequest request;
         try {
-            ParsedRequest parsed = parse(frame.nioBuffer(), connectionId, remote);
+            if (!identity.principalKnown() && identity.protocol() == SecurityProtocol.SSL) {
+                // The first request is decrypted only after the handshake: the client certificate is known.
+                SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+                identity.principal(tls.principalOf(ssl.engine().getSession()));
+                LOG.debugf("Connection %s authenticated as %s by its certificate", connectionId, identity.principal());
+            }
+            ParsedRequest parsed = parse(frame.nioBuffer(), connectionId, remote, identity);
             context = parsed.context();
             request = parsed.request();
         } catch (RuntimeException e) {
@@ -127,9 +144,14 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
      * @throws RuntimeException when the frame is not a request this codec can read (the caller closes)
      */
     static ParsedRequest parse(ByteBuffer frame, String connectionId, InetSocketAddress remote) {
+        return parse(frame, connectionId, remote, PLAINTEXT);
+    }
+
+    /** Parses one frame of a connection whose listener and principal are {@code identity}'s. */
+    static ParsedRequest parse(ByteBuffer frame, String connectionId, InetSocketAddress remote, ConnectionIdentity identity) {
         RequestHeader header = RequestHeader.parse(frame);
         RequestContext context = new RequestContext(header, connectionId, remote.getAddress(),
-                Optional.of(remote.getPort()), KafkaPrincipal.ANONYMOUS, LISTENER, SecurityProtocol.PLAINTEXT,
+                Optional.of(remote.getPort()), identity.principal(), identity.listener(), identity.protocol(),
                 ClientInformation.EMPTY, false);
         return new ParsedRequest(context, context.parseRequest(frame).request);
     }
@@ -181,9 +203,12 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
             }
             if (head.response != null && ctx.channel().isActive()) {
                 try {
-                    ctx.write(new SendFileRegion(head.context.buildResponseSend(head.response)), ctx.voidPromise());
+                    Send send = head.context.buildResponseSend(head.response);
+                    // TLS encrypts in the engine, which takes buffers: the copy replaces sendfile there.
+                    ctx.write(tls == null ? new SendFileRegion(send) : SendFileRegion.copy(send, ctx.alloc()),
+                            ctx.voidPromise());
                     wrote = true;
-                } catch (RuntimeException e) {
+                } catch (IOException | RuntimeException e) {
                     // A response this version cannot express is a bug of ours; closing makes the client retry.
                     LOG.errorf(e, "Cannot serialise %s v%d response for %s; closing the connection",
                             head.context.header.apiKey(), head.context.apiVersion(), connectionId);
@@ -221,7 +246,10 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof TooLongFrameException) {
-            LOG.warnf("Closing connection %s: %s (limit is strata.kafka.max-request-bytes)", connectionId, cause.getMessage());
+            LOG.warnf("Closing connection %s: %s%s", connectionId, cause.getMessage(),
+                    cause.getMessage().contains("before authentication") ? "" : " (limit is strata.kafka.max-request-bytes)");
+        } else if (cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() instanceof javax.net.ssl.SSLException) {
+            LOG.infof("Closing connection %s: TLS failed: %s", connectionId, cause.getCause().getMessage());
         } else if (cause instanceof IOException) {
             LOG.debugf("Connection %s failed: %s", connectionId, cause.getMessage());
         } else {

@@ -10,7 +10,9 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.ssl.SslHandler;
+import io.strata.ingest.kafka.security.SaslMechanisms;
+import io.strata.ingest.kafka.security.TlsContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -25,7 +27,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The Kafka wire-protocol listener.
+ * The Kafka wire-protocol listeners: one or more named listeners (Kafka's {@code listeners}), each
+ * PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL.
+ *
+ * <p>Pipeline of a connection: TLS ({@link SslHandler}, SSL and SASL_SSL), idle time-out, framing
+ * ({@link KafkaFrameDecoder}), SASL authentication ({@link SaslAuthenticator}, SASL listeners), then
+ * the requests ({@link KafkaConnection}). Each connection carries a {@link ConnectionIdentity} (listener,
+ * protocol, principal) into every request's context. On plaintext listeners responses holding log
+ * segments go out by sendfile; on TLS listeners they are copied through the engine.
  *
  * <p>Threads: one acceptor, {@code ioThreads} Netty event loops that move bytes, cut frames and answer
  * the non-blocking requests (produce, fetch, offsets), and {@code handlerThreads} threads for requests
@@ -52,7 +61,7 @@ public final class KafkaServer {
     private final EventLoopGroup io;
     private final EventExecutorGroup handlers;
     private final ChannelGroup connections = new DefaultChannelGroup("kafka-connections", GlobalEventExecutor.INSTANCE);
-    private volatile Channel listener;
+    private final java.util.List<Channel> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean accepting;
 
     /**
@@ -72,10 +81,28 @@ public final class KafkaServer {
     }
 
     /**
-     * Binds the listener without accepting yet, so the bound port (port 0 picks a free one) can be
+     * Binds a plaintext listener without accepting yet, so the bound port (port 0 picks a free one) can be
      * advertised before the first client arrives; returns the bound address.
      */
     public InetSocketAddress bind(String host, int port) throws InterruptedException {
+        return bind(new KafkaListener(org.apache.kafka.common.network.ListenerName.forSecurityProtocol(
+                org.apache.kafka.common.security.auth.SecurityProtocol.PLAINTEXT),
+                org.apache.kafka.common.security.auth.SecurityProtocol.PLAINTEXT, host, port, host, 0), null, null, 0);
+    }
+
+    /**
+     * Binds one listener without accepting yet (see {@link #bind(String, int)}); may be called once per listener.
+     *
+     * @param tls          TLS of an SSL or SASL_SSL listener, else null
+     * @param sasl         mechanisms of a SASL_PLAINTEXT or SASL_SSL listener, else null
+     * @param maxReauthMs  connections.max.reauth.ms of SASL sessions, 0 for sessions that do not expire
+     */
+    public InetSocketAddress bind(KafkaListener spec, TlsContext tls, SaslMechanisms sasl, long maxReauthMs)
+            throws InterruptedException {
+        if (spec.tls() != (tls != null) || spec.sasl() != (sasl != null)) {
+            throw new IllegalArgumentException("Listener " + spec.name().value() + " (" + spec.protocol()
+                    + ") needs " + (spec.tls() ? "TLS settings" : "no TLS") + " and " + (spec.sasl() ? "SASL mechanisms" : "no SASL"));
+        }
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, io)
                 .channel(NioServerSocketChannel.class)
@@ -88,11 +115,20 @@ public final class KafkaServer {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
+                        ConnectionIdentity identity = new ConnectionIdentity(spec.name(), spec.protocol());
+                        KafkaFrameDecoder frames = new KafkaFrameDecoder(maxRequestBytes, sasl == null);
+                        if (tls != null) {
+                            ch.pipeline().addLast("tls", new SslHandler(tls.newEngine(ch.remoteAddress())));
+                        }
                         ch.pipeline()
                                 .addLast("idle", new IdleStateHandler(0, 0, IDLE_TIMEOUT_MS, TimeUnit.MILLISECONDS))
-                                .addLast("frames", new LengthFieldBasedFrameDecoder(maxRequestBytes, 0, 4, 0, 4, true))
-                                .addLast("kafka", new KafkaConnection(handler, handlers.next(), metrics,
-                                        maxQueuedPerConnection, inFlight));
+                                .addLast("frames", frames);
+                        if (sasl != null) {
+                            ch.pipeline().addLast("sasl", new SaslAuthenticator(sasl, () -> handler, identity, frames,
+                                    maxReauthMs));
+                        }
+                        ch.pipeline().addLast("kafka", new KafkaConnection(handler, handlers.next(), metrics,
+                                maxQueuedPerConnection, inFlight, identity, tls));
                     }
                 });
         if (socketSendBufferBytes > 0) {
@@ -102,25 +138,26 @@ public final class KafkaServer {
             // Set on the listening socket so that accepted sockets negotiate their window with it.
             bootstrap.option(ChannelOption.SO_RCVBUF, socketReceiveBufferBytes);
         }
-        listener = bootstrap.bind(host, port).sync().channel();
+        Channel listener = bootstrap.bind(spec.bindHost(), spec.bindPort()).sync().channel();
+        listeners.add(listener);
         return (InetSocketAddress) listener.localAddress();
     }
 
-    /** Starts accepting connections, answered by {@code requestHandler}. */
+    /** Starts accepting connections on every bound listener, answered by {@code requestHandler}. */
     public void startAccepting(KafkaRequestHandler requestHandler) {
         this.handler = requestHandler;
-        Channel ch = listener;
-        ch.config().setAutoRead(true);
-        ch.read();
+        for (Channel ch : listeners) {
+            ch.config().setAutoRead(true);
+            ch.read();
+            InetSocketAddress bound = (InetSocketAddress) ch.localAddress();
+            LOG.infof("Kafka listener accepting on %s:%d", bound.getHostString(), bound.getPort());
+        }
         accepting = true;
-        InetSocketAddress bound = (InetSocketAddress) ch.localAddress();
-        LOG.infof("Kafka listener accepting on %s:%d", bound.getHostString(), bound.getPort());
     }
 
     /** True while the listener is bound and accepting connections. */
     public boolean isAccepting() {
-        Channel ch = listener;
-        return accepting && ch != null && ch.isActive();
+        return accepting && !listeners.isEmpty() && listeners.stream().allMatch(Channel::isActive);
     }
 
     /**
@@ -129,8 +166,7 @@ public final class KafkaServer {
      */
     public void stop(Duration grace) {
         accepting = false;
-        Channel ch = listener;
-        if (ch != null) {
+        for (Channel ch : listeners) {
             ch.close().syncUninterruptibly();
         }
         long deadline = System.nanoTime() + grace.toNanos();

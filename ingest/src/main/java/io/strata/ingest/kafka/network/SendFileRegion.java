@@ -30,6 +30,47 @@ final class SendFileRegion extends AbstractReferenceCounted implements FileRegio
         this.size = send.size();
     }
 
+    /**
+     * The whole of a Send copied into one buffer, for pipelines that cannot take a file region (TLS: the bytes
+     * must go through the engine). Record sets backed by segment files are read into the buffer.
+     */
+    static io.netty.buffer.ByteBuf copy(Send send, io.netty.buffer.ByteBufAllocator alloc) throws IOException {
+        long size = send.size();
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new IOException("Response of " + size + " bytes is too large to encrypt in one piece");
+        }
+        io.netty.buffer.ByteBuf buf = alloc.buffer((int) size);
+        WritableByteChannel sink = new WritableByteChannel() {
+            @Override
+            public int write(ByteBuffer src) {
+                int n = src.remaining();
+                buf.writeBytes(src);
+                return n;
+            }
+
+            @Override
+            public boolean isOpen() {
+                return true;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try {
+            ChannelAdapter adapter = new ChannelAdapter(sink);
+            while (!send.completed()) {
+                if (send.writeTo(adapter) <= 0 && !send.completed()) {
+                    throw new IOException("A response stopped short of its size");
+                }
+            }
+            return buf;
+        } catch (IOException | RuntimeException e) {
+            buf.release();
+            throw e;
+        }
+    }
+
     @Override
     public long position() {
         return 0;

@@ -287,7 +287,12 @@ final class KafkaRequestSeeds {
                         new AlterPartitionReassignmentsRequestData.ReassignablePartition().setPartitionIndex(0)
                                 .setReplicas(List.of(0)))))));
         out.add(new ListPartitionReassignmentsRequestData().setTimeoutMs(1000).setTopics(null));
-        // Not implemented: answered with the request's own UNSUPPORTED_VERSION error response.
+        out.add(new org.apache.kafka.common.message.AlterUserScramCredentialsRequestData()
+                .setUpsertions(List.of(new org.apache.kafka.common.message.AlterUserScramCredentialsRequestData
+                        .ScramCredentialUpsertion().setName("alice").setMechanism((byte) 1).setIterations(4096)
+                        .setSalt(new byte[16]).setSaltedPassword(new byte[32])))
+                .setDeletions(List.of(new org.apache.kafka.common.message.AlterUserScramCredentialsRequestData
+                        .ScramCredentialDeletion().setName("bob").setMechanism((byte) 2))));
         out.add(new DescribeUserScramCredentialsRequestData().setUsers(List.of(
                 new DescribeUserScramCredentialsRequestData.UserName().setName("alice"))));
         return out;
