@@ -3,6 +3,10 @@ package io.strata.systemtest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +18,10 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.strata.systemtest.support.Clients;
 import io.strata.testsupport.NodeLogOnFailure;
@@ -51,6 +59,7 @@ class TwoNodeClusterIT {
     private static final String GROUP = "billing";
     private static final int PARTITIONS = 4;
     private static final int RECORDS = 400;
+    private static final int HTTP_LINES = 40;
 
     private final List<StrataNode> nodes = new ArrayList<>();
 
@@ -85,10 +94,28 @@ class TwoNodeClusterIT {
             }
             producer.flush();
         }
-        assertThat(consumeInGroup(a, RECORDS)).hasSize(RECORDS);
+        // Over HTTP, one node takes lines for every partition: those of partitions the other node leads go there.
+        String lines = IntStream.range(0, HTTP_LINES).mapToObj(i -> "{\"device\":\"d" + i + "\"}")
+                .collect(Collectors.joining("\n")) + "\n";
+        HttpResponse<String> posted = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(b.httpBase() + "/ingest/" + TOPIC))
+                .header("Content-Type", "application/x-ndjson").header("X-Strata-Key-Field", "device")
+                .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString(lines)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(posted.statusCode()).as(posted.body()).isEqualTo(200);
+        JsonNode ingested = new ObjectMapper().readTree(posted.body());
+        assertThat(ingested.get("records").asLong()).as(posted.body()).isEqualTo(HTTP_LINES);
+        assertThat(ingested.get("rejected").asLong()).as(posted.body()).isZero();
+
+        int all = RECORDS + HTTP_LINES;
+        List<ConsumerRecord<byte[], byte[]>> read = consumeInGroup(a, all);
+        assertThat(read).hasSize(all);
+        assertThat(read.stream().filter(r -> new String(r.value(), StandardCharsets.UTF_8).startsWith("{\"device\""))
+                .map(ConsumerRecord::partition).collect(Collectors.toSet()))
+                .as("HTTP lines stored in partitions led by either node").hasSize(PARTITIONS);
         Map<TopicPartition, OffsetAndMetadata> committed = committedOffsets(a);
         assertThat(committed.values().stream().mapToLong(OffsetAndMetadata::offset).sum())
-                .as("the group committed every record it read").isEqualTo(RECORDS);
+                .as("the group committed every record it read").isEqualTo(all);
 
         b.kill9();
         try (Admin admin = Clients.admin(a.bootstrap())) {

@@ -36,7 +36,8 @@ import java.util.concurrent.CompletionException;
  * Produces records that arrived over HTTP into the same logs Kafka clients write: chooses each
  * record's partition, builds Kafka v2 record batches (at most the topic's max.message.bytes each)
  * and appends them through {@link io.strata.ingest.broker.LeaderAppender}, so metrics and waiting
- * fetches see them exactly like Kafka produce. Blocking (disk I/O): call from worker threads only.
+ * fetches see them exactly like Kafka produce. Records of partitions another node leads go to that leader
+ * ({@link LeaderForwarder}). Blocking (disk I/O, network): call from worker threads only.
  */
 @ApplicationScoped
 public class HttpProducer {
@@ -48,6 +49,9 @@ public class HttpProducer {
 
     @Inject
     StrataNode node;
+
+    @Inject
+    LeaderForwarder forwarder;
 
     private final KeyPartitioner partitioner = new KeyPartitioner();
 
@@ -119,6 +123,18 @@ public class HttpProducer {
     private void appendToPartition(TopicPartition tp, List<Integer> indices, List<ProduceRecord> records,
                                    ProduceResult[] results) {
         Partition partition = topics().partition(tp);
+        if (partition == null || !partition.isLeader()) {
+            // Another node leads it: the records go there, so that an upload to any node stores every line.
+            List<ProduceRecord> forwarded = new ArrayList<>(indices.size());
+            for (int index : indices) {
+                forwarded.add(records.get(index));
+            }
+            List<ProduceResult> answers = forwarder.forward(tp, forwarded, REPLICATION_TIMEOUT_MS);
+            for (int j = 0; j < indices.size(); j++) {
+                results[indices.get(j)] = answers.get(j);
+            }
+            return;
+        }
         int maxBatchBytes = partition == null ? DEFAULT_MAX_BATCH_BYTES : partition.log().config().maxMessageBytes();
         long now = System.currentTimeMillis();
         long[] timestamps = new long[records.size()];
