@@ -72,6 +72,26 @@ public final class MoveBenchmark {
         }
         String stamp = Instant.now().toString().replace(":", "").replace(".", "");
         Path work = Files.createDirectories(repo.resolve("load-tests/results/raw/moves-" + stamp)).toAbsolutePath();
+        List<String[]> rows = run(repo, sizes, work);
+        StringBuilder md = new StringBuilder();
+        md.append(String.format(Locale.ROOT, "# Partition move benchmark %s%n%nOne-replica partition of N MiB (1 KiB "
+                + "records, 1 MiB segments) moved from node 1 to node 2 of a two-node cluster by "
+                + "AlterPartitionReassignments; Strata tiers to one shared S3Proxy. %d cores.%n%n"
+                + "| system | partition MiB | move seconds | MiB copied by the new replica |%n|---|---:|---:|---:|%n",
+                stamp, Runtime.getRuntime().availableProcessors()));
+        for (String[] r : rows) {
+            md.append("| ").append(String.join(" | ", r)).append(" |\n");
+        }
+        System.out.print(md);
+        Files.writeString(work.resolveSibling("moves-" + stamp + ".md"), md);
+    }
+
+    /**
+     * Measures one move per size on each system, after a warm-up move.
+     *
+     * @return rows of system, partition MiB, move seconds, MiB copied by the new replica
+     */
+    public static List<String[]> run(Path repo, List<Integer> sizes, Path work) throws Exception {
         Path jar = repo.resolve("ingest/target/quarkus-app/quarkus-run.jar").toAbsolutePath();
         List<String[]> rows = new ArrayList<>();
         for (String system : List.of("strata", "kafka")) {
@@ -84,17 +104,7 @@ public final class MoveBenchmark {
                 }
             }
         }
-        StringBuilder md = new StringBuilder();
-        md.append(String.format(Locale.ROOT, "# Partition move benchmark %s%n%nOne-replica partition of N MiB (1 KiB "
-                + "records, 1 MiB segments) moved from node 1 to node 2 of a two-node cluster by "
-                + "AlterPartitionReassignments; Strata tiers to one shared S3Proxy. %d cores.%n%n"
-                + "| system | partition MiB | move seconds | MiB copied by the new replica |%n|---|---:|---:|---:|%n",
-                stamp, Runtime.getRuntime().availableProcessors()));
-        for (String[] r : rows) {
-            md.append("| ").append(String.join(" | ", r)).append(" |\n");
-        }
-        System.out.print(md);
-        Files.writeString(work.resolveSibling("moves-" + stamp + ".md"), md);
+        return rows;
     }
 
     private static String[] measure(String system, NodeCluster cluster, int mib) throws Exception {
