@@ -3,14 +3,11 @@ package io.strata.systemtest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -20,12 +17,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 
 import io.strata.systemtest.support.AckedRecordChecker;
 import io.strata.systemtest.support.Clients;
 import io.strata.systemtest.support.GroupConsumer;
 import io.strata.systemtest.support.PrometheusText;
+import io.strata.systemtest.support.ReplicaLogs;
 import io.strata.systemtest.support.StrataCluster;
 import io.strata.testsupport.NodeLogOnFailure;
 import io.strata.testsupport.StrataNode;
@@ -100,7 +97,7 @@ class ElasticScalingIT {
         long prefilled = prefill(checker, 9_000, 1_000);
         // The leader keeps only the hot tail locally; the rest is in the object store.
         Awaitility.await("node 1 tiered all but the local tail").atMost(TIMEOUT).pollInterval(Duration.ofMillis(500))
-                .until(() -> IntStream.range(0, PARTITIONS).allMatch(p -> localLogBytes(cluster.node(1),
+                .until(() -> IntStream.range(0, PARTITIONS).allMatch(p -> ReplicaLogs.localLogBytes(cluster.node(1).dataDir(),
                         new TopicPartition(TOPIC, p)) <= LOCAL_RETENTION_BYTES + 2L * SEGMENT_BYTES));
 
         Set<String> seen = GroupConsumer.sharedSeenSet();
@@ -271,24 +268,6 @@ class ElasticScalingIT {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         return http.send(HttpRequest.newBuilder(URI.create(node.httpBase() + path)).timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static long localLogBytes(StrataNode node, TopicPartition tp) {
-        Path dir = node.dataDir().resolve("logs").resolve(tp.topic() + "-" + tp.partition());
-        if (!Files.isDirectory(dir)) {
-            return 0;
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".log")).mapToLong(p -> {
-                try {
-                    return Files.size(p);
-                } catch (IOException e) {
-                    return 0; // deleted meanwhile
-                }
-            }).sum();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** Unique values to every partition from one idempotent acks=all producer on its own thread until finished. */

@@ -3,20 +3,19 @@ package io.strata.systemtest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.strata.systemtest.support.Clients;
 import io.strata.systemtest.support.KafkaCli;
 import io.strata.systemtest.support.PrometheusText;
+import io.strata.systemtest.support.ReplicaLogs;
 import io.strata.systemtest.support.StrataCluster;
 import io.strata.systemtest.support.ToolResult;
 import io.strata.testsupport.NodeLogOnFailure;
@@ -90,7 +89,7 @@ class ReplicaAdminIT {
         long produced = produce(topic, count, 200);
         // Wait until the leader has tiered and dropped all but the hot tail.
         Awaitility.await("leader keeps only the untiered tail").atMost(TIMEOUT).pollInterval(Duration.ofMillis(500))
-                .until(() -> localLogBytes(cluster.node(1), tp) < 65536 + 3 * 16384);
+                .until(() -> ReplicaLogs.localLogBytes(cluster.node(1).dataDir(), tp) < 65536 + 3 * 16384);
         double before = fetchedBytes(cluster.node(3));
 
         Path plan = write("reassign.json",
@@ -169,7 +168,7 @@ class ReplicaAdminIT {
                 .isEqualTo(cluster.node(1).dataDir().resolve("logs").toRealPath());
         JsonNode partition = dir.path("partitions").path(0);
         assertThat(partition.path("partition").asText()).isEqualTo("logdirs-0");
-        assertThat(partition.path("size").asLong()).isEqualTo(localLogBytes(cluster.node(1), new TopicPartition(topic, 0)));
+        assertThat(partition.path("size").asLong()).isEqualTo(ReplicaLogs.localLogBytes(cluster.node(1).dataDir(), new TopicPartition(topic, 0)));
         assertThat(partition.path("size").asLong()).isGreaterThan(500 * 100);
     }
 
@@ -230,24 +229,6 @@ class ReplicaAdminIT {
         double v = PrometheusText.parse(metrics.body()).sum("strata_replication_fetched_bytes_total", Map.of());
         assertThat(v).as("strata_replication_fetched_bytes_total").isNotNaN();
         return v;
-    }
-
-    private static long localLogBytes(StrataNode node, TopicPartition tp) {
-        Path dir = node.dataDir().resolve("logs").resolve(tp.topic() + "-" + tp.partition());
-        if (!Files.isDirectory(dir)) {
-            return 0;
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".log")).mapToLong(p -> {
-                try {
-                    return Files.size(p);
-                } catch (IOException e) {
-                    return 0; // deleted meanwhile
-                }
-            }).sum();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private Path write(String name, String content) throws IOException {

@@ -18,6 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import io.strata.systemtest.support.ReplicaLogs;
 import io.strata.systemtest.support.AckLog;
 import io.strata.systemtest.support.Clients;
 import io.strata.testsupport.ObjectStoreProcess;
@@ -70,7 +71,7 @@ class TieredStorageIT {
 
             awaitBacklogDrained(node);
             assertThat(metric(node, "strata_tiering_segments_copied_total")).isGreaterThan(250);
-            long localBytes = localLogBytes(node.dataDir(), tp);
+            long localBytes = ReplicaLogs.localLogBytes(node.dataDir(), tp);
             assertThat(localBytes).as("bytes of .log files left on local disk").isLessThan(65536 + 3 * 16384);
 
             List<ConsumerRecord<byte[], byte[]>> read = Clients.readAll(node.bootstrap(), List.of(tp), TIMEOUT);
@@ -201,7 +202,7 @@ class TieredStorageIT {
                 }
                 acks.assertAllAcknowledged(count);
                 awaitBacklogDrained(node);
-                assertThat(localLogBytes(node.dataDir(), tp)).isLessThan(65536 * 4);
+                assertThat(ReplicaLogs.localLogBytes(node.dataDir(), tp)).isLessThan(65536 * 4);
                 List<ConsumerRecord<byte[], byte[]>> read = Clients.readAll(node.bootstrap(), List.of(tp), TIMEOUT);
                 RecordChecks.assertExactlyOnce(read, records, acks, count, 1);
             }
@@ -305,13 +306,6 @@ class TieredStorageIT {
             throw new AssertionError("metric " + name + " not exported");
         }
         return sum;
-    }
-
-    private static long localLogBytes(Path dataDir, TopicPartition tp) throws IOException {
-        Path dir = dataDir.resolve("logs").resolve(tp.topic() + "-" + tp.partition());
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(f -> f.toString().endsWith(".log")).mapToLong(f -> f.toFile().length()).sum();
-        }
     }
 
     private static void deleteRecursively(Path dir) throws IOException {

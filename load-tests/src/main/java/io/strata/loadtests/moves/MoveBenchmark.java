@@ -5,18 +5,15 @@ import io.strata.loadtests.node.KafkaBroker;
 import io.strata.loadtests.node.Node;
 import io.strata.loadtests.node.NodeCluster;
 import io.strata.loadtests.node.StrataNode;
+import io.strata.loadtests.tools.PartitionFill;
 import io.strata.testsupport.ObjectStoreProcess;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewPartitionReassignment;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -34,8 +31,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
-import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -52,7 +47,6 @@ import java.util.regex.Pattern;
  */
 public final class MoveBenchmark {
 
-    private static final int RECORD_BYTES = 1024;
     private static final long SEGMENT_BYTES = 1L << 20;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -115,7 +109,7 @@ public final class MoveBenchmark {
                 : Map.of("segment.bytes", Long.toString(SEGMENT_BYTES));
         try (Admin admin = Node.admin(cluster.bootstrap(), 30_000)) {
             admin.createTopics(List.of(new NewTopic(topic, Map.of(0, List.of(1))).configs(configs))).all().get();
-            produce(cluster.bootstrap(), topic, mib);
+            PartitionFill.fill(cluster.bootstrap(), topic, mib);
             StrataNode target = system.equals("strata") ? (StrataNode) cluster.nodes().get(1) : null;
             if (system.equals("strata")) {
                 awaitTiered((StrataNode) cluster.nodes().get(0));
@@ -184,22 +178,6 @@ public final class MoveBenchmark {
                 Node.Durability.PAGE_CACHE, 1, Duration.ofSeconds(120));
     }
 
-    private static void produce(String bootstrap, String topic, int mib) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.ACKS_CONFIG, "1");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-        byte[] value = new byte[RECORD_BYTES];
-        new Random(2).nextBytes(value);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
-                new ByteArraySerializer())) {
-            for (long i = 0; i < ((long) mib << 20) / RECORD_BYTES; i++) {
-                producer.send(new ProducerRecord<>(topic, 0, null, value));
-            }
-            producer.flush();
-        }
-    }
 
     /** Waits until node 1 has uploaded every sealed segment. */
     private static void awaitTiered(StrataNode node) throws Exception {

@@ -3,6 +3,7 @@ package io.strata.loadtests.tiering;
 import io.strata.loadtests.ChildJvm;
 import io.strata.loadtests.node.Node;
 import io.strata.loadtests.node.StrataNode;
+import io.strata.loadtests.tools.PartitionFill;
 import io.strata.storage.remote.EmbeddedS3Proxy;
 import io.strata.storage.remote.ObjectStore;
 import io.strata.storage.remote.ObjectStoreConfig;
@@ -11,12 +12,8 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -53,7 +50,6 @@ import java.util.regex.Pattern;
  */
 public final class TieringBenchmark {
 
-    private static final int RECORD_BYTES = 1024;
 
     public static void main(String[] args) throws Exception {
         Path repo = Paths.get(".");
@@ -99,7 +95,7 @@ public final class TieringBenchmark {
             String local = "bench-local";
             createTopic(node.bootstrap(), local, Map.of("segment.bytes", Long.toString(segmentBytes),
                     "remote.storage.enable", "false"));
-            produce(node.bootstrap(), local, mib);
+            PartitionFill.fill(node.bootstrap(), local, mib);
             double localRead = consume(node.bootstrap(), local);
             rows.add(row("cold remote read (consumer from offset 0)", cold, warm));
             rows.add(row("warm remote read (chunks cached)", warm, warm));
@@ -140,7 +136,7 @@ public final class TieringBenchmark {
 
     private static double produceAndTier(StrataNode node, String topic, int mib) throws Exception {
         double startCopied = metric(node, "strata_tiering_segments_copied_total");
-        Thread producer = new Thread(() -> produce(node.bootstrap(), topic, mib));
+        Thread producer = new Thread(() -> PartitionFill.fill(node.bootstrap(), topic, mib));
         producer.start();
         long first = 0;
         long last = 0;
@@ -167,22 +163,6 @@ public final class TieringBenchmark {
         return mibPerSecond((long) ((segments - 1) / segments * ((long) mib << 20)), last - first);
     }
 
-    private static void produce(String bootstrap, String topic, int mib) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.ACKS_CONFIG, "1");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-        byte[] value = new byte[RECORD_BYTES];
-        new Random(2).nextBytes(value);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
-                new ByteArraySerializer())) {
-            for (long i = 0; i < ((long) mib << 20) / RECORD_BYTES; i++) {
-                producer.send(new ProducerRecord<>(topic, 0, null, value));
-            }
-            producer.flush();
-        }
-    }
 
     /** Reads the partition from its beginning to its end offset; MiB/s of record values. */
     private static double consume(String bootstrap, String topic) {

@@ -15,6 +15,7 @@ import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.record.internal.FileLogInputStream.FileChannelRecordBatch;
 import org.apache.kafka.common.record.internal.FileRecords;
 import org.apache.kafka.common.record.internal.Record;
@@ -28,6 +29,28 @@ public final class ReplicaLogs {
     public static final String HIGH_WATERMARK_CHECKPOINT = "replication-offset-checkpoint";
 
     private ReplicaLogs() {
+    }
+
+    /**
+     * Bytes of a partition's segment files in a node's data directory (0 without any); safe on a running node, where
+     * segments come and go: a file deleted while it is measured counts 0.
+     */
+    public static long localLogBytes(Path dataDir, TopicPartition tp) {
+        Path dir = dataDir.resolve("logs").resolve(tp.topic() + "-" + tp.partition());
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".log")).mapToLong(p -> {
+                try {
+                    return Files.size(p);
+                } catch (IOException e) {
+                    return 0;
+                }
+            }).sum();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** One record as stored: the leader epoch is that of the batch it is in. */
