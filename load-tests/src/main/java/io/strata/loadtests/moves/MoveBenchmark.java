@@ -7,6 +7,7 @@ import io.strata.loadtests.node.NodeCluster;
 import io.strata.loadtests.node.StrataNode;
 import io.strata.loadtests.tools.PartitionFill;
 import io.strata.testsupport.ObjectStoreProcess;
+import io.strata.testsupport.Ports;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewPartitionReassignment;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -16,7 +17,6 @@ import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -145,7 +145,7 @@ public final class MoveBenchmark {
         ChildJvm jvm = new ChildJvm(Paths.get(System.getProperty("java.home"), "bin", "java"),
                 System.getProperty("java.class.path"));
         List<Node> nodes = new ArrayList<>();
-        int[] ports = {freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()};
+        int[] ports = {Ports.free(), Ports.free(), Ports.free(), Ports.free(), Ports.free(), Ports.free(), Ports.free()};
         if (system.equals("kafka")) {
             String voters = KafkaBroker.voters(new int[] {ports[1], ports[3]});
             String clusterId = Uuid.randomUuid().toString();
@@ -158,7 +158,7 @@ public final class MoveBenchmark {
         ObjectStoreProcess store = ObjectStoreProcess.builder(dir.resolve("objects")).port(ports[6])
                 .logFile(dir.resolve("s3proxy.log")).java(jvm.java()).nodeLibDir(jar.resolveSibling("lib").resolve("main"))
                 .build();
-        int[] clusterPorts = {freePort(), freePort()};
+        int[] clusterPorts = {Ports.free(), Ports.free()};
         String members = "127.0.0.1:" + clusterPorts[0] + ",127.0.0.1:" + clusterPorts[1];
         for (int i = 0; i < 2; i++) {
             Map<String, String> env = new java.util.LinkedHashMap<>();
@@ -199,11 +199,5 @@ public final class MoveBenchmark {
             throw new IllegalStateException("metric " + name + " not exported");
         }
         return Double.parseDouble(m.group(1));
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

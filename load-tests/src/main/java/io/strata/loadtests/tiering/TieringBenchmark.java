@@ -5,6 +5,7 @@ import io.strata.loadtests.node.Node;
 import io.strata.loadtests.node.StrataNode;
 import io.strata.loadtests.tools.PartitionFill;
 import io.strata.storage.remote.EmbeddedS3Proxy;
+import io.strata.testsupport.Ports;
 import io.strata.storage.remote.ObjectStore;
 import io.strata.storage.remote.ObjectStoreConfig;
 import org.apache.kafka.clients.admin.Admin;
@@ -16,7 +17,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -65,9 +65,9 @@ public final class TieringBenchmark {
         }
         String stamp = Instant.now().toString().replace(":", "").replace(".", "");
         Path work = Files.createDirectories(repo.resolve("load-tests/results/raw/tiering-" + stamp)).toAbsolutePath();
-        int s3Port = freePort();
-        int kafkaPort = freePort();
-        int httpPort = freePort();
+        int s3Port = Ports.free();
+        int kafkaPort = Ports.free();
+        int httpPort = Ports.free();
         Node.Spec spec = new Node.Spec(new ChildJvm(Paths.get(System.getProperty("java.home"), "bin", "java"),
                 System.getProperty("java.class.path")), List.of("-Xms1g", "-Xmx1g"), work.resolve("data"),
                 work.resolve("node.log"), Node.Durability.PAGE_CACHE, 1, Duration.ofSeconds(120));
@@ -209,11 +209,5 @@ public final class TieringBenchmark {
 
     private static double mibPerSecond(long bytes, long nanos) {
         return bytes / 1048576.0 / (nanos / 1e9);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }
