@@ -146,7 +146,9 @@ public final class InProcessNode implements AutoCloseable {
                         clusterId)).orElse(null)),
                 new LogAdminApi(topics, logs.dataDir(), null),
                 new ReplicaAdminApi(topics, member.assigner()),
-                new io.strata.ingest.kafka.api.ScramCredentialsApi(member.scramCredentials()));
+                new io.strata.ingest.kafka.api.ScramCredentialsApi(member.scramCredentials()),
+                new io.strata.ingest.kafka.api.AclsApi(member.acls()),
+                StrataNode.authorization(config.security(), member, topics, "PLAINTEXT"));
     }
 
     /**
