@@ -3,6 +3,10 @@ package io.strata.systemtest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -165,6 +169,23 @@ class AclIT {
             String afterRemove = acls(node2, adminConfig, "--list", "--principal", "User:alice").stdout();
             assertThat(afterRemove).contains("operation=READ, permissionType=ALLOW", "operation=READ, permissionType=DENY")
                     .doesNotContain("operation=WRITE");
+
+            // The node's own producers use the inter-broker listener, which acts as the broker: an HTTP upload to
+            // node 2 stores the records of partitions node 1 leads too (forwarded there) with the authorizer on.
+            try (Admin admin = Admin.create(adminProps)) {
+                Clients.get(admin.createTopics(List.of(new NewTopic("http-events", 4, (short) 1))).all());
+            }
+            StringBuilder lines = new StringBuilder();
+            for (int i = 0; i < 40; i++) {
+                lines.append("{\"device\":\"d").append(i).append("\",\"n\":").append(i).append("}\n");
+            }
+            HttpResponse<String> upload = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
+                    HttpRequest.newBuilder(URI.create(cluster.node(2).httpBase() + "/ingest/http-events"))
+                            .header("Content-Type", "application/x-ndjson").header("X-Strata-Key-Field", "device")
+                            .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(lines.toString()))
+                            .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(upload.statusCode()).as(upload.body()).isEqualTo(200);
+            assertThat(upload.body()).contains("\"records\":40", "\"rejected\":0");
 
             // A restart of the whole cluster keeps the ACLs and the credentials.
             cluster.stop(2);
