@@ -17,6 +17,8 @@ import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData.Alter
 import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseTopic;
 import org.apache.kafka.common.message.OffsetCommitResponseData.OffsetCommitResponsePartition;
 import org.apache.kafka.common.message.OffsetCommitResponseData.OffsetCommitResponseTopic;
+import org.apache.kafka.common.message.OffsetDeleteResponseData.OffsetDeleteResponsePartition;
+import org.apache.kafka.common.message.OffsetDeleteResponseData.OffsetDeleteResponseTopic;
 import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponseGroup;
 import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
 import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
@@ -174,8 +176,7 @@ public final class RequestAuthorization {
             }
             case OFFSET_COMMIT -> offsetCommit(c, (OffsetCommitRequest) request, next);
             case OFFSET_FETCH -> offsetFetch(c, (OffsetFetchRequest) request, next);
-            case OFFSET_DELETE -> c.group(AclOperation.DELETE, ((OffsetDeleteRequest) request).data().groupId())
-                    ? next.apply(request) : deny(request, Errors.GROUP_AUTHORIZATION_FAILED);
+            case OFFSET_DELETE -> offsetDelete(c, (OffsetDeleteRequest) request, next);
             case LIST_GROUPS -> {
                 if (c.cluster(AclOperation.DESCRIBE)) {
                     yield next.apply(request);
@@ -435,6 +436,28 @@ public final class RequestAuthorization {
                 }
             }
             groupsOut.addAll(denied);
+            return r;
+        });
+    }
+
+    private CompletableFuture<AbstractResponse> offsetDelete(Check c, OffsetDeleteRequest request,
+                                                             Function<AbstractRequest, CompletableFuture<AbstractResponse>> next) {
+        var data = request.data();
+        if (!c.group(AclOperation.DELETE, data.groupId())) {
+            return deny(request, Errors.GROUP_AUTHORIZATION_FAILED);
+        }
+        List<OffsetDeleteResponseTopic> denied = new ArrayList<>();
+        data.topics().removeIf(t -> {
+            if (c.topic(AclOperation.READ, t.name())) {
+                return false;
+            }
+            OffsetDeleteResponseTopic out = new OffsetDeleteResponseTopic().setName(t.name());
+            t.partitions().forEach(p -> out.partitions().add(new OffsetDeleteResponsePartition()
+                    .setPartitionIndex(p.partitionIndex()).setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code())));
+            return denied.add(out);
+        });
+        return next.apply(request).thenApply(r -> {
+            denied.forEach(t -> ((OffsetDeleteResponse) r).data().topics().add(t));
             return r;
         });
     }

@@ -1,6 +1,8 @@
 package io.strata.ingest.kafka.api;
 
 import io.strata.ingest.node.InProcessNode;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AccessControlEntryFilter;
 import org.apache.kafka.common.acl.AclBinding;
@@ -28,6 +30,8 @@ import org.apache.kafka.common.requests.DeleteTopicsRequest;
 import org.apache.kafka.common.requests.DeleteTopicsResponse;
 import org.apache.kafka.common.requests.DescribeAclsRequest;
 import org.apache.kafka.common.requests.DescribeAclsResponse;
+import org.apache.kafka.common.requests.FetchRequest;
+import org.apache.kafka.common.requests.FetchResponse;
 import org.apache.kafka.common.requests.InitProducerIdRequest;
 import org.apache.kafka.common.requests.InitProducerIdResponse;
 import org.apache.kafka.common.requests.JoinGroupRequest;
@@ -53,6 +57,8 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Optional;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -201,6 +207,27 @@ class RequestAuthorizationTest {
                 .satisfies(r -> assertThat(r.errorCode()).isEqualTo(Errors.TOPIC_AUTHORIZATION_FAILED.code()));
         assertThat(node.topics().topic("orders")).isPresent();
         assertThat(ApiKeys.CREATE_ACLS).isIn(KafkaApis.SUPPORTED);
+    }
+
+    @Test
+    void consumersFetchWithReadAndReplicaFetchesNeedClusterAction() throws Exception {
+        Map<TopicPartition, FetchRequest.PartitionData> partitions = new LinkedHashMap<>();
+        partitions.put(new TopicPartition("orders", 0), new FetchRequest.PartitionData(Uuid.ZERO_UUID, 0, -1, 1 << 20,
+                Optional.empty()));
+        partitions.put(new TopicPartition("payments", 0), new FetchRequest.PartitionData(Uuid.ZERO_UUID, 0, -1, 1 << 20,
+                Optional.empty()));
+        assertThat(addAcl(ADMIN, new ResourcePattern(ResourceType.TOPIC, "orders", PatternType.LITERAL), "User:bob",
+                AclOperation.READ)).isEqualTo(Errors.NONE);
+        FetchResponse fetched = (FetchResponse) send(BOB, FetchRequest.Builder.forConsumer((short) 12, 0, 0,
+                new LinkedHashMap<>(partitions)).build((short) 12));
+        Map<String, Short> errors = new HashMap<>();
+        fetched.data().responses().forEach(t -> errors.put(t.topic(), t.partitions().get(0).errorCode()));
+        assertThat(errors).containsEntry("orders", Errors.NONE.code())
+                .containsEntry("payments", Errors.TOPIC_AUTHORIZATION_FAILED.code());
+
+        FetchResponse replica = (FetchResponse) send(BOB, FetchRequest.Builder.forReplica((short) 12, 2, 0, 0, 0,
+                new LinkedHashMap<>(partitions)).build((short) 12));
+        assertThat(replica.errorCounts()).containsKey(Errors.TOPIC_AUTHORIZATION_FAILED).doesNotContainKey(Errors.NONE);
     }
 
     private static InitProducerIdRequest initProducerId() {
