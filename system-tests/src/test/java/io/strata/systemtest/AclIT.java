@@ -86,7 +86,13 @@ class AclIT {
 
     /** Reads a topic in group {@code group} until a record arrives; returns the count, or throws the poll's error. */
     private static int consume(String bootstrap, String user, String group, String topic) {
+        return consume(bootstrap, user, group, topic, "classic");
+    }
+
+    /** As above with the given group.protocol (classic, or consumer: KIP-848's ConsumerGroupHeartbeat). */
+    private static int consume(String bootstrap, String user, String group, String topic, String protocol) {
         Map<String, Object> config = new HashMap<>(plain(user));
+        config.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, protocol);
         config.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(bootstrap, config)) {
@@ -155,6 +161,9 @@ class AclIT {
                     .isInstanceOf(GroupAuthorizationException.class);
             acls(node1, adminConfig, "--add", "--allow-principal", "User:alice", "--operation", "Read", "--group", "readers");
             assertThat(consume(node2, "alice", "readers", "orders")).isPositive();
+            assertThat(consume(node2, "alice", "readers", "orders", "consumer")).isPositive();
+            assertThatThrownBy(() -> consume(node2, "alice", "strangers", "orders", "consumer"))
+                    .isInstanceOf(GroupAuthorizationException.class);
             assertThatThrownBy(() -> consume(node2, "alice", "readers", "orders-secret"))
                     .as("the literal DENY beats the prefixed ALLOW").isInstanceOf(TopicAuthorizationException.class);
 
