@@ -156,7 +156,9 @@ public final class RequestAuthorization {
                 List<String> denied = new ArrayList<>();
                 data.topics().removeIf(t -> !c.topic(AclOperation.ALTER, t.name()) && denied.add(t.name()));
                 yield next.apply(request).thenApply(r -> {
-                    denied.forEach(name -> ((CreatePartitionsResponse) r).data().results().add(new CreatePartitionsTopicResult()
+                    var out = ((CreatePartitionsResponse) r).data();
+                    out.setResults(mutable(out.results()));
+                    denied.forEach(name -> out.results().add(new CreatePartitionsTopicResult()
                             .setName(name).setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code())
                             .setErrorMessage(Errors.TOPIC_AUTHORIZATION_FAILED.message())));
                     return r;
@@ -180,7 +182,9 @@ public final class RequestAuthorization {
                             .setResourceName(res.resourceName()).setErrorCode(error.code()).setErrorMessage(error.message()));
                 });
                 yield next.apply(request).thenApply(r -> {
-                    ((IncrementalAlterConfigsResponse) r).data().responses().addAll(denied);
+                    var out = ((IncrementalAlterConfigsResponse) r).data();
+                    out.setResponses(mutable(out.responses()));
+                    out.responses().addAll(denied);
                     return r;
                 });
             }
@@ -226,7 +230,9 @@ public final class RequestAuthorization {
                     yield next.apply(request);
                 }
                 yield next.apply(request).thenApply(r -> {
-                    ((ListGroupsResponse) r).data().groups().removeIf(g -> !c.group(AclOperation.DESCRIBE, g.groupId()));
+                    var out = ((ListGroupsResponse) r).data();
+                    out.setGroups(mutable(out.groups()));
+                    out.groups().removeIf(g -> !c.group(AclOperation.DESCRIBE, g.groupId()));
                     return r;
                 });
             }
@@ -246,6 +252,7 @@ public final class RequestAuthorization {
             case DELETE_GROUPS -> {
                 var data = ((DeleteGroupsRequest) request).data();
                 List<String> denied = new ArrayList<>();
+                data.setGroupsNames(mutable(data.groupsNames()));
                 data.groupsNames().removeIf(g -> !c.group(AclOperation.DELETE, g) && denied.add(g));
                 yield next.apply(request).thenApply(r -> {
                     denied.forEach(g -> ((DeleteGroupsResponse) r).data().results().add(new DeletableGroupResult()
@@ -309,6 +316,7 @@ public final class RequestAuthorization {
                     : deny(request, Errors.TOPIC_AUTHORIZATION_FAILED);
         }
         List<FetchableTopicResponse> denied = new ArrayList<>();
+        request.data().setTopics(mutable(request.data().topics()));
         request.data().topics().removeIf(t -> {
             String name = c.topicName(t.topic(), t.topicId());
             if (name == null || c.topic(AclOperation.READ, name)) {
@@ -320,7 +328,9 @@ public final class RequestAuthorization {
             return denied.add(out);
         });
         return next.apply(request).thenApply(r -> {
-            ((FetchResponse) r).data().responses().addAll(denied);
+            var out = ((FetchResponse) r).data();
+            out.setResponses(mutable(out.responses()));
+            out.responses().addAll(denied);
             return r;
         });
     }
@@ -336,6 +346,7 @@ public final class RequestAuthorization {
         }
         boolean mayCreate = data.allowAutoTopicCreation() && c.cluster(AclOperation.CREATE);
         List<MetadataResponseTopic> denied = new ArrayList<>();
+        data.setTopics(mutable(data.topics()));
         data.topics().removeIf(t -> {
             String name = c.topicName(t.name(), t.topicId());
             if (name == null) {
@@ -374,6 +385,8 @@ public final class RequestAuthorization {
                                                              Function<AbstractRequest, CompletableFuture<AbstractResponse>> next) {
         var data = request.data();
         List<DeletableTopicResult> denied = new ArrayList<>();
+        data.setTopicNames(mutable(data.topicNames()));
+        data.setTopics(mutable(data.topics()));
         data.topicNames().removeIf(name -> !c.topic(AclOperation.DELETE, name) && denied.add(deniedTopic(name, null)));
         data.topics().removeIf(t -> {
             String name = c.topicName(t.name(), t.topicId());
@@ -412,9 +425,12 @@ public final class RequestAuthorization {
         if (denied.size() == data.coordinatorKeys().size()) {
             return deny(request, error);
         }
+        data.setCoordinatorKeys(mutable(data.coordinatorKeys()));
         data.coordinatorKeys().removeAll(new HashSet<>(denied));
         return next.apply(request).thenApply(r -> {
-            denied.forEach(key -> ((FindCoordinatorResponse) r).data().coordinators().add(new Coordinator().setKey(key)
+            var out = ((FindCoordinatorResponse) r).data();
+            out.setCoordinators(mutable(out.coordinators()));
+            denied.forEach(key -> out.coordinators().add(new Coordinator().setKey(key)
                     .setNodeId(-1).setHost("").setPort(-1).setErrorCode(error.code()).setErrorMessage(error.message())));
             return r;
         });
@@ -427,6 +443,7 @@ public final class RequestAuthorization {
             return deny(request, Errors.GROUP_AUTHORIZATION_FAILED);
         }
         List<OffsetCommitResponseTopic> denied = new ArrayList<>();
+        data.setTopics(mutable(data.topics()));
         data.topics().removeIf(t -> {
             String name = c.topicName(t.name(), t.topicId());
             if (name == null || c.topic(AclOperation.READ, name)) {
@@ -438,7 +455,9 @@ public final class RequestAuthorization {
             return denied.add(out);
         });
         return next.apply(request).thenApply(r -> {
-            ((OffsetCommitResponse) r).data().topics().addAll(denied);
+            var out = ((OffsetCommitResponse) r).data();
+            out.setTopics(mutable(out.topics()));
+            out.topics().addAll(denied);
             return r;
         });
     }
@@ -452,7 +471,9 @@ public final class RequestAuthorization {
             }
             boolean all = data.topics() == null;
             return next.apply(request).thenApply(r -> {
-                var topicsOut = ((OffsetFetchResponse) r).data().topics();
+                var out = ((OffsetFetchResponse) r).data();
+                out.setTopics(mutable(out.topics()));
+                var topicsOut = out.topics();
                 if (all) {
                     topicsOut.removeIf(t -> !c.topic(AclOperation.DESCRIBE, t.name()));
                 } else {
@@ -464,13 +485,17 @@ public final class RequestAuthorization {
             });
         }
         List<OffsetFetchResponseGroup> denied = new ArrayList<>();
+        data.setGroups(mutable(data.groups()));
         data.groups().removeIf(g -> !c.group(AclOperation.DESCRIBE, g.groupId()) && denied.add(new OffsetFetchResponseGroup()
                 .setGroupId(g.groupId()).setErrorCode(Errors.GROUP_AUTHORIZATION_FAILED.code())));
         Set<String> allTopicsOf = new HashSet<>();
         data.groups().stream().filter(g -> g.topics() == null).forEach(g -> allTopicsOf.add(g.groupId()));
         return next.apply(request).thenApply(r -> {
-            var groupsOut = ((OffsetFetchResponse) r).data().groups();
+            var out = ((OffsetFetchResponse) r).data();
+            out.setGroups(mutable(out.groups()));
+            var groupsOut = out.groups();
             for (OffsetFetchResponseGroup g : groupsOut) {
+                g.setTopics(mutable(g.topics()));
                 if (allTopicsOf.contains(g.groupId())) {
                     g.topics().removeIf(t -> !c.topic(AclOperation.DESCRIBE, c.topicName(t.name(), t.topicId())));
                 } else {
@@ -509,6 +534,7 @@ public final class RequestAuthorization {
     private CompletableFuture<AbstractResponse> deleteRecords(Check c, DeleteRecordsRequest request,
                                                               Function<AbstractRequest, CompletableFuture<AbstractResponse>> next) {
         List<DeleteRecordsTopicResult> denied = new ArrayList<>();
+        request.data().setTopics(mutable(request.data().topics()));
         request.data().topics().removeIf(t -> {
             if (c.topic(AclOperation.DELETE, t.name())) {
                 return false;
@@ -523,6 +549,14 @@ public final class RequestAuthorization {
             ((DeleteRecordsResponse) r).data().topics().addAll(denied);
             return r;
         });
+    }
+
+    /**
+     * The list itself when it can be changed, else a changeable copy: parsed messages hold ArrayLists, but a
+     * handler may answer with an immutable list.
+     */
+    private static <T> List<T> mutable(List<T> list) {
+        return list == null || list instanceof ArrayList<T> ? list : new ArrayList<>(list);
     }
 
     private static CompletableFuture<AbstractResponse> deny(AbstractRequest request, Errors error) {

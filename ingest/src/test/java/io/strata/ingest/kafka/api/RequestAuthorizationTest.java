@@ -14,6 +14,8 @@ import org.apache.kafka.common.message.CreateAclsRequestData;
 import org.apache.kafka.common.message.DeleteTopicsRequestData;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetFetchRequestData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.network.ClientInformation;
@@ -33,6 +35,10 @@ import org.apache.kafka.common.requests.DescribeAclsResponse;
 import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FetchResponse;
 import org.apache.kafka.common.requests.InitProducerIdRequest;
+import org.apache.kafka.common.requests.OffsetCommitRequest;
+import org.apache.kafka.common.requests.OffsetCommitResponse;
+import org.apache.kafka.common.requests.OffsetFetchRequest;
+import org.apache.kafka.common.requests.OffsetFetchResponse;
 import org.apache.kafka.common.requests.InitProducerIdResponse;
 import org.apache.kafka.common.requests.JoinGroupRequest;
 import org.apache.kafka.common.requests.JoinGroupResponse;
@@ -228,6 +234,41 @@ class RequestAuthorizationTest {
         FetchResponse replica = (FetchResponse) send(BOB, FetchRequest.Builder.forReplica((short) 12, 2, 0, 0, 0,
                 new LinkedHashMap<>(partitions)).build((short) 12));
         assertThat(replica.errorCounts()).containsKey(Errors.TOPIC_AUTHORIZATION_FAILED).doesNotContainKey(Errors.NONE);
+    }
+
+    @Test
+    void offsetCommitsAndFetchesNeedTheGroupAndEachTopic() throws Exception {
+        assertThat(addAcl(ADMIN, new ResourcePattern(ResourceType.GROUP, "g-commit", PatternType.LITERAL), "User:alice",
+                AclOperation.READ)).isEqualTo(Errors.NONE);
+        assertThat(addAcl(ADMIN, new ResourcePattern(ResourceType.TOPIC, "orders", PatternType.LITERAL), "User:alice",
+                AclOperation.READ)).isEqualTo(Errors.NONE);
+        OffsetCommitRequestData commit = new OffsetCommitRequestData().setGroupId("g-commit")
+                .setGenerationIdOrMemberEpoch(-1).setMemberId("");
+        for (String topic : List.of("orders", "payments")) {
+            commit.topics().add(new OffsetCommitRequestData.OffsetCommitRequestTopic().setName(topic).setPartitions(List.of(
+                    new OffsetCommitRequestData.OffsetCommitRequestPartition().setPartitionIndex(0).setCommittedOffset(1))));
+        }
+        OffsetCommitResponse committed = (OffsetCommitResponse) send(ALICE,
+                OffsetCommitRequest.Builder.forTopicNames(commit).build((short) 9));
+        Map<String, Short> errors = new HashMap<>();
+        committed.data().topics().forEach(t -> errors.put(t.name(), t.partitions().get(0).errorCode()));
+        assertThat(errors).containsEntry("orders", Errors.NONE.code())
+                .containsEntry("payments", Errors.TOPIC_AUTHORIZATION_FAILED.code());
+
+        OffsetFetchRequestData fetch = new OffsetFetchRequestData().setGroups(List.of(
+                new OffsetFetchRequestData.OffsetFetchRequestGroup().setGroupId("g-commit").setTopics(null)));
+        OffsetFetchResponse fetched = (OffsetFetchResponse) send(ALICE,
+                OffsetFetchRequest.Builder.forTopicNames(fetch, false).build((short) 9));
+        assertThat(fetched.data().groups()).singleElement().satisfies(g -> {
+            assertThat(g.errorCode()).isEqualTo(Errors.NONE.code());
+            assertThat(g.topics()).extracting(t -> t.name()).containsExactly("orders");
+        });
+        fetch = new OffsetFetchRequestData().setGroups(List.of(
+                new OffsetFetchRequestData.OffsetFetchRequestGroup().setGroupId("g-commit").setTopics(null)));
+        OffsetFetchResponse refused = (OffsetFetchResponse) send(BOB,
+                OffsetFetchRequest.Builder.forTopicNames(fetch, false).build((short) 9));
+        assertThat(refused.data().groups()).singleElement()
+                .satisfies(g -> assertThat(g.errorCode()).isEqualTo(Errors.GROUP_AUTHORIZATION_FAILED.code()));
     }
 
     private static InitProducerIdRequest initProducerId() {
