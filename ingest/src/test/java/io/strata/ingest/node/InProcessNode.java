@@ -172,6 +172,11 @@ public final class InProcessNode implements AutoCloseable {
                 .getConfigMapping(mapping);
     }
 
+    /** The node's cluster member (its metadata stores: topics, offsets, credentials, ACLs). */
+    public ClusterMember member() {
+        return member;
+    }
+
     public KafkaApis apis() {
         return apis;
     }
