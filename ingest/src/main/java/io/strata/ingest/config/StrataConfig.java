@@ -64,6 +64,33 @@ public interface StrataConfig {
 
     Shutdown shutdown();
 
+    /** Authorization of Kafka requests by ACLs (Kafka's authorizer.class.name, super.users and friends). */
+    Security security();
+
+    /** Kafka's authorizer settings. */
+    interface Security {
+        Authorizer authorizer();
+
+        /**
+         * super.users: principals that may do anything, as {@code User:admin;User:ops}. Connections on the
+         * inter-broker listener act as the broker principal and are always allowed.
+         */
+        Optional<String> superUsers();
+
+        /** allow.everyone.if.no.acl.found: allow an operation on a resource no ACL applies to. */
+        @WithDefault("false")
+        boolean allowEveryoneIfNoAclFound();
+
+        interface Authorizer {
+            /**
+             * Enforce ACLs on every Kafka request (Kafka's StandardAuthorizer rules). Off: every request is
+             * allowed and the ACL APIs answer SECURITY_DISABLED.
+             */
+            @WithDefault("false")
+            boolean enabled();
+        }
+    }
+
     /**
      * Elastic scaling: the controller moves replicas and leaders onto nodes that join, and off nodes told to leave,
      * through partition reassignments.

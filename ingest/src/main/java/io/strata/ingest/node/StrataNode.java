@@ -31,6 +31,9 @@ import io.strata.ingest.kafka.api.ProduceApi;
 import io.strata.ingest.kafka.api.ProducerIdApi;
 import io.strata.ingest.kafka.api.TopicAdminApi;
 import io.strata.ingest.kafka.api.ScramCredentialsApi;
+import io.strata.ingest.kafka.api.AclsApi;
+import io.strata.ingest.kafka.api.RequestAuthorization;
+import io.strata.ingest.kafka.security.AclAuthorizer;
 import io.strata.ingest.kafka.network.KafkaListener;
 import io.strata.ingest.kafka.network.KafkaServer;
 import io.strata.ingest.kafka.security.SaslMechanisms;
@@ -320,7 +323,9 @@ public class StrataNode {
                         .orElse(null)),
                 new LogAdminApi(topics, logs.dataDir(), remote),
                 new ReplicaAdminApi(topics, member.assigner()),
-                new ScramCredentialsApi(member.scramCredentials()));
+                new ScramCredentialsApi(member.scramCredentials()),
+                new AclsApi(member.acls()),
+                authorization(config.security(), member, topics, interBroker.name().value()));
         kafkaServer.startAccepting(apis);
         StrataConfig.Balancer balancer = config.balancer();
         ElasticScaling elastic = new ElasticScaling(nodeId, member, replicas, balancer.enabled(),
@@ -332,6 +337,23 @@ public class StrataNode {
                 brokerNode.clusterId(), brokerNode.host(), brokerNode.port(), dataDir);
         kafkaBind = String.join(", ", binds);
         announceIfReady();
+    }
+
+    /**
+     * ACL enforcement when the authorizer is on, else null (every request allowed). Connections on the
+     * inter-broker listener act as the broker principal: other nodes' replica fetches and this node's own
+     * producers and consumers (HTTP produce forwarding, REST Proxy consumers) connect there without credentials.
+     */
+    static RequestAuthorization authorization(StrataConfig.Security security, ClusterMember member, TopicManager topics,
+                                              String interBrokerListener) {
+        if (!security.authorizer().enabled()) {
+            return null;
+        }
+        AclAuthorizer authorizer = new AclAuthorizer(member.acls()::byPattern,
+                AclAuthorizer.parseSuperUsers(security.superUsers().orElse("")), security.allowEveryoneIfNoAclFound());
+        LOG.infof("Authorizer on: super users %s, allow everyone if no ACL found %s, inter-broker listener %s trusted",
+                security.superUsers().orElse("(none)"), security.allowEveryoneIfNoAclFound(), interBrokerListener);
+        return new RequestAuthorization(authorizer, topics, interBrokerListener);
     }
 
     /** Called by the main once Quarkus has started and printed its own lines. */

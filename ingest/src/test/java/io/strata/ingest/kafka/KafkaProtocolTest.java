@@ -17,6 +17,8 @@ import org.apache.kafka.common.requests.ApiVersionsRequest;
 import org.apache.kafka.common.requests.ApiVersionsResponse;
 import org.apache.kafka.common.requests.DescribeAclsRequest;
 import org.apache.kafka.common.requests.DescribeAclsResponse;
+import org.apache.kafka.common.requests.DescribeDelegationTokenRequest;
+import org.apache.kafka.common.requests.DescribeDelegationTokenResponse;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.requests.ResponseHeader;
@@ -50,7 +52,7 @@ class KafkaProtocolTest {
                     .contains(ApiKeys.PRODUCE.id, ApiKeys.FETCH.id, ApiKeys.METADATA.id, ApiKeys.LIST_OFFSETS.id,
                             ApiKeys.FIND_COORDINATOR.id, ApiKeys.JOIN_GROUP.id, ApiKeys.OFFSET_COMMIT.id,
                             ApiKeys.CONSUMER_GROUP_HEARTBEAT.id, ApiKeys.SASL_HANDSHAKE.id, ApiKeys.SASL_AUTHENTICATE.id)
-                    .doesNotContain(ApiKeys.DESCRIBE_ACLS.id);
+                    .doesNotContain(ApiKeys.DESCRIBE_DELEGATION_TOKEN.id);
             assertThat(response.data().apiKeys().find(ApiKeys.PRODUCE.id).minVersion()).isEqualTo((short) 0);
         }
     }
@@ -74,9 +76,18 @@ class KafkaProtocolTest {
     @Test
     void anApiThatIsNotImplementedGetsAnErrorResponseNotSilence() throws Exception {
         try (RawKafkaClient client = connect()) {
+            DescribeDelegationTokenResponse response = (DescribeDelegationTokenResponse) client.send(
+                    new DescribeDelegationTokenRequest.Builder(null).build((short) 3));
+            assertThat(response.error()).isEqualTo(Errors.UNSUPPORTED_VERSION);
+        }
+    }
+
+    @Test
+    void aclApisWithoutAnAuthorizerAnswerSecurityDisabledAsKafkaDoes() throws Exception {
+        try (RawKafkaClient client = connect()) {
             DescribeAclsResponse response = (DescribeAclsResponse) client.send(
                     new DescribeAclsRequest.Builder(AclBindingFilter.ANY).build((short) 3));
-            assertThat(response.error().error()).isEqualTo(Errors.UNSUPPORTED_VERSION);
+            assertThat(response.error().error()).isEqualTo(Errors.SECURITY_DISABLED);
         }
     }
 

@@ -146,7 +146,9 @@ public final class InProcessNode implements AutoCloseable {
                         clusterId)).orElse(null)),
                 new LogAdminApi(topics, logs.dataDir(), null),
                 new ReplicaAdminApi(topics, member.assigner()),
-                new io.strata.ingest.kafka.api.ScramCredentialsApi(member.scramCredentials()));
+                new io.strata.ingest.kafka.api.ScramCredentialsApi(member.scramCredentials()),
+                new io.strata.ingest.kafka.api.AclsApi(member.acls()),
+                StrataNode.authorization(config.security(), member, topics, "PLAINTEXT"));
     }
 
     /**
@@ -168,6 +170,11 @@ public final class InProcessNode implements AutoCloseable {
                 .withSources(new PropertiesConfigSource(settings, "in-process-node", 500))
                 .build()
                 .getConfigMapping(mapping);
+    }
+
+    /** The node's cluster member (its metadata stores: topics, offsets, credentials, ACLs). */
+    public ClusterMember member() {
+        return member;
     }
 
     public KafkaApis apis() {

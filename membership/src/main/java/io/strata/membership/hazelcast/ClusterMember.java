@@ -15,6 +15,7 @@ import io.strata.membership.cluster.HazelcastProducerIdAllocator;
 import io.strata.membership.cluster.NodeInfo;
 import io.strata.membership.cluster.NodeRegistry;
 import io.strata.membership.cluster.WriteQuorum;
+import io.strata.membership.security.AclStore;
 import io.strata.membership.security.ScramCredentialStore;
 import io.strata.membership.group.GroupOffsetStore;
 import io.strata.membership.group.HazelcastGroupOffsetStore;
@@ -52,6 +53,7 @@ public final class ClusterMember implements AutoCloseable {
     private final HazelcastGroupOffsetStore groupOffsets;
     private final HazelcastProducerIdAllocator producerIds;
     private final ScramCredentialStore scramCredentials;
+    private final AclStore acls;
 
     private ClusterMember(MembershipConfig config, NodeInfo self, HazelcastInstance hz, WriteQuorum quorum) {
         this.config = config;
@@ -71,6 +73,7 @@ public final class ClusterMember implements AutoCloseable {
         this.groupOffsets = new HazelcastGroupOffsetStore(offsetMap, quorum);
         this.producerIds = new HazelcastProducerIdAllocator(producerIdMap, config.producerIdBlockSize(), quorum);
         this.scramCredentials = new ScramCredentialStore(hz.getMap(MetadataMaps.SCRAM_CREDENTIALS), quorum);
+        this.acls = new AclStore(hz.getMap(MetadataMaps.ACLS), quorum);
         this.assigner = new PartitionAssigner(nodes, controller, topics, partitions, config.defaultReplicationFactor(),
                 config.uncleanLeaderElection(), config.autoLeaderRebalance(),
                 config.leaderImbalanceCheckInterval().toMillis());
@@ -213,6 +216,11 @@ public final class ClusterMember implements AutoCloseable {
     /** The users' SCRAM credentials. */
     public ScramCredentialStore scramCredentials() {
         return scramCredentials;
+    }
+
+    /** The cluster's ACLs, with a local copy for authorization. */
+    public AclStore acls() {
+        return acls;
     }
 
     /**

@@ -46,11 +46,16 @@ import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.OffsetsForLeaderEpochRequest;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.RequestContext;
+import org.apache.kafka.common.errors.SecurityDisabledException;
+import org.apache.kafka.common.requests.CreateAclsRequest;
+import org.apache.kafka.common.requests.DeleteAclsRequest;
+import org.apache.kafka.common.requests.DescribeAclsRequest;
 
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * Routes each Kafka request to the component that answers it. The set of APIs here is exactly what
@@ -71,7 +76,7 @@ public final class KafkaApis implements KafkaRequestHandler {
             ApiKeys.CONSUMER_GROUP_DESCRIBE, ApiKeys.DESCRIBE_LOG_DIRS, ApiKeys.DELETE_RECORDS,
             ApiKeys.ELECT_LEADERS, ApiKeys.ALTER_PARTITION_REASSIGNMENTS, ApiKeys.LIST_PARTITION_REASSIGNMENTS,
             ApiKeys.SASL_HANDSHAKE, ApiKeys.SASL_AUTHENTICATE, ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS,
-            ApiKeys.ALTER_USER_SCRAM_CREDENTIALS);
+            ApiKeys.ALTER_USER_SCRAM_CREDENTIALS, ApiKeys.CREATE_ACLS, ApiKeys.DESCRIBE_ACLS, ApiKeys.DELETE_ACLS);
 
     /** APIs answered on the network thread: they touch only local logs and memory. */
     private static final Set<ApiKeys> NON_BLOCKING = EnumSet.of(
@@ -90,6 +95,8 @@ public final class KafkaApis implements KafkaRequestHandler {
     private final LogAdminApi logAdmin;
     private final ReplicaAdminApi replicaAdmin;
     private final ScramCredentialsApi scram;
+    private final AclsApi acls;
+    private final RequestAuthorization authorization;
 
     public KafkaApis(ProduceApi produce, FetchApi fetch, OffsetsApi offsets, MetadataApi metadata,
                      TopicAdminApi topicAdmin, ConfigsApi configs, ProducerIdApi producerIds, GroupApis groups,
@@ -101,6 +108,21 @@ public final class KafkaApis implements KafkaRequestHandler {
     public KafkaApis(ProduceApi produce, FetchApi fetch, OffsetsApi offsets, MetadataApi metadata,
                      TopicAdminApi topicAdmin, ConfigsApi configs, ProducerIdApi producerIds, GroupApis groups,
                      LogAdminApi logAdmin, ReplicaAdminApi replicaAdmin, ScramCredentialsApi scram) {
+        this(produce, fetch, offsets, metadata, topicAdmin, configs, producerIds, groups, logAdmin, replicaAdmin, scram,
+                null, null);
+    }
+
+    /**
+     * @param acls          the ACL APIs; null answers them UNSUPPORTED_VERSION
+     * @param authorization enforces ACLs on every request; null allows every request (no authorizer), and then
+     *                      the ACL APIs answer SECURITY_DISABLED, as Kafka's do without an authorizer
+     */
+    public KafkaApis(ProduceApi produce, FetchApi fetch, OffsetsApi offsets, MetadataApi metadata,
+                     TopicAdminApi topicAdmin, ConfigsApi configs, ProducerIdApi producerIds, GroupApis groups,
+                     LogAdminApi logAdmin, ReplicaAdminApi replicaAdmin, ScramCredentialsApi scram, AclsApi acls,
+                     RequestAuthorization authorization) {
+        this.acls = acls;
+        this.authorization = authorization;
         this.scram = scram;
         this.logAdmin = logAdmin;
         this.replicaAdmin = replicaAdmin;
@@ -116,6 +138,11 @@ public final class KafkaApis implements KafkaRequestHandler {
 
     @Override
     public CompletableFuture<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
+        return authorization == null ? dispatch(context, request)
+                : authorization.handle(context, request, authorized -> dispatch(context, authorized));
+    }
+
+    private CompletableFuture<AbstractResponse> dispatch(RequestContext context, AbstractRequest request) {
         return switch (request.apiKey()) {
             case API_VERSIONS -> done(apiVersions((ApiVersionsRequest) request));
             case METADATA -> done(metadata.metadata((MetadataRequest) request, context.listenerName.value()));
@@ -161,8 +188,22 @@ public final class KafkaApis implements KafkaRequestHandler {
                     : done(scram.describe((DescribeUserScramCredentialsRequest) request));
             case ALTER_USER_SCRAM_CREDENTIALS -> scram == null ? done(unsupported(request))
                     : done(scram.alter((AlterUserScramCredentialsRequest) request));
+            case CREATE_ACLS -> acls(request, () -> acls.createAcls((CreateAclsRequest) request));
+            case DESCRIBE_ACLS -> acls(request, () -> acls.describeAcls((DescribeAclsRequest) request));
+            case DELETE_ACLS -> acls(request, () -> acls.deleteAcls((DeleteAclsRequest) request));
             default -> done(unsupported(request));
         };
+    }
+
+    private CompletableFuture<AbstractResponse> acls(AbstractRequest request, Supplier<AbstractResponse> answer) {
+        if (acls == null) {
+            return done(unsupported(request));
+        }
+        if (authorization == null) {
+            return done(request.getErrorResponse(new SecurityDisabledException(
+                    "No authorizer is configured on this node (strata.security.authorizer.enabled=false)")));
+        }
+        return done(answer.get());
     }
 
     /** The request's own error response with UNSUPPORTED_VERSION, for an API this node does not implement. */

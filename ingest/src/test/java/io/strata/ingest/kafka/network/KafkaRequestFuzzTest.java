@@ -278,7 +278,7 @@ class KafkaRequestFuzzTest {
      * The response's error counts. kafka-clients' own counting of some responses (AlterConfigs) fails when a
      * request names the same resource twice; the response itself is fine, so such a response counts as none.
      */
-    private static Map<Errors, Integer> errorCounts(AbstractResponse response) {
+    static Map<Errors, Integer> errorCounts(AbstractResponse response) {
         try {
             return response.errorCounts();
         } catch (IllegalStateException duplicateResources) {
@@ -305,7 +305,7 @@ class KafkaRequestFuzzTest {
     }
 
     /** Writes the response as the connection would and parses it back as a client would. */
-    private static AbstractResponse roundTrip(ParsedRequest parsed, AbstractResponse response, String what) throws Exception {
+    static AbstractResponse roundTrip(ParsedRequest parsed, AbstractResponse response, String what) throws Exception {
         SendFileRegion region;
         try {
             region = new SendFileRegion(parsed.context().buildResponseSend(response));
