@@ -57,17 +57,6 @@ class ElasticScalingIT {
     private static final int SEGMENT_BYTES = 65_536;
     private static final int LOCAL_RETENTION_BYTES = 131_072;
 
-    private static final Map<String, Object> RESILIENT = Map.of(
-            ProducerConfig.ACKS_CONFIG, "all",
-            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-            ProducerConfig.RETRIES_CONFIG, Integer.MAX_VALUE,
-            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000,
-            ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
-            ProducerConfig.LINGER_MS_CONFIG, 5,
-            ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 100,
-            ProducerConfig.MAX_BLOCK_MS_CONFIG, 60_000,
-            ProducerConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MS_CONFIG, 2_000,
-            ProducerConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS_CONFIG, 4_000);
 
     private StrataCluster cluster;
 
@@ -278,7 +267,7 @@ class ElasticScalingIT {
         private volatile Throwable crash;
 
         StreamingProducer(AckedRecordChecker checker) {
-            KafkaProducer<byte[], byte[]> producer = Clients.producer(cluster.bootstrap(), RESILIENT);
+            KafkaProducer<byte[], byte[]> producer = Clients.producer(cluster.bootstrap(), Clients.RESILIENT_PRODUCER);
             thread = new Thread(() -> {
                 try (producer) {
                     for (int i = 0; running.get(); i++) {

@@ -58,18 +58,6 @@ class ReplicationIT {
     private static final String UNCLEAN = "unclean.leader.election.enable";
     private static final String MIN_ISR = "min.insync.replicas";
 
-    /** Survives leader changes: retries until the delivery timeout, one producer session so no duplicates. */
-    private static final Map<String, Object> RESILIENT = Map.of(
-            ProducerConfig.ACKS_CONFIG, "all",
-            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-            ProducerConfig.RETRIES_CONFIG, Integer.MAX_VALUE,
-            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000,
-            ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
-            ProducerConfig.LINGER_MS_CONFIG, 5,
-            ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 100,
-            ProducerConfig.MAX_BLOCK_MS_CONFIG, 60_000,
-            ProducerConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MS_CONFIG, 2_000,
-            ProducerConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS_CONFIG, 4_000);
 
     private StrataCluster cluster;
 
@@ -117,7 +105,7 @@ class ReplicationIT {
         }
         // Not idempotent: a node that lost the partition's log may also have lost (or kept the wrong) producer
         // state, and what is measured here is offsets, not sequence checks.
-        Map<String, Object> plain = new HashMap<>(RESILIENT);
+        Map<String, Object> plain = new HashMap<>(Clients.RESILIENT_PRODUCER);
         plain.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
         plain.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         produceAll(topic, 0, "after", 200, checker, plain);
@@ -308,7 +296,7 @@ class ReplicationIT {
                 .containsExactlyElementsOf(LongStream.range(0, 1000).boxed().toList());
         AckedRecordChecker.Report report = checker.check(read);
         assertThat(report.isClean()).as(report.toString()).isTrue();
-        try (KafkaProducer<byte[], byte[]> producer = Clients.producer(cluster.bootstrap(), RESILIENT)) {
+        try (KafkaProducer<byte[], byte[]> producer = Clients.producer(cluster.bootstrap(), Clients.RESILIENT_PRODUCER)) {
             assertThat(producer.send(record(topic, 1, "next")).get(60, TimeUnit.SECONDS).offset()).isEqualTo(1000);
         }
     }
@@ -408,7 +396,7 @@ class ReplicationIT {
 
     /** Sends {@code count} values "<prefix>-<i>" to one partition with a fresh producer and waits for every answer. */
     private void produceAll(String topic, int partition, String prefix, int count, AckedRecordChecker checker) {
-        produceAll(topic, partition, prefix, count, checker, RESILIENT);
+        produceAll(topic, partition, prefix, count, checker, Clients.RESILIENT_PRODUCER);
     }
 
     private void produceAll(String topic, int partition, String prefix, int count, AckedRecordChecker checker,
@@ -512,7 +500,7 @@ class ReplicationIT {
         private volatile Throwable crash;
 
         StreamingProducer(String topic, AckedRecordChecker checker) {
-            KafkaProducer<byte[], byte[]> producer = Clients.producer(cluster.bootstrap(), RESILIENT);
+            KafkaProducer<byte[], byte[]> producer = Clients.producer(cluster.bootstrap(), Clients.RESILIENT_PRODUCER);
             thread = new Thread(() -> {
                 try (producer) {
                     for (int i = 0; running.get(); i++) {

@@ -14,13 +14,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import io.strata.systemtest.support.ReplicaLogs;
 import io.strata.systemtest.support.AckLog;
 import io.strata.systemtest.support.Clients;
+import io.strata.systemtest.support.PrometheusText;
 import io.strata.testsupport.ObjectStoreProcess;
 import io.strata.testsupport.NodeLogOnFailure;
 import io.strata.systemtest.support.RecordChecks;
@@ -294,15 +293,8 @@ class TieredStorageIT {
 
     /** A value from the node's Prometheus endpoint (the sum over all series of that name). */
     static double metric(StrataNode node, String name) {
-        String body = node.httpGet("/q/metrics").body();
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(?:\\{[^}]*})? ([0-9.eE+-]+)$").matcher(body);
-        double sum = 0;
-        boolean found = false;
-        while (m.find()) {
-            sum += Double.parseDouble(m.group(1));
-            found = true;
-        }
-        if (!found) {
+        double sum = PrometheusText.parse(node.httpGet("/q/metrics").body()).sum(name, Map.of());
+        if (Double.isNaN(sum)) {
             throw new AssertionError("metric " + name + " not exported");
         }
         return sum;

@@ -33,6 +33,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Seconds per partition move, for growing partition sizes, Strata against Apache Kafka: two nodes of each system; a
@@ -42,28 +47,32 @@ import java.util.regex.Pattern;
  * its new replica starts at the object store's end and copies only the untiered tail (its
  * {@code strata_replication_fetched_bytes_total} is reported); Kafka copies the whole partition.
  *
- * <p>Usage: {@code MoveBenchmark --repo-root DIR [--mode smoke|full] [--mib 16,64,256]}; prints a Markdown table and
- * writes it to {@code load-tests/results/raw/moves-<stamp>.md}.
+ * <p>Prints a Markdown table and writes it to {@code load-tests/results/raw/moves-<stamp>.md}.
  */
-public final class MoveBenchmark {
+@Command(name = "run-move-benchmark", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Seconds per partition move of growing size, Strata against Apache Kafka, two nodes each.")
+public final class MoveBenchmark implements Callable<Integer> {
 
     private static final long SEGMENT_BYTES = 1L << 20;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    private MoveBenchmark() {
+    @Option(names = "--repo-root", defaultValue = ".", description = "Repository root. Default: ${DEFAULT-VALUE}.")
+    Path repo;
+
+    @Option(names = "--mode", defaultValue = "full",
+            description = "full (16, 64 and 256 MiB) or smoke (2 and 8 MiB). Default: ${DEFAULT-VALUE}.")
+    String mode;
+
+    @Option(names = "--mib", split = ",", description = "Partition sizes in MiB (overrides --mode).")
+    List<Integer> mib;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new MoveBenchmark()).execute(args));
     }
 
-    public static void main(String[] args) throws Exception {
-        Path repo = Paths.get(".");
-        List<Integer> sizes = List.of(16, 64, 256);
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--repo-root" -> repo = Paths.get(args[++i]);
-                case "--mode" -> sizes = args[++i].equals("smoke") ? List.of(2, 8) : List.of(16, 64, 256);
-                case "--mib" -> sizes = java.util.Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
-            }
-        }
+    @Override
+    public Integer call() throws Exception {
+        List<Integer> sizes = mib != null ? mib : mode.equals("smoke") ? List.of(2, 8) : List.of(16, 64, 256);
         String stamp = Instant.now().toString().replace(":", "").replace(".", "");
         Path work = Files.createDirectories(repo.resolve("load-tests/results/raw/moves-" + stamp)).toAbsolutePath();
         List<String[]> rows = run(repo, sizes, work);
@@ -78,6 +87,7 @@ public final class MoveBenchmark {
         }
         System.out.print(md);
         Files.writeString(work.resolveSibling("moves-" + stamp + ".md"), md);
+        return 0;
     }
 
     /**

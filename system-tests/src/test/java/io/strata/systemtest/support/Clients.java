@@ -28,6 +28,22 @@ public final class Clients {
     private Clients() {
     }
 
+    /**
+     * Producer overrides that survive leader changes and node loss: retries until the delivery timeout within one
+     * idempotent producer session (so no duplicates), and gives up on a dead node's socket quickly.
+     */
+    public static final Map<String, Object> RESILIENT_PRODUCER = Map.of(
+            ProducerConfig.ACKS_CONFIG, "all",
+            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+            ProducerConfig.RETRIES_CONFIG, Integer.MAX_VALUE,
+            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000,
+            ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
+            ProducerConfig.LINGER_MS_CONFIG, 5,
+            ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 100,
+            ProducerConfig.MAX_BLOCK_MS_CONFIG, 60_000,
+            ProducerConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MS_CONFIG, 2_000,
+            ProducerConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS_CONFIG, 4_000);
+
     /** A producer with the client defaults (idempotent, acks=all) plus the given overrides. */
     public static KafkaProducer<byte[], byte[]> producer(String bootstrap, Map<String, Object> overrides) {
         Properties props = new Properties();
