@@ -51,9 +51,10 @@ import static org.apache.spark.sql.functions.sum;
  * measured reads alternate (direct, Kafka, Kafka, direct, ...), so that drift of a shared machine hits both.
  *
  * <p>Usage: {@code SparkReadBenchmark [--mib 1024] [--partitions 4] [--segment-mib 64] [--repetitions 3]
- * [--record-bytes 1024] [--node-local-retention-bytes N] [--out DIR]}; writes {@code spark-read.md} and
- * {@code spark-read.json} to {@code --out}. {@code load-tests/run-spark-benchmark} builds and runs it. Not
- * thread-safe; one run per JVM.
+ * [--record-bytes 1024] [--node-local-retention-bytes N] [--out DIR] [--work DIR]}; writes {@code spark-read.md}
+ * and {@code spark-read.json} to {@code --out}, the object store's files to {@code --work}.
+ * {@code load-tests/run-spark-benchmark} builds and runs it; {@code StrataSourceIT} runs it at its smallest on its own
+ * node. Not thread-safe; one run at a time per cluster.
  */
 public final class SparkReadBenchmark {
 
@@ -125,64 +126,72 @@ public final class SparkReadBenchmark {
         System.exit(0); // Spark's non-daemon threads
     }
 
-    /** Produces, waits for the upload, reads with both sources; writes the report files to {@code settings.out()}. */
+    /** Starts a node, S3Proxy and Spark, then runs {@link #run(Settings, StrataClusterFixture)}. */
     static Result run(Settings settings) throws Exception {
-        Files.createDirectories(settings.out());
         Files.createDirectories(settings.work());
-        double loadBefore = loadAverage();
         try (StrataClusterFixture cluster = new StrataClusterFixture("spark-bench", settings.work(),
                 Map.of("STRATA_TIERING_SCAN_INTERVAL", "200ms"))) {
             cluster.spark.sparkContext().setLogLevel("WARN");
-            createTopic(cluster, settings);
-            produce(cluster, settings);
-            cluster.awaitTiered();
-            Map<TopicPartition, PartitionCatalog.PartitionSource> tiered = cluster.tiered(TOPIC);
-            long tieredRecords = tiered.values().stream().mapToLong(s -> s.endOffset() - s.logStartOffset()).sum();
-            long tieredBytes = tiered.values().stream().flatMap(s -> s.manifest().segments().stream())
-                    .mapToLong(s -> s.sizeInBytes()).sum();
-            int segments = tiered.values().stream().mapToInt(s -> s.manifest().segments().size()).sum();
-            String ends = endingOffsets(tiered);
-            // What the node burns doing nothing for the reads (tiering scans, metrics, GC): subtracted in the report.
-            long idle0 = ticks(cluster.node.pid());
-            long idleT0 = System.nanoTime();
-            Thread.sleep(settings.warmUp() ? 10_000 : 3_000);
-            double nodeIdle = (ticks(cluster.node.pid()) - idle0) / (double) TICKS_PER_SECOND
-                    / ((System.nanoTime() - idleT0) / 1e9);
-
-            long busyBefore = machineBusyTicks();
-            long ownBefore = ownTicks(cluster);
-            long t0 = System.nanoTime();
-            if (settings.warmUp()) {
-                read(cluster, DIRECT, 0, ends);
-                read(cluster, KAFKA, 0, ends);
-            }
-            List<Read> reads = new ArrayList<>();
-            for (int rep = 1; rep <= settings.repetitions(); rep++) {
-                List<String> order = rep % 2 == 1 ? List.of(DIRECT, KAFKA) : List.of(KAFKA, DIRECT);
-                for (String source : order) {
-                    Read r = read(cluster, source, rep, ends);
-                    reads.add(r);
-                    System.out.printf(Locale.ROOT, "%s #%d: %.2f s, %.1f MiB/s, %.0f records/s, node CPU %.2f s%n",
-                            source, rep, r.seconds(), r.mibPerSecond(), r.recordsPerSecond(), r.nodeCpuSeconds());
-                }
-            }
-            double elapsed = (System.nanoTime() - t0) / 1e9;
-            long foreign = (machineBusyTicks() - busyBefore) - (ownTicks(cluster) - ownBefore);
-            double otherCores = busyBefore < 0 ? Double.NaN : Math.max(0, foreign) / (double) TICKS_PER_SECOND / elapsed;
-            for (Read r : reads) {
-                if (r.records() != tieredRecords || r.valueCrcSum() != reads.get(0).valueCrcSum()
-                        || r.valueBytes() != reads.get(0).valueBytes()) {
-                    throw new IllegalStateException("the reads disagree: " + r + " vs " + reads.get(0)
-                            + " (tiered records: " + tieredRecords + ")");
-                }
-            }
-            Result result = new Result(settings, tieredRecords, tieredBytes, segments, reads, loadBefore,
-                    loadAverage(), otherCores, nodeIdle);
-            Files.writeString(settings.out().resolve("spark-read.md"), markdown(result));
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                    .writeValue(settings.out().resolve("spark-read.json").toFile(), json(result));
-            return result;
+            return run(settings, cluster);
         }
+    }
+
+    /**
+     * Produces to {@link #TOPIC} of a running cluster, waits for the upload, reads with both sources; writes the
+     * report files to {@code settings.out()}.
+     */
+    static Result run(Settings settings, StrataClusterFixture cluster) throws Exception {
+        Files.createDirectories(settings.out());
+        double loadBefore = loadAverage();
+        createTopic(cluster, settings);
+        produce(cluster, settings);
+        cluster.awaitTiered();
+        Map<TopicPartition, PartitionCatalog.PartitionSource> tiered = cluster.tiered(TOPIC);
+        long tieredRecords = tiered.values().stream().mapToLong(s -> s.endOffset() - s.logStartOffset()).sum();
+        long tieredBytes = tiered.values().stream().flatMap(s -> s.manifest().segments().stream())
+                .mapToLong(s -> s.sizeInBytes()).sum();
+        int segments = tiered.values().stream().mapToInt(s -> s.manifest().segments().size()).sum();
+        String ends = endingOffsets(tiered);
+        // What the node burns doing nothing for the reads (tiering scans, metrics, GC): subtracted in the report.
+        long idle0 = ticks(cluster.node.pid());
+        long idleT0 = System.nanoTime();
+        Thread.sleep(settings.warmUp() ? 10_000 : 3_000);
+        double nodeIdle = (ticks(cluster.node.pid()) - idle0) / (double) TICKS_PER_SECOND
+                / ((System.nanoTime() - idleT0) / 1e9);
+
+        long busyBefore = machineBusyTicks();
+        long ownBefore = ownTicks(cluster);
+        long t0 = System.nanoTime();
+        if (settings.warmUp()) {
+            read(cluster, DIRECT, 0, ends);
+            read(cluster, KAFKA, 0, ends);
+        }
+        List<Read> reads = new ArrayList<>();
+        for (int rep = 1; rep <= settings.repetitions(); rep++) {
+            List<String> order = rep % 2 == 1 ? List.of(DIRECT, KAFKA) : List.of(KAFKA, DIRECT);
+            for (String source : order) {
+                Read r = read(cluster, source, rep, ends);
+                reads.add(r);
+                System.out.printf(Locale.ROOT, "%s #%d: %.2f s, %.1f MiB/s, %.0f records/s, node CPU %.2f s%n",
+                        source, rep, r.seconds(), r.mibPerSecond(), r.recordsPerSecond(), r.nodeCpuSeconds());
+            }
+        }
+        double elapsed = (System.nanoTime() - t0) / 1e9;
+        long foreign = (machineBusyTicks() - busyBefore) - (ownTicks(cluster) - ownBefore);
+        double otherCores = busyBefore < 0 ? Double.NaN : Math.max(0, foreign) / (double) TICKS_PER_SECOND / elapsed;
+        for (Read r : reads) {
+            if (r.records() != tieredRecords || r.valueCrcSum() != reads.get(0).valueCrcSum()
+                    || r.valueBytes() != reads.get(0).valueBytes()) {
+                throw new IllegalStateException("the reads disagree: " + r + " vs " + reads.get(0)
+                        + " (tiered records: " + tieredRecords + ")");
+            }
+        }
+        Result result = new Result(settings, tieredRecords, tieredBytes, segments, reads, loadBefore,
+                loadAverage(), otherCores, nodeIdle);
+        Files.writeString(settings.out().resolve("spark-read.md"), markdown(result));
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValue(settings.out().resolve("spark-read.json").toFile(), json(result));
+        return result;
     }
 
     private static void createTopic(StrataClusterFixture cluster, Settings settings) throws Exception {
