@@ -29,6 +29,10 @@ import java.util.stream.Collectors;
  * leftover of a deleted topic and is ignored. If a topic was deleted and created again and the old root still has
  * a manifest (its deletion failed), the root whose last upload is newest wins.
  *
+ * <p>With the {@code topicIds} option ({@link TopicIds}) no listing is made: the roots are named from the topic ids,
+ * for {@code assign} exactly the assigned partitions, for {@code subscribe} partitions 0 up to the given count or,
+ * without a count, up to the first partition that has no manifest.
+ *
  * <p>Stateless; thread-safe.
  */
 final class PartitionCatalog {
@@ -52,20 +56,30 @@ final class PartitionCatalog {
     private PartitionCatalog() {
     }
 
-    /** The selected partitions with their manifests, sorted by topic and partition. */
+    /** The selected partitions with their manifests, sorted by topic and partition (roots found by a listing). */
     static List<PartitionSource> resolve(StoreSettings settings, TopicSelection selection) {
+        return resolve(settings, selection, Optional.empty());
+    }
+
+    /**
+     * The selected partitions with their manifests, sorted by topic and partition.
+     *
+     * @param topicIds the topics' ids, to name the roots without listing; empty to list the top level
+     */
+    static List<PartitionSource> resolve(StoreSettings settings, TopicSelection selection, Optional<TopicIds> topicIds) {
         ObjectStore store = settings.store();
         String base = settings.prefix().isEmpty() ? "" : stripSlashes(settings.prefix()) + "/";
-        List<Candidate> candidates = new ArrayList<>();
-        for (String dir : store.listDirectories(base)) {
-            parse(dir, base).filter(c -> selection.selects(c.tp.topic(), c.tp.partition())).ifPresent(candidates::add);
-        }
         ManifestStore manifests = new ManifestStore(store);
-        // A few GETs per partition: in parallel, the planner of a topic of hundreds of partitions waits for one round.
-        List<PartitionSource> found = candidates.parallelStream()
-                .map(c -> manifests.readLatest(c.root).map(m -> new PartitionSource(c.tp, c.root, m)))
-                .flatMap(Optional::stream)
-                .toList();
+        List<PartitionSource> found = new ArrayList<>();
+        if (topicIds.isPresent()) {
+            found.addAll(named(manifests, base, selection, topicIds.get()));
+        } else {
+            List<Candidate> candidates = new ArrayList<>();
+            for (String dir : store.listDirectories(base)) {
+                parse(dir, base).filter(c -> selection.selects(c.tp.topic(), c.tp.partition())).ifPresent(candidates::add);
+            }
+            found.addAll(read(manifests, candidates));
+        }
         Map<TopicPartition, PartitionSource> chosen = new LinkedHashMap<>();
         for (PartitionSource s : found) {
             chosen.merge(s.tp, s, (a, b) -> {
@@ -92,6 +106,60 @@ final class PartitionCatalog {
         return chosen.values().stream()
                 .sorted(Comparator.comparing((PartitionSource s) -> s.tp.topic()).thenComparingInt(s -> s.tp.partition()))
                 .toList();
+    }
+
+    /** Latest manifests of the candidates that have one. */
+    private static List<PartitionSource> read(ManifestStore manifests, List<Candidate> candidates) {
+        // A few GETs per partition: in parallel, the planner of a topic of hundreds of partitions waits for one round.
+        return candidates.parallelStream()
+                .map(c -> manifests.readLatest(c.root).map(m -> new PartitionSource(c.tp, c.root, m)))
+                .flatMap(Optional::stream)
+                .toList();
+    }
+
+    /** The selected partitions' roots named from their topic ids: manifests only, no listing. */
+    private static List<PartitionSource> named(ManifestStore manifests, String base, TopicSelection selection,
+                                               TopicIds ids) {
+        Map<String, List<Integer>> wanted = new java.util.TreeMap<>();
+        if (selection instanceof TopicSelection.Assign assign) {
+            wanted.putAll(assign.partitions());
+        } else if (selection instanceof TopicSelection.Subscribe subscribe) {
+            subscribe.topics().forEach(t -> wanted.put(t, null));
+        } else {
+            throw new IllegalArgumentException("'topicIds' works with 'subscribe' or 'assign'; 'subscribePattern' needs "
+                    + "the topic names, which only a listing of the bucket gives");
+        }
+        List<PartitionSource> out = new ArrayList<>();
+        for (Map.Entry<String, List<Integer>> e : wanted.entrySet()) {
+            String topic = e.getKey();
+            TopicIds.Known known = ids.of(topic).orElseThrow(() -> new IllegalArgumentException("Topic " + topic
+                    + " has no id in 'topicIds' (" + ids + ")"));
+            List<Integer> partitions = e.getValue();
+            if (partitions == null && known.partitionCount().isPresent()) {
+                partitions = java.util.stream.IntStream.range(0, known.partitionCount().getAsInt()).boxed().toList();
+            }
+            if (partitions != null) {
+                List<Candidate> candidates = partitions.stream().map(p -> new Candidate(new TopicPartition(topic, p),
+                        root(base, topic, p, known.id()))).toList();
+                out.addAll(read(manifests, candidates));
+                continue;
+            }
+            // No count: partitions are numbered from 0, so probe until one has nothing uploaded.
+            for (int p = 0; ; p++) {
+                String root = root(base, topic, p, known.id());
+                Optional<PartitionManifest> m = manifests.readLatest(root);
+                if (m.isEmpty()) {
+                    LOG.debug("{}-{} has no manifest under {}: {} partitions of {} found", topic, p, root, p, topic);
+                    break;
+                }
+                out.add(new PartitionSource(new TopicPartition(topic, p), root, m.get()));
+            }
+        }
+        return out;
+    }
+
+    private static String root(String base, String topic, int partition, String topicId) {
+        return base + topic + "-" + partition + "-" + topicId + "/";
     }
 
     /** Re-reads the manifest of one known partition (streaming: a newer version may list more segments). */

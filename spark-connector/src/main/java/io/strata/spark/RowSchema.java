@@ -31,6 +31,10 @@ import java.util.Set;
  * same metadata columns without {@code value}; a metadata column whose name a value field already takes is named
  * with a leading underscore ({@code _timestamp}).
  *
+ * <p>A schema pruned to the columns a query needs ({@link #prune}) produces only those, in that order, and never
+ * copies a key, value or header it does not return nor parses a JSON value none of whose fields is needed
+ * ({@code select("offset")} or {@code count()} read no record bodies into rows).
+ *
  * <p>Immutable, serializable.
  */
 final class RowSchema implements Serializable {
@@ -45,8 +49,20 @@ final class RowSchema implements Serializable {
     private final String partitionColumn;
     private final String offsetColumn;
     private final String timestampColumn;
+    /** Indices into the full schema's fields of the columns produced, in order. */
+    private final int[] projection;
+    /** Per full-schema column: whether it is produced. */
+    private final boolean[] needed;
+    private final boolean anyValueField;
+    /** Whether the produced columns are the full schema in its order. */
+    private final boolean identity;
 
     RowSchema(StructType valueSchema, boolean includeHeaders) {
+        this(valueSchema, includeHeaders, null);
+    }
+
+    /** @param required the columns to produce (names of the full schema), or null for all */
+    private RowSchema(StructType valueSchema, boolean includeHeaders, StructType required) {
         this.valueSchema = valueSchema;
         this.includeHeaders = includeHeaders;
         List<StructField> fields = new ArrayList<>();
@@ -84,6 +100,41 @@ final class RowSchema implements Serializable {
         this.partitionColumn = names.get(meta.indexOf("partition"));
         this.offsetColumn = names.get(meta.indexOf("offset"));
         this.timestampColumn = names.get(meta.indexOf("timestamp"));
+        this.needed = new boolean[schema.length()];
+        if (required == null) {
+            this.projection = java.util.stream.IntStream.range(0, schema.length()).toArray();
+        } else {
+            this.projection = new int[required.length()];
+            for (int c = 0; c < required.length(); c++) {
+                projection[c] = schema.fieldIndex(required.fields()[c].name());
+            }
+        }
+        boolean valueField = false;
+        int valueFields = valueSchema == null ? 0 : valueSchema.length();
+        for (int c : projection) {
+            needed[c] = true;
+            valueField |= c < valueFields;
+        }
+        this.anyValueField = valueField;
+        this.identity = java.util.Arrays.equals(projection,
+                java.util.stream.IntStream.range(0, schema.length()).toArray());
+    }
+
+    /**
+     * The same source producing only {@code required}'s columns (matched by name; their types stay the full
+     * schema's, so nested pruning inside {@code headers} is left to Spark's projection).
+     */
+    RowSchema prune(StructType required) {
+        return new RowSchema(valueSchema, includeHeaders, required);
+    }
+
+    /** The columns produced: the full schema, or the pruned one. */
+    StructType readSchema() {
+        StructField[] fields = new StructField[projection.length];
+        for (int c = 0; c < projection.length; c++) {
+            fields[c] = schema.fields()[projection[c]];
+        }
+        return new StructType(fields);
     }
 
     private List<String> metadataNames() {
@@ -114,34 +165,45 @@ final class RowSchema implements Serializable {
         return timestampColumn;
     }
 
-    /** The row of the reader's current record. */
+    /** The row of the reader's current record, with the produced columns only. */
     InternalRow toRow(String topic, int partition, RecordBatch batch, Record record) {
         Object[] values = new Object[schema.length()];
         int i = 0;
-        byte[] value = record.hasValue() ? Utils.toArray(record.value()) : null;
-        if (valueSchema != null) {
-            InternalRow parsed = JsonValues.parse(value, valueSchema);
-            for (int f = 0; f < valueSchema.length(); f++) {
-                values[i++] = parsed == null ? null : parsed.get(f, valueSchema.fields()[f].dataType());
+        boolean valueColumn = valueSchema == null;
+        if (!valueColumn) {
+            InternalRow parsed = anyValueField && record.hasValue()
+                    ? JsonValues.parse(Utils.toArray(record.value()), valueSchema) : null;
+            for (int f = 0; f < valueSchema.length(); f++, i++) {
+                values[i] = parsed == null || !needed[i] ? null : parsed.get(f, valueSchema.fields()[f].dataType());
             }
         }
-        values[i++] = record.hasKey() ? Utils.toArray(record.key()) : null;
-        if (valueSchema == null) {
-            values[i++] = value;
+        values[i] = needed[i] && record.hasKey() ? Utils.toArray(record.key()) : null;
+        i++;
+        if (valueColumn) {
+            values[i] = needed[i] && record.hasValue() ? Utils.toArray(record.value()) : null;
+            i++;
         }
-        values[i++] = UTF8String.fromString(topic);
+        values[i] = needed[i] ? UTF8String.fromString(topic) : null;
+        i++;
         values[i++] = partition;
         values[i++] = record.offset();
         values[i++] = record.timestamp() * 1000L;
         values[i++] = batch.timestampType().id;
-        if (includeHeaders) {
+        if (includeHeaders && needed[i]) {
             Header[] headers = record.headers();
             Object[] rows = new Object[headers.length];
             for (int h = 0; h < headers.length; h++) {
                 rows[h] = new GenericInternalRow(new Object[]{UTF8String.fromString(headers[h].key()), headers[h].value()});
             }
-            values[i++] = new GenericArrayData(rows);
+            values[i] = new GenericArrayData(rows);
         }
-        return new GenericInternalRow(values);
+        if (identity) {
+            return new GenericInternalRow(values);
+        }
+        Object[] out = new Object[projection.length];
+        for (int c = 0; c < projection.length; c++) {
+            out[c] = values[projection[c]];
+        }
+        return new GenericInternalRow(out);
     }
 }

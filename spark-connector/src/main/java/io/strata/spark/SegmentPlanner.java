@@ -47,17 +47,24 @@ final class SegmentPlanner {
     // ------------------------------------------------------------------ offsets
 
     /**
-     * Start offset of each partition from {@code startingOffsets} / {@code startingTimestamp}.
+     * Start offset of each partition from {@code startingOffsets}, {@code startingOffsetsByTimestamp} or
+     * {@code startingTimestamp} (the most specific given wins, as in Spark's Kafka source). Partitions a
+     * per-partition JSON does not name start at their log start offset.
      *
      * @param defaultSpec "earliest" (batch) or "latest" (streaming) when neither option is given
      */
     Map<TopicPartition, Long> startOffsets(List<PartitionSource> sources, ReadRange options, String defaultSpec) {
         Map<TopicPartition, Long> out = new LinkedHashMap<>();
         PartitionOffsets json = parseSpec(options.startingOffsets());
+        PartitionOffsets byTime = options.startingOffsetsByTimestamp() == null ? null
+                : PartitionOffsets.parse(options.startingOffsetsByTimestamp());
         for (PartitionSource s : sources) {
             long offset;
             if (options.startingTimestamp() != null) {
                 offset = offsetForTimestamp(s, options.startingTimestamp());
+            } else if (byTime != null) {
+                Long ts = byTime.get(s.tp());
+                offset = ts == null ? s.logStartOffset() : offsetForTimestamp(s, ts);
             } else if (json != null) {
                 Long given = json.get(s.tp());
                 offset = given == null ? s.logStartOffset() : resolve(s, given);
@@ -69,14 +76,23 @@ final class SegmentPlanner {
         return out;
     }
 
-    /** End offset (exclusive) of each partition from {@code endingOffsets} / {@code endingTimestamp}; batch only. */
+    /**
+     * End offset (exclusive) of each partition from {@code endingOffsets}, {@code endingOffsetsByTimestamp} or
+     * {@code endingTimestamp} (the most specific given wins, as in Spark's Kafka source); batch only. Partitions a
+     * per-partition JSON does not name end at the end of what is uploaded.
+     */
     Map<TopicPartition, Long> endOffsets(List<PartitionSource> sources, ReadRange options) {
         Map<TopicPartition, Long> out = new LinkedHashMap<>();
         PartitionOffsets json = parseSpec(options.endingOffsets());
+        PartitionOffsets byTime = options.endingOffsetsByTimestamp() == null ? null
+                : PartitionOffsets.parse(options.endingOffsetsByTimestamp());
         for (PartitionSource s : sources) {
             long offset;
             if (options.endingTimestamp() != null) {
                 offset = offsetForTimestamp(s, options.endingTimestamp());
+            } else if (byTime != null) {
+                Long ts = byTime.get(s.tp());
+                offset = ts == null ? s.endOffset() : offsetForTimestamp(s, ts);
             } else if (json != null) {
                 Long given = json.get(s.tp());
                 offset = given == null ? s.endOffset() : resolve(s, given);

@@ -17,7 +17,17 @@ public final class SegmentReading {
     /** Slices of the selected partitions' uploaded segments within {@code range} (no filters). */
     public static List<SegmentSlice> plan(StoreSettings store, TopicSelection selection, ReadRange range,
                                           long maxBytesPerSlice, int minSlices, boolean failOnDataLoss) {
-        List<PartitionCatalog.PartitionSource> sources = PartitionCatalog.resolve(store, selection);
+        return plan(store, selection, java.util.Optional.empty(), range, maxBytesPerSlice, minSlices, failOnDataLoss);
+    }
+
+    /**
+     * As {@link #plan(StoreSettings, TopicSelection, ReadRange, long, int, boolean)}; with {@code topicIds} the
+     * partitions are found from manifests alone, without listing the bucket.
+     */
+    public static List<SegmentSlice> plan(StoreSettings store, TopicSelection selection,
+                                          java.util.Optional<TopicIds> topicIds, ReadRange range,
+                                          long maxBytesPerSlice, int minSlices, boolean failOnDataLoss) {
+        List<PartitionCatalog.PartitionSource> sources = PartitionCatalog.resolve(store, selection, topicIds);
         SegmentPlanner planner = new SegmentPlanner(store);
         return planner.plan(sources, planner.startOffsets(sources, range, "earliest"), planner.endOffsets(sources, range),
                 ScanFilters.NONE, maxBytesPerSlice, minSlices, failOnDataLoss).slices();

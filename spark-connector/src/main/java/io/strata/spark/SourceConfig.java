@@ -28,9 +28,14 @@ public final class SourceConfig {
         return TopicSelection.of(option.apply("subscribe"), option.apply("subscribePattern"), option.apply("assign"));
     }
 
+    public static java.util.Optional<TopicIds> topicIds(Function<String, String> option) {
+        return TopicIds.parse(option.apply("topicIds"));
+    }
+
     public static ReadRange range(Function<String, String> option) {
         return new ReadRange(option.apply("startingOffsets"), option.apply("endingOffsets"),
-                longOf(option, "startingTimestamp"), longOf(option, "endingTimestamp"));
+                longOf(option, "startingTimestamp"), longOf(option, "endingTimestamp"),
+                option.apply("startingOffsetsByTimestamp"), option.apply("endingOffsetsByTimestamp"));
     }
 
     static Long longOf(Function<String, String> option, String name) {

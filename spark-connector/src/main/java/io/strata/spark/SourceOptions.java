@@ -22,6 +22,7 @@ public final class SourceOptions implements Serializable {
 
     private final StoreSettings store;
     private final TopicSelection selection;
+    private final TopicIds topicIds; // null: list the top level
     private final ReadRange range;
     private final int minPartitions;
     private final long maxBytesPerPartition;
@@ -39,6 +40,7 @@ public final class SourceOptions implements Serializable {
         this.store = SourceConfig.store(options::get, name -> spark.map(session ->
                 session.sparkContext().hadoopConfiguration().get(name)).orElse(null));
         this.selection = SourceConfig.selection(options::get);
+        this.topicIds = SourceConfig.topicIds(options::get).orElse(null);
         this.range = SourceConfig.range(options::get);
         this.minPartitions = Optional.ofNullable(longOption(options, "minPartitions")).map(Long::intValue).orElse(0);
         this.maxBytesPerPartition = Optional.ofNullable(longOption(options, "maxBytesPerPartition"))
@@ -89,6 +91,11 @@ public final class SourceOptions implements Serializable {
 
     public TopicSelection selection() {
         return selection;
+    }
+
+    /** The topics' ids, when given: planning reads manifests only, without listing the bucket. */
+    public Optional<TopicIds> topicIds() {
+        return Optional.ofNullable(topicIds);
     }
 
     public ReadRange range() {

@@ -56,6 +56,11 @@ public record StoreSettings(String endpoint, String region, String bucket, Strin
         return STORES.values().stream().mapToLong(ObjectStore::getRequests).sum();
     }
 
+    /** Listings made by every store of this JVM so far. */
+    static long listRequests() {
+        return STORES.values().stream().mapToLong(ObjectStore::listRequests).sum();
+    }
+
     /** Bytes downloaded by every store of this JVM so far. */
     static long bytesDownloaded() {
         return STORES.values().stream().mapToLong(ObjectStore::bytesDownloaded).sum();

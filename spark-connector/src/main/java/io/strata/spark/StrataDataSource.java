@@ -70,7 +70,8 @@ public final class StrataDataSource implements TableProvider, DataSourceRegister
 
     /** Spark's own JSON schema inference over a sample of values read on the driver. */
     private static StructType inferValueSchema(SourceOptions options) {
-        List<PartitionCatalog.PartitionSource> sources = PartitionCatalog.resolve(options.store(), options.selection());
+        List<PartitionCatalog.PartitionSource> sources = PartitionCatalog.resolve(options.store(), options.selection(),
+                options.topicIds());
         SegmentPlanner planner = new SegmentPlanner(options.store());
         Map<TopicPartition, Long> from = planner.startOffsets(sources, options.range(), "earliest");
         Map<TopicPartition, Long> until = planner.endOffsets(sources, options.range());

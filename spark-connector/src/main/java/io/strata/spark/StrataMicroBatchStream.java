@@ -50,7 +50,8 @@ final class StrataMicroBatchStream implements MicroBatchStream, SupportsTriggerA
 
     private Map<TopicPartition, PartitionSource> refresh() {
         Map<TopicPartition, PartitionSource> out = new LinkedHashMap<>();
-        for (PartitionSource s : PartitionCatalog.resolve(options.store(), options.selection())) {
+        for (PartitionSource s : PartitionCatalog.resolve(options.store(), options.selection(),
+                options.topicIds())) {
             out.put(s.tp(), s);
         }
         sources = out;

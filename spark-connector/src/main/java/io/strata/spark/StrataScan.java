@@ -39,7 +39,7 @@ final class StrataScan implements Scan, Batch {
 
     @Override
     public StructType readSchema() {
-        return rows.schema();
+        return rows.readSchema();
     }
 
     @Override
@@ -61,7 +61,8 @@ final class StrataScan implements Scan, Batch {
     @Override
     public InputPartition[] planInputPartitions() {
         if (plan == null) {
-            List<PartitionCatalog.PartitionSource> sources = PartitionCatalog.resolve(options.store(), options.selection());
+            List<PartitionCatalog.PartitionSource> sources = PartitionCatalog.resolve(options.store(),
+                    options.selection(), options.topicIds());
             SegmentPlanner planner = new SegmentPlanner(options.store());
             Map<TopicPartition, Long> from = planner.startOffsets(sources, options.range(), "earliest");
             Map<TopicPartition, Long> until = planner.endOffsets(sources, options.range());

@@ -3,26 +3,32 @@ package io.strata.spark;
 import org.apache.spark.sql.connector.read.Scan;
 import org.apache.spark.sql.connector.read.ScanBuilder;
 import org.apache.spark.sql.connector.read.SupportsPushDownFilters;
+import org.apache.spark.sql.connector.read.SupportsPushDownRequiredColumns;
 import org.apache.spark.sql.sources.Filter;
+import org.apache.spark.sql.types.StructType;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Builds a {@link StrataScan}, taking filters on {@code partition}, {@code offset} and {@code timestamp} for
- * pruning. Every filter is also handed back to Spark to evaluate on the rows (the pruning bounds are
- * conservative). Not thread-safe (Spark uses a builder once, on one thread).
+ * pruning, and the columns the query needs (the others are not produced, so e.g. {@code select("offset")} copies
+ * no key or value). Every filter is also handed back to Spark to evaluate on the rows (the pruning bounds are
+ * conservative), so the columns filters refer to stay among the required ones. Not thread-safe (Spark uses a
+ * builder once, on one thread).
  */
-final class StrataScanBuilder implements ScanBuilder, SupportsPushDownFilters {
+final class StrataScanBuilder implements ScanBuilder, SupportsPushDownFilters, SupportsPushDownRequiredColumns {
 
     private final SourceOptions options;
     private final RowSchema rows;
+    private RowSchema produced;
     private Filter[] pushed = new Filter[0];
     private ScanFilters filters = ScanFilters.NONE;
 
     StrataScanBuilder(SourceOptions options, RowSchema rows) {
         this.options = options;
         this.rows = rows;
+        this.produced = rows;
     }
 
     @Override
@@ -39,7 +45,12 @@ final class StrataScanBuilder implements ScanBuilder, SupportsPushDownFilters {
     }
 
     @Override
+    public void pruneColumns(StructType requiredSchema) {
+        produced = rows.prune(requiredSchema);
+    }
+
+    @Override
     public Scan build() {
-        return new StrataScan(options, rows, filters, pushed);
+        return new StrataScan(options, produced, filters, pushed);
     }
 }

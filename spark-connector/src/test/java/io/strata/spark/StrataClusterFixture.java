@@ -47,10 +47,20 @@ final class StrataClusterFixture implements AutoCloseable {
     final SparkSession spark;
 
     StrataClusterFixture() throws Exception {
-        Path objects = Files.createTempDirectory(Files.createDirectories(Paths.get("target")), "s3proxy-spark");
+        this("spark-source", Paths.get("target"), Map.of());
+    }
+
+    /**
+     * @param name    the node's name (its data directory under the test target directory)
+     * @param workDir where the object store keeps its files
+     * @param nodeEnv extra settings of the node ({@code STRATA_*})
+     */
+    StrataClusterFixture(String name, Path workDir, Map<String, String> nodeEnv) throws Exception {
+        Path objects = Files.createTempDirectory(Files.createDirectories(workDir), "s3proxy-spark");
         s3 = new ObjectStoreProcess(objects).start();
-        StrataNode.Builder builder = StrataNode.builder("spark-source");
+        StrataNode.Builder builder = StrataNode.builder(name);
         s3.nodeEnv().forEach(builder::env);
+        nodeEnv.forEach(builder::env);
         node = builder.start();
         spark = SparkSession.builder()
                 .master("local[2]")

@@ -108,7 +108,11 @@ class StrataSourceIT {
     }
 
     private Dataset<Row> readings() {
-        return cluster.read().option("subscribe", TOPIC).option("includeHeaders", "true").load();
+        return readings(Map.of());
+    }
+
+    private Dataset<Row> readings(Map<String, String> options) {
+        return cluster.read().option("subscribe", TOPIC).option("includeHeaders", "true").options(options).load();
     }
 
     @Test
@@ -197,6 +201,118 @@ class StrataSourceIT {
                 .map(Map.Entry::getKey).collect(Collectors.toSet());
         assertThat(want).hasSizeGreaterThan(500);
         assertThat(ids(df)).isEqualTo(want);
+    }
+
+    @Test
+    void perPartitionTimestampsBoundEachPartitionAndWinOverOffsets() {
+        long from0 = BASE_TS + 500 * 10L;
+        long from1 = BASE_TS + 1500 * 10L;
+        long to0 = BASE_TS + 2500 * 10L;
+        long to2 = BASE_TS + 1000 * 10L;
+        // startingOffsets=latest would read nothing: the per-partition timestamps take precedence, as in Spark's
+        // Kafka source. Partition 2 is not named on the start side (earliest), partition 1 not on the end side.
+        Dataset<Row> df = cluster.read().option("subscribe", TOPIC).option("startingOffsets", "latest")
+                .option("startingOffsetsByTimestamp", "{\"" + TOPIC + "\":{\"0\":" + from0 + ",\"1\":" + from1 + "}}")
+                .option("endingOffsetsByTimestamp", "{\"" + TOPIC + "\":{\"0\":" + to0 + ",\"2\":" + to2 + "}}")
+                .load();
+        long[] from = {from0, from1, Long.MIN_VALUE};
+        long[] to = {to0, Long.MAX_VALUE, to2};
+        // Timestamps grow with offsets in every partition here, so each offset range is its timestamp range.
+        Set<String> want = expected.entrySet().stream().filter(e -> {
+            ConsumerRecord<byte[], byte[]> r = e.getValue();
+            return r.timestamp() >= from[r.partition()] && r.timestamp() < to[r.partition()];
+        }).map(Map.Entry::getKey).collect(Collectors.toSet());
+        assertThat(want.stream().map(id -> id.charAt(0)).collect(Collectors.toSet())).containsExactlyInAnyOrder('0', '1',
+                '2');
+        assertThat(ids(df)).isEqualTo(want);
+        assertThatThrownBy(() -> cluster.read().option("subscribe", TOPIC)
+                .option("startingOffsetsByTimestamp", "{\"" + TOPIC + "\":{\"0\":-5}}").load().count())
+                .hasStackTraceContaining("negative");
+    }
+
+    @Test
+    void topicIdsPlanFromManifestsWithoutListingTheBucket() throws Exception {
+        String id;
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
+                org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.node.bootstrap()))) {
+            id = admin.describeTopics(List.of(TOPIC)).allTopicNames().get().get(TOPIC).topicId().toString();
+        }
+        ReadMetrics.Snapshot before = ReadMetrics.snapshot();
+        assertThat(ids(readings())).isEqualTo(expected.keySet());
+        assertThat(ReadMetrics.snapshot().minus(before).listRequests()).as("listings without topicIds").isPositive();
+
+        before = ReadMetrics.snapshot();
+        assertThat(ids(readings(Map.of("topicIds", "{\"" + TOPIC + "\":\"" + id + "\"}"))))
+                .isEqualTo(expected.keySet());
+        assertThat(ids(cluster.read().option("assign", "{\"" + TOPIC + "\":[2]}")
+                .option("topicIds", "{\"" + TOPIC + "\":{\"id\":\"" + id + "\",\"partitions\":3}}").load()))
+                .isEqualTo(expected.keySet().stream().filter(k -> k.startsWith("2/")).collect(Collectors.toSet()));
+        assertThat(ReadMetrics.snapshot().minus(before).listRequests()).as("listings with topicIds").isZero();
+
+        assertThatThrownBy(() -> cluster.read().option("subscribePattern", "read.*")
+                .option("topicIds", "{\"" + TOPIC + "\":\"" + id + "\"}").load().count())
+                .hasStackTraceContaining("subscribePattern");
+        assertThatThrownBy(() -> cluster.read().option("subscribe", TOPIC).option("topicIds", "{\"other\":\"" + id + "\"}")
+                .load().count()).hasStackTraceContaining("has no id");
+    }
+
+    @Test
+    void onlyTheColumnsAQueryNeedsAreProduced() {
+        Dataset<Row> offsets = readings().select("partition", "offset");
+        assertThat(scanColumns(offsets)).containsExactly("partition", "offset");
+        assertThat(ids(offsets)).isEqualTo(expected.keySet());
+
+        // A filter's column stays produced (Spark evaluates every filter on the rows).
+        long since = BASE_TS + 3000 * 10L;
+        Dataset<Row> recent = readings().where(col("timestamp").geq(lit(new Timestamp(since))))
+                .select("partition", "offset", "key");
+        assertThat(scanColumns(recent)).containsExactlyInAnyOrder("partition", "offset", "key", "timestamp");
+        List<Row> rows = recent.collectAsList();
+        assertThat(rows).hasSize((int) expected.values().stream().filter(r -> r.timestamp() >= since).count());
+        for (Row row : rows) {
+            assertThat((byte[]) row.get(2)).isEqualTo(expected.get(row.getInt(0) + "/" + row.getLong(1)).key());
+        }
+        assertThat(scanColumns(readings().groupBy().count())).isEmpty();
+        assertThat(readings().count()).isEqualTo(expected.size());
+    }
+
+    /**
+     * {@link SparkReadBenchmark} at its smallest (8 MiB, 1 MiB segments, one read of each source) on this node, so
+     * that it cannot rot: both sources read every record of the sealed segments with the same totals, each has a time
+     * and a rate, the direct read fetched the segments from the store itself, and both reports are written.
+     */
+    @Test
+    void theReadBenchmarkHasNumbersForBothSources() throws Exception {
+        Path out = Files.createTempDirectory(Files.createDirectories(Paths.get("target")), "spark-bench");
+        SparkReadBenchmark.Result result = SparkReadBenchmark.run(SparkReadBenchmark.Settings.smoke(out), cluster);
+
+        assertThat(result.tieredRecords()).as("records in sealed, uploaded segments").isGreaterThan(2000);
+        for (String source : List.of(SparkReadBenchmark.DIRECT, SparkReadBenchmark.KAFKA)) {
+            List<SparkReadBenchmark.Read> reads = result.of(source);
+            assertThat(reads).as(source).hasSize(1);
+            SparkReadBenchmark.Read read = reads.get(0);
+            assertThat(read.records()).as(source).isEqualTo(result.tieredRecords());
+            assertThat(read.valueBytes()).as(source).isEqualTo(result.tieredRecords() * 1024);
+            assertThat(read.mibPerSecond()).as(source).isPositive();
+            assertThat(read.recordsPerSecond()).as(source).isPositive();
+            assertThat(read.nodeCpuSeconds()).as(source).isGreaterThanOrEqualTo(0);
+        }
+        SparkReadBenchmark.Read direct = result.of(SparkReadBenchmark.DIRECT).get(0);
+        assertThat(direct.sparkGetBytes()).as("segment bytes Spark fetched from the store")
+                .isGreaterThanOrEqualTo(result.tieredLogBytes());
+        assertThat(result.of(SparkReadBenchmark.KAFKA).get(0).sparkGetBytes()).as("the Kafka source never reads the store")
+                .isZero();
+        assertThat(Files.readString(out.resolve("spark-read.md"))).contains(SparkReadBenchmark.DIRECT)
+                .contains(SparkReadBenchmark.KAFKA).contains("node CPU");
+        assertThat(out.resolve("spark-read.json")).isNotEmptyFile();
+    }
+
+    /** The columns the source's scan of {@code df} produces. */
+    private static List<String> scanColumns(Dataset<Row> df) {
+        return scala.jdk.javaapi.CollectionConverters.asJava(df.queryExecution().optimizedPlan().collectLeaves()).stream()
+                .filter(p -> p instanceof org.apache.spark.sql.execution.datasources.v2.DataSourceV2ScanRelation)
+                .map(p -> ((org.apache.spark.sql.execution.datasources.v2.DataSourceV2ScanRelation) p).scan().readSchema())
+                .flatMap(s -> java.util.Arrays.stream(s.fieldNames())).toList();
     }
 
     @Test

@@ -51,7 +51,8 @@ public final class StrataInputFormat extends InputFormat<LongWritable, StrataRec
         long maxBytes = conf.getLong(PREFIX + "maxBytesPerPartition", 128L * 1024 * 1024);
         int minSplits = conf.getInt(PREFIX + "minPartitions", 0);
         boolean failOnDataLoss = conf.getBoolean(PREFIX + "failOnDataLoss", true);
-        return SegmentReading.plan(store(conf), selection, range, maxBytes, minSplits, failOnDataLoss).stream()
+        return SegmentReading.plan(store(conf), selection, SourceConfig.topicIds(options), range, maxBytes, minSplits,
+                        failOnDataLoss).stream()
                 .<InputSplit>map(StrataInputSplit::new).toList();
     }
 

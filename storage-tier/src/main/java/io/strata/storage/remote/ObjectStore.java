@@ -68,6 +68,7 @@ public final class ObjectStore implements Closeable {
     private final LongAdder bytesUploaded = new LongAdder();
     private final LongAdder bytesDownloaded = new LongAdder();
     private final LongAdder getRequests = new LongAdder();
+    private final LongAdder listRequests = new LongAdder();
     private final LongAdder failures = new LongAdder();
 
     public ObjectStore(ObjectStoreConfig config) {
@@ -133,6 +134,11 @@ public final class ObjectStore implements Closeable {
     /** GET requests made (whole and ranged), successful or not. */
     public long getRequests() {
         return getRequests.sum();
+    }
+
+    /** Listings made ({@link #list} and {@link #listDirectories}), successful or not. */
+    public long listRequests() {
+        return listRequests.sum();
     }
 
     /** Calls that failed (after retries) or were refused by the open breaker. */
@@ -258,6 +264,7 @@ public final class ObjectStore implements Closeable {
      * list must recognise their own keys.
      */
     public List<String> list(String prefix) {
+        listRequests.increment();
         return call("LIST " + prefix, () -> {
             List<String> keys = new ArrayList<>();
             s3.listObjectsV2Paginator(b -> b.bucket(config.bucket()).prefix(prefix))
@@ -272,6 +279,7 @@ public final class ObjectStore implements Closeable {
      * use it to find partition roots, never to find segments.
      */
     public List<String> listDirectories(String prefix) {
+        listRequests.increment();
         return call("LIST " + prefix + " (directories)", () -> {
             List<String> dirs = new ArrayList<>();
             s3.listObjectsV2Paginator(b -> b.bucket(config.bucket()).prefix(prefix).delimiter("/"))
