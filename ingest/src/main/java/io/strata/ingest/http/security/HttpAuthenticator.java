@@ -7,6 +7,7 @@ import io.strata.ingest.http.common.HttpConfig;
 import io.strata.ingest.node.StrataNode;
 import io.strata.membership.hazelcast.ClusterMember;
 import io.strata.membership.security.StoredScramCredential;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
@@ -40,6 +41,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Principals are {@code User:<name>}, as for SASL on the Kafka port, so the same ACLs apply. Thread-safe.
  */
 @ApplicationScoped
+@Startup // says at start whether the HTTP API authenticates
 public class HttpAuthenticator {
 
     private static final Logger LOG = Logger.getLogger(HttpAuthenticator.class);
