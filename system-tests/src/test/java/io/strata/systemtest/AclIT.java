@@ -191,6 +191,9 @@ class AclIT {
             HttpResponse<String> upload = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
                     HttpRequest.newBuilder(URI.create(cluster.node(2).httpBase() + "/ingest/http-events"))
                             .header("Content-Type", "application/x-ndjson").header("X-Strata-Key-Field", "device")
+                            // With the authorizer on the HTTP port authenticates too: the super user, with HTTP Basic.
+                            .header("Authorization", "Basic " + java.util.Base64.getEncoder()
+                                    .encodeToString("admin:admin-secret".getBytes(StandardCharsets.UTF_8)))
                             .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(lines.toString()))
                             .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(upload.statusCode()).as(upload.body()).isEqualTo(200);

@@ -63,7 +63,10 @@ public final class StrataNode implements AutoCloseable {
     private final boolean relativeDataDir;
     private final String externalBootstrap;
     private final String externalHttp;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http;
+    /** HTTPS only: the HTTP port serves TLS, plain HTTP is turned off on {@link #insecureHttpPort}. */
+    private final boolean https;
+    private final int insecureHttpPort;
     private Process process;
     private boolean stoppedByTest;
     private int starts;
@@ -80,6 +83,13 @@ public final class StrataNode implements AutoCloseable {
         this.kafkaPort = b.kafkaPort > 0 ? b.kafkaPort : Ports.free();
         this.advertisedPort = b.advertisedPort > 0 ? b.advertisedPort : kafkaPort;
         this.httpPort = b.httpPort > 0 ? b.httpPort : Ports.free();
+        this.https = b.httpsTrust != null;
+        this.insecureHttpPort = https ? Ports.free() : httpPort;
+        HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
+        if (https) {
+            client.sslContext(b.httpsTrust);
+        }
+        this.http = client.build();
         this.clusterPort = Ports.free();
         Path targetDir = targetDir();
         String id = name + "-" + SEQUENCE.incrementAndGet();
@@ -154,7 +164,12 @@ public final class StrataNode implements AutoCloseable {
             Assumptions.assumeTrue(externalHttp != null, "no strata.external.http given for the external broker");
             return externalHttp;
         }
-        return "http://" + host + ":" + httpPort;
+        return (https ? "https://" : "http://") + host + ":" + httpPort;
+    }
+
+    /** The port plain HTTP would use: the HTTP port, or with {@link Builder#httpsOnly} a port where it is refused. */
+    public int insecureHttpPort() {
+        return insecureHttpPort;
     }
 
     public Path dataDir() {
@@ -209,7 +224,13 @@ public final class StrataNode implements AutoCloseable {
             processEnv.put("STRATA_CLUSTER_HOST", host);
         }
         processEnv.put("STRATA_KAFKA_ADVERTISED_PORT", Integer.toString(advertisedPort));
-        processEnv.put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
+        if (https) {
+            processEnv.put("QUARKUS_HTTP_SSL_PORT", Integer.toString(httpPort));
+            processEnv.put("QUARKUS_HTTP_PORT", Integer.toString(insecureHttpPort));
+            processEnv.put("QUARKUS_HTTP_INSECURE_REQUESTS", "disabled");
+        } else {
+            processEnv.put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
+        }
         processEnv.put("STRATA_CLUSTER_PORT", Integer.toString(clusterPort));
         processEnv.putAll(env);
         builder.redirectErrorStream(true);
@@ -446,6 +467,7 @@ public final class StrataNode implements AutoCloseable {
         private Path dataDir;
         private final Map<String, String> env = new LinkedHashMap<>();
         private boolean relativeDataDir;
+        private javax.net.ssl.SSLContext httpsTrust;
         private final List<String> jvmOptions = new ArrayList<>(
                 List.of(System.getProperty("strata.node.jvm.options", "-Xms64m -Xmx1g -XX:+ExitOnOutOfMemoryError")
                         .trim().split("\\s+")));
@@ -514,6 +536,16 @@ public final class StrataNode implements AutoCloseable {
          */
         public Builder relativeDataDir() {
             this.relativeDataDir = true;
+            return this;
+        }
+
+        /**
+         * Serves the HTTP API over TLS only (QUARKUS_HTTP_SSL_PORT is the HTTP port, plain HTTP disabled); the
+         * node's TLS key (QUARKUS_TLS_*) is given with {@link #env}. {@code trust} verifies the node's certificate
+         * in {@link #httpGet} and the readiness check.
+         */
+        public Builder httpsOnly(javax.net.ssl.SSLContext trust) {
+            this.httpsTrust = trust;
             return this;
         }
 

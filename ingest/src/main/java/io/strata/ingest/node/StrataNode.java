@@ -373,9 +373,15 @@ public class StrataNode {
         Config quarkusConfig = ConfigProvider.getConfig();
         String httpHost = quarkusConfig.getOptionalValue("quarkus.http.host", String.class).orElse("127.0.0.1");
         int actualHttpPort = quarkusConfig.getOptionalValue("quarkus.http.port", Integer.class).orElse(httpPort);
+        String http = "http://" + httpHost + ":" + actualHttpPort + " (QUARKUS_HTTP_PORT)";
+        if ("disabled".equalsIgnoreCase(quarkusConfig.getOptionalValue("quarkus.http.insecure-requests", String.class).orElse(""))) {
+            // HTTPS only: the plain port is not served.
+            http = "https://" + httpHost + ":" + quarkusConfig.getOptionalValue("quarkus.http.ssl-port", Integer.class).orElse(8443)
+                    + " (QUARKUS_HTTP_SSL_PORT)";
+        }
         LOG.infof("Node %d listening: Kafka %s (clients told %s; STRATA_KAFKA_PORT or STRATA_KAFKA_LISTENERS), HTTP "
-                        + "http://%s:%d (QUARKUS_HTTP_PORT), cluster member %s (STRATA_CLUSTER_PORT)", brokerNode.nodeId(),
-                kafkaBind, NodeInfo.formatListeners(advertisedListeners), httpHost, actualHttpPort, memberAddress);
+                        + "%s, cluster member %s (STRATA_CLUSTER_PORT)", brokerNode.nodeId(),
+                kafkaBind, NodeInfo.formatListeners(advertisedListeners), http, memberAddress);
     }
 
     /**
@@ -581,6 +587,11 @@ public class StrataNode {
     /** The address clients are told to use. */
     public BrokerNode brokerNode() {
         return brokerNode;
+    }
+
+    /** The cluster member: durable metadata such as credentials, ACLs and revoked tokens (null before it joins). */
+    public ClusterMember member() {
+        return member;
     }
 
     /** Topics and the partitions this node leads (null before start). */

@@ -117,12 +117,13 @@ public final class HttpDoors implements AutoCloseable {
         return mapper;
     }
 
-    /** Sets the resource's injected fields (producer, catalog, config, mapper) and returns it. */
+    /** Sets the resource's injected fields (producer, catalog, config, mapper, an access check allowing all) and returns it. */
     public <T> T inject(T resource) {
         inject(resource, HttpProducer.class, producer);
         inject(resource, TopicCatalog.class, catalog);
         inject(resource, HttpConfig.class, config);
         inject(resource, ObjectMapper.class, mapper);
+        inject(resource, io.strata.ingest.http.security.HttpAccess.class, io.strata.ingest.http.security.HttpAccess.unrestricted());
         return resource;
     }
 

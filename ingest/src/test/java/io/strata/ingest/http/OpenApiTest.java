@@ -44,7 +44,8 @@ class OpenApiTest {
                 Map.entry("/v3/clusters/{cluster_id}/topics/{topic_name}/records", List.of("post")),
                 Map.entry("/v3/clusters/{cluster_id}/topics/{topic_name}/records:batch", List.of("post")),
                 Map.entry("/admin/nodes", List.of("get")),
-                Map.entry("/admin/nodes/{id}/drain", List.of("post", "get", "delete")));
+                Map.entry("/admin/nodes/{id}/drain", List.of("post", "get", "delete")),
+                Map.entry("/admin/token-revocations", List.of("get", "post", "delete")));
         operations.forEach((path, methods) -> {
             assertThat(paths).as(path).containsKey(path);
             for (String method : methods) {

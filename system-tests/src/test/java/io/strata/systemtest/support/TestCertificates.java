@@ -48,6 +48,29 @@ public final class TestCertificates {
         return c;
     }
 
+    /**
+     * Only a self-signed server certificate for 127.0.0.1 and localhost ({@link #serverKeystore}, alias
+     * {@code server}) and a trust store holding it ({@link #truststore}): three keytool runs instead of a dozen,
+     * for tests that need TLS on the node but no client certificates.
+     */
+    public static TestCertificates selfSignedServer(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            for (String f : List.of("server.p12", "server.pem", "truststore.p12")) {
+                Files.deleteIfExists(dir.resolve(f));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        TestCertificates c = new TestCertificates(dir);
+        c.keytool("-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
+                "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2", "-keystore", "server.p12", "-storetype", "PKCS12");
+        c.keytool("-exportcert", "-alias", "server", "-keystore", "server.p12", "-rfc", "-file", "server.pem");
+        c.keytool("-importcert", "-alias", "server", "-keystore", "truststore.p12", "-storetype", "PKCS12",
+                "-file", "server.pem", "-noprompt");
+        return c;
+    }
+
     private void signed(String name, String subject, String san) {
         keytool("-genkeypair", "-alias", name, "-keyalg", "EC", "-groupname", "secp256r1", "-dname", subject,
                 "-validity", "2", "-keystore", name + ".p12", "-storetype", "PKCS12");

@@ -24,6 +24,21 @@ public interface HttpConfig {
 
     Ingest ingest();
 
+    Auth auth();
+
+    /** Authentication of HTTP clients (see README "Securing a cluster"). */
+    interface Auth {
+        /**
+         * Require every request to the HTTP API (not /q/health, /q/metrics, /q/openapi) to authenticate, with
+         * HTTP Basic (a SCRAM user) or a bearer JWT. Unset: on exactly when strata.security.authorizer.enabled is.
+         */
+        Optional<Boolean> enabled();
+
+        /** The realm named in WWW-Authenticate challenges. */
+        @WithDefault("strata")
+        String realm();
+    }
+
     Consumer consumer();
 
     /** REST Proxy v2 consumer instances ({@code /consumers/...}); names follow Confluent's kafka-rest settings. */

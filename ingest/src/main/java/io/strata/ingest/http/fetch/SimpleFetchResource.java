@@ -1,5 +1,7 @@
 package io.strata.ingest.http.fetch;
 
+import org.apache.kafka.common.acl.AclOperation;
+import io.strata.ingest.http.security.HttpAccess;
 import io.smallrye.common.annotation.Blocking;
 import io.strata.ingest.http.common.ErrorBody;
 import io.strata.ingest.http.common.HttpApiException;
@@ -44,6 +46,9 @@ public class SimpleFetchResource {
     @Inject
     HttpConfig config;
 
+    @Inject
+    HttpAccess access;
+
     @GET
     @Blocking
     @Produces(MediaType.APPLICATION_JSON)
@@ -70,6 +75,7 @@ public class SimpleFetchResource {
             @Parameter(description = "How keys are shown, when not as format says (e.g. text keys of JSON values)",
                     schema = @Schema(enumeration = {"base64", "json", "text"}))
             @QueryParam("key_format") String keyFormat) {
+        access.requireTopic(AclOperation.READ, topicName, true);
         TopicDescriptor topic = V2Requests.existingTopic(producer, topicName);
         V2Requests.checkPartition(topic, partition);
         if (maxBytes <= 0 || timeoutMs < 0 || (offset != null && offset < 0)) {

@@ -1,5 +1,6 @@
 package io.strata.ingest.http.ingest;
 
+import io.strata.ingest.http.security.HttpAccess;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -64,10 +65,12 @@ public class NdjsonIngestResource {
     private final HttpConfig.Ingest config;
     private final ObjectReader json;
     private final Semaphore uploads;
+    private final HttpAccess access;
 
     @Inject
-    public NdjsonIngestResource(HttpProducer producer, HttpConfig config, ObjectMapper mapper) {
+    public NdjsonIngestResource(HttpProducer producer, HttpConfig config, ObjectMapper mapper, HttpAccess access) {
         this.producer = producer;
+        this.access = access;
         this.config = config.ingest();
         // Trailing content is checked per line below; a key value read mid-line is followed by the rest of its line.
         this.json = mapper.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -90,6 +93,8 @@ public class NdjsonIngestResource {
     @APIResponse(responseCode = "207", description = "Some lines stored, some rejected (see errors)", content = @Content(schema = @Schema(implementation = IngestResult.class)))
     @APIResponse(responseCode = "422", description = "No line could be stored", content = @Content(schema = @Schema(implementation = IngestResult.class)))
     @APIResponse(responseCode = "413", description = "Body or line count over the limit; the lines before it are stored", content = @Content(schema = @Schema(implementation = IngestResult.class)))
+    @APIResponse(responseCode = "401", description = "Authentication required (security on)", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
+    @APIResponse(responseCode = "403", description = "The principal may not write to the topic; nothing was stored", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     @APIResponse(responseCode = "404", description = "Unknown topic (auto-creation off)", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     @APIResponse(responseCode = "415", description = "Not NDJSON, or an unsupported Content-Encoding", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     @APIResponse(responseCode = "503", description = "Too many uploads at once", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
@@ -98,6 +103,8 @@ public class NdjsonIngestResource {
                            @HeaderParam("Content-Encoding") String contentEncoding,
                            @HeaderParam("Content-Length") Long contentLength,
                            InputStream body) {
+        // Refused before a line is read: nothing of the upload is stored.
+        access.requireProduce(topicName, producer.topicIfExists(topicName) != null, false);
         // The body arrives decompressed (ContentEncodingDecoder); a compressed length says nothing of the lines.
         boolean gzip = ContentEncodingDecoder.isGzip(contentEncoding);
         if (!gzip && contentLength != null && contentLength > config.maxBodyBytes()) {

@@ -43,7 +43,8 @@ class NdjsonIngestFuzzTest {
                 "strata.http.ingest.batch-lines", "7",
                 "strata.http.ingest.max-reported-errors", "5"));
         doors.node().topics().createTopic(TOPIC, 3, 1, Map.of(), Map.of(), false);
-        resource = new NdjsonIngestResource(doors.producer(), doors.config(), doors.mapper());
+        resource = new NdjsonIngestResource(doors.producer(), doors.config(), doors.mapper(),
+                io.strata.ingest.http.security.HttpAccess.unrestricted());
     }
 
     @AfterAll

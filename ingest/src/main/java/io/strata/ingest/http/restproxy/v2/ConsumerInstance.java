@@ -93,10 +93,12 @@ final class ConsumerInstance {
     private final AtomicInteger pending = new AtomicInteger();
     private volatile long lastUsedNanos = System.nanoTime();
     private volatile boolean closed;
+    private final String owner;
 
-    ConsumerInstance(String group, String id, Format format, Duration requestTimeout, int minBytes,
+    ConsumerInstance(String group, String id, String owner, Format format, Duration requestTimeout, int minBytes,
                      Consumer<byte[], byte[]> consumer, ObjectMapper mapper) {
         this.group = group;
+        this.owner = owner;
         this.id = id;
         this.format = format;
         this.requestTimeout = requestTimeout;
@@ -113,6 +115,11 @@ final class ConsumerInstance {
 
     String id() {
         return id;
+    }
+
+    /** The principal that created the instance ({@code User:name}); only it may use the instance. */
+    String owner() {
+        return owner;
     }
 
     Format format() {

@@ -63,7 +63,7 @@ public class ConsumerInstances {
     private volatile ScheduledExecutorService reaper;
 
     /** Creates an instance; it joins the group on its first subscription and read. */
-    ConsumerInstance create(String group, V2Model.CreateConsumerRequest request) {
+    ConsumerInstance create(String group, V2Model.CreateConsumerRequest request, String owner) {
         V2Model.CreateConsumerRequest r = request != null ? request
                 : new V2Model.CreateConsumerRequest(null, null, null, null, null, null);
         ConsumerInstance.Format format = ConsumerInstance.Format.of(
@@ -110,7 +110,7 @@ public class ConsumerInstances {
         }
         Duration timeout = r.requestTimeoutMs() != null ? Duration.ofMillis(r.requestTimeoutMs())
                 : config.consumer().requestTimeout();
-        ConsumerInstance instance = new ConsumerInstance(group, id, format, timeout,
+        ConsumerInstance instance = new ConsumerInstance(group, id, owner, format, timeout,
                 r.fetchMinBytes() == null ? 0 : r.fetchMinBytes(), consumer, mapper);
         if (instances.putIfAbsent(key, instance) != null) {
             instance.close(Duration.ZERO);

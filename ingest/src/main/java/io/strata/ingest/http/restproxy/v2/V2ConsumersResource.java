@@ -1,5 +1,8 @@
 package io.strata.ingest.http.restproxy.v2;
 
+import org.apache.kafka.common.acl.AclOperation;
+import io.strata.ingest.http.security.HttpCaller;
+import io.strata.ingest.http.security.HttpAccess;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.common.annotation.Blocking;
 import io.strata.ingest.http.common.ErrorBody;
@@ -71,6 +74,9 @@ public class V2ConsumersResource {
     @Inject
     ObjectMapper mapper;
 
+    @Inject
+    HttpAccess access;
+
     @POST
     @Path("/{group}")
     @Operation(summary = "Create a consumer instance in a group",
@@ -83,7 +89,8 @@ public class V2ConsumersResource {
     public V2Model.CreateConsumerResponse create(@PathParam("group") String group, @Context UriInfo uri,
                                                  @HeaderParam("Content-Length") Long length, InputStream body) {
         V2Model.CreateConsumerRequest request = read(body, length, V2Model.CreateConsumerRequest.class);
-        ConsumerInstance instance = instances.create(group, request);
+        access.requireGroup(AclOperation.READ, group, true);
+        ConsumerInstance instance = instances.create(group, request, access.caller().principal().toString());
         String baseUri = uri.getAbsolutePathBuilder().path("instances").path(instance.id()).build().toString();
         return new V2Model.CreateConsumerResponse(instance.id(), baseUri);
     }
@@ -94,6 +101,7 @@ public class V2ConsumersResource {
     @APIResponse(responseCode = "204", description = "Deleted")
     @APIResponse(responseCode = "404", description = "40403 instance not found", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public CompletionStage<Void> delete(@PathParam("group") String group, @PathParam("instance") String instance) {
+        instance(group, instance);
         return instances.delete(group, instance);
     }
 
@@ -107,7 +115,7 @@ public class V2ConsumersResource {
     @APIResponse(responseCode = "422", description = "42206 neither or both of topics and topic_pattern, or an invalid pattern", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public CompletionStage<Void> subscribe(@PathParam("group") String group, @PathParam("instance") String instance,
                                            @HeaderParam("Content-Length") Long length, InputStream body) {
-        ConsumerInstance consumer = instances.get(group, instance);
+        ConsumerInstance consumer = instance(group, instance);
         V2Model.Subscription subscription = read(body, length, V2Model.Subscription.class);
         boolean hasTopics = subscription != null && subscription.topics() != null && !subscription.topics().isEmpty();
         boolean hasPattern = subscription != null && subscription.topicPattern() != null;
@@ -118,6 +126,9 @@ public class V2ConsumersResource {
             throw invalid("Topic names must not be empty.");
         }
         List<String> topics = hasTopics ? List.copyOf(new LinkedHashSet<>(subscription.topics())) : null;
+        if (topics != null) {
+            topics.forEach(t -> access.requireTopic(AclOperation.READ, t, true));
+        }
         return consumer.run(c -> c.subscribe(topics, subscription.topicPattern()));
     }
 
@@ -127,7 +138,7 @@ public class V2ConsumersResource {
     @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = V2Model.Subscription.class)))
     @APIResponse(responseCode = "404", description = "40403 instance not found", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public CompletionStage<V2Model.Subscription> subscription(@PathParam("group") String group, @PathParam("instance") String instance) {
-        return instances.get(group, instance).submit(c -> new V2Model.Subscription(c.subscription().stream().sorted().toList(), null));
+        return instance(group, instance).submit(c -> new V2Model.Subscription(c.subscription().stream().sorted().toList(), null));
     }
 
     @DELETE
@@ -136,7 +147,7 @@ public class V2ConsumersResource {
     @APIResponse(responseCode = "204", description = "Unsubscribed")
     @APIResponse(responseCode = "404", description = "40403 instance not found", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public CompletionStage<Void> unsubscribe(@PathParam("group") String group, @PathParam("instance") String instance) {
-        return instances.get(group, instance).run(ConsumerInstance::unsubscribe);
+        return instance(group, instance).run(ConsumerInstance::unsubscribe);
     }
 
     @POST
@@ -158,7 +169,7 @@ public class V2ConsumersResource {
     @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = V2Model.Partitions.class)))
     @APIResponse(responseCode = "404", description = "40403 instance not found", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public CompletionStage<V2Model.Partitions> assignments(@PathParam("group") String group, @PathParam("instance") String instance) {
-        return instances.get(group, instance).submit(c -> new V2Model.Partitions(c.assignment().stream()
+        return instance(group, instance).submit(c -> new V2Model.Partitions(c.assignment().stream()
                 .sorted(Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition))
                 .map(tp -> new V2Model.TopicPartition(tp.topic(), tp.partition())).toList()));
     }
@@ -173,7 +184,7 @@ public class V2ConsumersResource {
     @APIResponse(responseCode = "422", description = "42206 invalid payload", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public CompletionStage<Void> seek(@PathParam("group") String group, @PathParam("instance") String instance,
                                       @HeaderParam("Content-Length") Long length, InputStream body) {
-        ConsumerInstance consumer = instances.get(group, instance);
+        ConsumerInstance consumer = instance(group, instance);
         Map<TopicPartition, Long> positions = new LinkedHashMap<>();
         offsets(read(body, length, V2Model.Offsets.class)).forEach((tp, o) -> positions.put(tp, o.offset()));
         return consumer.run(c -> c.seek(positions));
@@ -221,7 +232,7 @@ public class V2ConsumersResource {
             @PathParam("group") String group, @PathParam("instance") String instance, @Context HttpHeaders headers,
             @Parameter(description = "Longest wait in ms (default: the instance's consumer.request.timeout.ms)") @QueryParam("timeout") Long timeoutMs,
             @Parameter(description = "Most key and value bytes to return (at least one record is returned)") @QueryParam("max_bytes") Long maxBytes) {
-        ConsumerInstance consumer = instances.get(group, instance);
+        ConsumerInstance consumer = instance(group, instance);
         ConsumerInstance.Format wanted = requestedFormat(headers.getAcceptableMediaTypes(), consumer.format());
         if (wanted != consumer.format()) {
             throw new HttpApiException(406, V2ErrorCodes.NOT_ACCEPTABLE,
@@ -234,7 +245,12 @@ public class V2ConsumersResource {
         long limit = config.consumer().requestMaxBytes();
         long bytes = maxBytes == null || maxBytes <= 0 ? limit : Math.min(maxBytes, limit);
         Duration wait = timeout;
-        return consumer.submit(c -> Response.ok(c.read(wait, bytes)).type(c.format().mediaType).build());
+        HttpCaller caller = access.caller();
+        return consumer.submit(c -> {
+            // Checked at every read: a pattern subscription may reach new topics, and ACLs may have changed.
+            c.assignment().forEach(tp -> access.requireTopic(caller, AclOperation.READ, tp.topic(), true));
+            return Response.ok(c.read(wait, bytes)).type(c.format().mediaType).build();
+        });
     }
 
     @POST
@@ -252,7 +268,7 @@ public class V2ConsumersResource {
             @PathParam("group") String group, @PathParam("instance") String instance,
             @Parameter(description = "Accepted for compatibility; commits are always synchronous") @QueryParam("async") String async,
             @HeaderParam("Content-Length") Long length, InputStream body) {
-        ConsumerInstance consumer = instances.get(group, instance);
+        ConsumerInstance consumer = instance(group, instance);
         V2Model.Offsets request = read(body, length, V2Model.Offsets.class);
         Map<TopicPartition, OffsetAndMetadata> offsets;
         if (request == null || request.offsets() == null || request.offsets().isEmpty()) {
@@ -276,7 +292,7 @@ public class V2ConsumersResource {
     @APIResponse(responseCode = "404", description = "40403 instance, 40401 topic or 40402 partition (also: no body) not found", content = @Content(schema = @Schema(implementation = ErrorBody.class)))
     public CompletionStage<V2Model.Offsets> committed(@PathParam("group") String group, @PathParam("instance") String instance,
                                                       @HeaderParam("Content-Length") Long length, InputStream body) {
-        ConsumerInstance consumer = instances.get(group, instance);
+        ConsumerInstance consumer = instance(group, instance);
         V2Model.Partitions request = read(body, length, V2Model.Partitions.class);
         if (request == null || request.partitions() == null) {
             throw new HttpApiException(404, V2ErrorCodes.PARTITION_NOT_FOUND, "Partition not found: list the partitions in the body.");
@@ -312,9 +328,21 @@ public class V2ConsumersResource {
     /** Runs an operation on the partitions listed in the body, once the instance and every partition are known to exist. */
     private CompletionStage<Void> withPartitions(String group, String instance, Long length, InputStream body,
                                                  BiConsumer<ConsumerInstance, Set<TopicPartition>> operation) {
-        ConsumerInstance consumer = instances.get(group, instance);
+        ConsumerInstance consumer = instance(group, instance);
         Set<TopicPartition> partitions = partitions(read(body, length, V2Model.Partitions.class), true);
+        partitions.forEach(tp -> access.requireTopic(AclOperation.READ, tp.topic(), true));
         return consumer.run(c -> operation.accept(c, partitions));
+    }
+
+    /**
+     * The instance, once the caller is known to be its creator (instances act as the principal that created them)
+     * and may still read the group.
+     */
+    private ConsumerInstance instance(String group, String id) {
+        ConsumerInstance consumer = instances.get(group, id);
+        access.requireOwner(consumer.owner(), "consumer instance " + id, true);
+        access.requireGroup(AclOperation.READ, group, true);
+        return consumer;
     }
 
     private <T> T read(InputStream body, Long length, Class<T> type) {

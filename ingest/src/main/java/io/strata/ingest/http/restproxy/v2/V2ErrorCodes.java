@@ -2,6 +2,10 @@ package io.strata.ingest.http.restproxy.v2;
 
 /** Confluent REST Proxy v2 error codes (the first three digits are the HTTP status). */
 public final class V2ErrorCodes {
+    /** The request did not authenticate (no, wrong or expired credentials). */
+    public static final int AUTHENTICATION_FAILED = 40101;
+    /** The authenticated principal may not do this (ACLs, or another principal's consumer instance). */
+    public static final int AUTHORIZATION_FAILED = 40301;
     public static final int TOPIC_NOT_FOUND = 40401;
     public static final int PARTITION_NOT_FOUND = 40402;
     /** Used by consumer instances. */

@@ -1,5 +1,8 @@
 package io.strata.ingest.http.restproxy.v2;
 
+import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.acl.AclOperation;
+import io.strata.ingest.http.security.HttpAccess;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -57,11 +60,14 @@ public class V2TopicsResource {
     @Inject
     ObjectMapper mapper;
 
+    @Inject
+    HttpAccess access;
+
     @GET
     @Operation(summary = "List topic names")
     @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = String.class, type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.ARRAY)))
     public List<String> topics() {
-        return catalog.topicNames();
+        return catalog.topicNames().stream().filter(t -> access.allowed(AclOperation.DESCRIBE, ResourceType.TOPIC, t)).toList();
     }
 
     @GET
@@ -128,6 +134,7 @@ public class V2TopicsResource {
     }
 
     private V2Model.ProduceResponse produce(String name, Integer partition, MediaType type, Long length, InputStream body) {
+        access.requireProduce(name, producer.topicIfExists(name) != null, true);
         boolean binary = type != null && type.isCompatible(MediaType.valueOf(V2MediaTypes.BINARY));
         V2Model.ProduceRequest request = V2Requests.readJson(mapper, body, config.maxRequestBytes(), length,
                 V2Model.ProduceRequest.class);
@@ -193,6 +200,7 @@ public class V2TopicsResource {
     }
 
     private TopicDescriptor existing(String name) {
+        access.requireTopic(AclOperation.DESCRIBE, name, true);
         return V2Requests.existingTopic(producer, name);
     }
 

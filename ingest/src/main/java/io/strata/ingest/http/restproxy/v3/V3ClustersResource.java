@@ -1,5 +1,8 @@
 package io.strata.ingest.http.restproxy.v3;
 
+import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.acl.AclOperation;
+import io.strata.ingest.http.security.HttpAccess;
 import io.smallrye.common.annotation.Blocking;
 import io.strata.ingest.http.common.ErrorBody;
 import io.strata.ingest.http.common.HttpApiException;
@@ -37,6 +40,9 @@ public class V3ClustersResource {
     @Inject
     HttpProducer producer;
 
+    @Inject
+    HttpAccess access;
+
     @Context
     UriInfo uri;
 
@@ -66,6 +72,7 @@ public class V3ClustersResource {
     public V3Model.TopicList topics(@PathParam("cluster_id") String clusterId) {
         checkCluster(clusterId);
         List<V3Model.Topic> topics = catalog.topicNames().stream()
+                .filter(name -> access.allowed(AclOperation.DESCRIBE, ResourceType.TOPIC, name))
                 .map(name -> producer.topicIfExists(name))
                 .filter(java.util.Objects::nonNull)
                 .map(this::topic)
@@ -108,6 +115,7 @@ public class V3ClustersResource {
     }
 
     private TopicDescriptor existing(String name) {
+        access.requireTopic(AclOperation.DESCRIBE, name, false);
         try {
             return producer.existingTopic(name);
         } catch (TopicNotFoundException e) {

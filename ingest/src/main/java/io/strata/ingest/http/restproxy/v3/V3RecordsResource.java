@@ -1,5 +1,6 @@
 package io.strata.ingest.http.restproxy.v3;
 
+import io.strata.ingest.http.security.HttpAccess;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -61,6 +62,9 @@ public class V3RecordsResource {
 
     @Inject
     ObjectMapper mapper;
+
+    @Inject
+    HttpAccess access;
 
     @POST
     @Path("/records")
@@ -310,6 +314,7 @@ public class V3RecordsResource {
         if (!catalog.clusterId().equals(clusterId)) {
             throw new HttpApiException(404, "Cluster " + clusterId + " not found.");
         }
+        access.requireProduce(topicName, producer.topicIfExists(topicName) != null, false);
         try {
             return producer.topicForProduce(topicName);
         } catch (TopicNotFoundException | InvalidTopicNameException e) {
