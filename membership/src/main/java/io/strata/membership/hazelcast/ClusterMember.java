@@ -16,6 +16,7 @@ import io.strata.membership.cluster.NodeInfo;
 import io.strata.membership.cluster.NodeRegistry;
 import io.strata.membership.cluster.WriteQuorum;
 import io.strata.membership.security.AclStore;
+import io.strata.membership.security.ClientQuotaStore;
 import io.strata.membership.security.ScramCredentialStore;
 import io.strata.membership.group.GroupOffsetStore;
 import io.strata.membership.group.HazelcastGroupOffsetStore;
@@ -54,6 +55,7 @@ public final class ClusterMember implements AutoCloseable {
     private final HazelcastProducerIdAllocator producerIds;
     private final ScramCredentialStore scramCredentials;
     private final AclStore acls;
+    private final ClientQuotaStore clientQuotas;
 
     private ClusterMember(MembershipConfig config, NodeInfo self, HazelcastInstance hz, WriteQuorum quorum) {
         this.config = config;
@@ -74,6 +76,7 @@ public final class ClusterMember implements AutoCloseable {
         this.producerIds = new HazelcastProducerIdAllocator(producerIdMap, config.producerIdBlockSize(), quorum);
         this.scramCredentials = new ScramCredentialStore(hz.getMap(MetadataMaps.SCRAM_CREDENTIALS), quorum);
         this.acls = new AclStore(hz.getMap(MetadataMaps.ACLS), quorum);
+        this.clientQuotas = new ClientQuotaStore(hz.getMap(MetadataMaps.CLIENT_QUOTAS), quorum);
         this.assigner = new PartitionAssigner(nodes, controller, topics, partitions, config.defaultReplicationFactor(),
                 config.uncleanLeaderElection(), config.autoLeaderRebalance(),
                 config.leaderImbalanceCheckInterval().toMillis());
@@ -221,6 +224,11 @@ public final class ClusterMember implements AutoCloseable {
     /** The cluster's ACLs, with a local copy for authorization. */
     public AclStore acls() {
         return acls;
+    }
+
+    /** The cluster's client quotas, with a local copy for enforcement. */
+    public ClientQuotaStore clientQuotas() {
+        return clientQuotas;
     }
 
     /**
