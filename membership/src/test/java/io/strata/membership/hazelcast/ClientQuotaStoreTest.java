@@ -17,7 +17,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static io.strata.membership.hazelcast.TestCluster.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The client quota store on real members: changes reach the other member's local copy and survive a full restart. */
+/**
+ * The client quota store on real members: changes through either member reach the other's local copy. (Restarts:
+ * the map is written through like the ACLs; QuotaIT restarts a node.)
+ */
 class ClientQuotaStoreTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
@@ -46,7 +49,7 @@ class ClientQuotaStoreTest {
     }
 
     @Test
-    void quotasReachTheOtherMemberAndSurviveAFullRestart() {
+    void quotasChangedThroughEitherMemberReachTheOther() {
         cluster = new TestCluster(dir, 2);
         List<ClusterMember> members = cluster.startAll(cluster.config(1, 0).build(), cluster.config(2, 1).build());
         ClientQuotaStore a = members.get(0).clientQuotas();
@@ -73,11 +76,5 @@ class ClientQuotaStoreTest {
         // Removing an entity's last key removes the entity.
         b.alter(defaultClientOfBob, Map.of(), Set.of("producer_byte_rate"));
         await("the removal reaches the first member", TIMEOUT, () -> !a.quotas().containsKey(defaultClientOfBob));
-
-        cluster.close();
-        ClusterMember again = cluster.startAll(cluster.config(1, 0).build(), cluster.config(2, 1).build()).get(1);
-        assertThat(again.clientQuotas().quotas()).isEqualTo(Map.of(
-                aliceApp, Map.of("producer_byte_rate", 1024.0),
-                defaultUser, Map.of("request_percentage", 50.5)));
     }
 }
