@@ -23,7 +23,9 @@ import java.util.function.Function;
  * <li>Produce: the request's size is recorded against {@code producer_byte_rate} once the produce is answered;</li>
  * <li>Fetch from a consumer: its max bytes is first capped to what the quota allows in one window (Kafka's
  *     {@code maxValueInQuotaWindow}), then the bytes of records returned are recorded against
- *     {@code consumer_byte_rate} (follower fetches are replication, not a client, and are never throttled);</li>
+ *     {@code consumer_byte_rate} (follower fetches are replication, not a client, and are never throttled). A
+ *     throttled fetch still carries its records; Kafka answers it empty and un-records them, which would need the
+ *     response's size before reading. The cap keeps either within one window's worth;</li>
  * <li>every request (but acks=0 produce, as in Kafka): the time its handler ran on the thread that called it is
  *     recorded against {@code request_percentage}, 100 meaning one thread's whole time. Asynchronous parts (waiting
  *     for replicas, long-poll fetches, fsync) hold no thread and are not counted; work handed to the connection's
