@@ -46,6 +46,7 @@ public final class QuotaManager implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(QuotaManager.class);
     private static final long INACTIVE_SENSOR_EXPIRATION_SECONDS = 3600;
+    private static final int MAX_CACHED = 100_000;
     private static final double NANOS_TO_PERCENTAGE_PER_SECOND = 100.0 / TimeUnit.SECONDS.toNanos(1);
 
     /** The quotas of one snapshot of the store, with the answers given for it so far. */
@@ -186,6 +187,9 @@ public final class QuotaManager implements AutoCloseable {
             r = s.resolver().resolve(type.configKey(), user, clientId);
             if (r == null) {
                 r = NONE;
+            }
+            if (s.cache().size() >= MAX_CACHED) {
+                s.cache().clear(); // many short-lived client ids: start over rather than grow without bound
             }
             s.cache().put(key, r);
         }
