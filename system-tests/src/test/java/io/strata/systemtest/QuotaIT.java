@@ -57,10 +57,10 @@ class QuotaIT {
     }
 
     /**
-     * Produces flat out for {@code seconds}; the steady rate is that of the records acknowledged after the first
-     * {@code warmUpSeconds} (past the burst the sampled window allows).
+     * Produces flat out for {@code seconds}. The steady rate is that of the records acknowledged after the first
+     * throttle time arrived: by then the burst the sampled window allows is used up (NaN if none arrived).
      */
-    private static Run produce(StrataNode node, String clientId, double seconds, double warmUpSeconds) throws Exception {
+    private static Run produce(StrataNode node, String clientId, double seconds) throws Exception {
         Map<String, Object> config = new HashMap<>();
         config.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
         config.put(ProducerConfig.ACKS_CONFIG, "1");
@@ -69,24 +69,30 @@ class QuotaIT {
         config.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(32 * 1024));
         config.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Integer.toString(4 * 1024 * 1024));
         AtomicLong acked = new AtomicLong();
-        AtomicLong ackedAfterWarmUp = new AtomicLong();
         long start = System.nanoTime();
-        long warmUpEnd = start + (long) (warmUpSeconds * 1e9);
         long end = start + (long) (seconds * 1e9);
+        long steadyFrom = 0;
+        long ackedBefore = 0;
+        long nextCheck = start;
         try (KafkaProducer<byte[], byte[]> producer = Clients.producer(node.bootstrap(), config)) {
             while (System.nanoTime() < end) {
                 producer.send(new ProducerRecord<>(TOPIC, VALUE), (metadata, error) -> {
                     if (error == null) {
                         acked.addAndGet(VALUE.length);
-                        if (System.nanoTime() >= warmUpEnd) {
-                            ackedAfterWarmUp.addAndGet(VALUE.length);
-                        }
                     }
                 });
+                if (steadyFrom == 0 && System.nanoTime() >= nextCheck) {
+                    nextCheck += 50_000_000L;
+                    if (metric(producer.metrics(), "produce-throttle-time-max") > 0) {
+                        steadyFrom = System.nanoTime();
+                        ackedBefore = acked.get();
+                    }
+                }
             }
             // Only what was acknowledged within the run counts: the producer is closed at once.
-            double steady = ackedAfterWarmUp.get() / (seconds - warmUpSeconds);
-            double total = acked.get() / seconds;
+            long now = System.nanoTime();
+            double steady = steadyFrom == 0 ? Double.NaN : (acked.get() - ackedBefore) / ((now - steadyFrom) / 1e9);
+            double total = acked.get() / ((now - start) / 1e9);
             Run run = new Run(steady, total, metric(producer.metrics(), "produce-throttle-time-avg"),
                     metric(producer.metrics(), "produce-throttle-time-max"));
             producer.close(Duration.ZERO);
@@ -118,8 +124,8 @@ class QuotaIT {
             assertThat(configs(node, "--describe", "--entity-type", "users", "--entity-name", "carol").stdout())
                     .contains("user-principal 'carol'", "request_percentage=200", "consumer_byte_rate=1048576");
 
-            Run throttled = produce(node, "throttled", 6, 2);
-            Run free = produce(node, "free", 2, 0);
+            Run throttled = produce(node, "throttled", 6);
+            Run free = produce(node, "free", 2);
             System.out.printf("producer: quota %.0f B/s; with it %.0f B/s steady, %.0f B/s overall, max throttle %.0f ms;"
                     + " without %.0f B/s%n", QUOTA, throttled.steadyBytesPerSecond(), throttled.totalBytesPerSecond(),
                     throttled.maxThrottleMs(), free.totalBytesPerSecond());
@@ -140,7 +146,8 @@ class QuotaIT {
                     ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(32 * 1024),
                     ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(32 * 1024));
             long read = 0;
-            long readAfterWarmUp = 0;
+            long readAfterThrottle = 0;
+            long steadyFrom = 0;
             double fetchThrottle;
             long start = System.nanoTime();
             try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(node.bootstrap(), consumerConfig)) {
@@ -148,14 +155,16 @@ class QuotaIT {
                 while (System.nanoTime() - start < 5_000_000_000L) {
                     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                         read += r.value().length;
-                        if (System.nanoTime() - start >= 2_000_000_000L) {
-                            readAfterWarmUp += r.value().length;
-                        }
+                        readAfterThrottle += steadyFrom == 0 ? 0 : r.value().length;
+                    }
+                    // Past the burst once the first throttle time has arrived, as for the producer.
+                    if (steadyFrom == 0 && metric(consumer.metrics(), "fetch-throttle-time-max") > 0) {
+                        steadyFrom = System.nanoTime();
                     }
                 }
                 fetchThrottle = metric(consumer.metrics(), "fetch-throttle-time-max");
             }
-            double consumed = readAfterWarmUp / 3.0; // the last 3 of 5 s
+            double consumed = steadyFrom == 0 ? Double.NaN : readAfterThrottle / ((System.nanoTime() - steadyFrom) / 1e9);
             System.out.printf("consumer: quota %.0f B/s; %.0f B/s steady, %d bytes in 5 s, max throttle %.0f ms%n",
                     QUOTA, consumed, read, fetchThrottle);
             assertThat(consumed).as("at the quota").isBetween(0.25 * QUOTA, 1.5 * QUOTA);
@@ -172,7 +181,7 @@ class QuotaIT {
             try (Admin again = Clients.admin(node.bootstrap())) {
                 assertThat(Clients.get(again.describeClientQuotas(ClientQuotaFilter.all()).entities())).isEqualTo(before);
             }
-            Run afterRestart = produce(node, "throttled", 2, 0);
+            Run afterRestart = produce(node, "throttled", 2);
             assertThat(afterRestart.maxThrottleMs()).as("enforced after the restart").isPositive();
             assertThat(afterRestart.totalBytesPerSecond()).isLessThan(free.totalBytesPerSecond());
         }
