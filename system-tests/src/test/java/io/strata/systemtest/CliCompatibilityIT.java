@@ -90,9 +90,10 @@ class CliCompatibilityIT {
         assertThat(alterBroker.exitCode()).isNotZero();
         assertThat(alterBroker.stderr()).contains("Broker configs cannot be changed at run time");
 
-        ToolResult quotas = run(CONFIGS, "--bootstrap-server", node.bootstrap(), "--describe", "--entity-type", "clients");
-        assertThat(quotas.exitCode()).isNotZero();
-        assertThat(quotas.stderr()).contains("does not support DESCRIBE_CLIENT_QUOTAS");
+        ToolResult ipQuota = run(CONFIGS, "--bootstrap-server", node.bootstrap(), "--alter", "--entity-type", "ips",
+                "--entity-default", "--add-config", "connection_creation_rate=10");
+        assertThat(ipQuota.exitCode()).isNotZero();
+        assertThat(ipQuota.stderr()).contains("IP quotas (connection_creation_rate) are not supported");
     }
 
     @Test

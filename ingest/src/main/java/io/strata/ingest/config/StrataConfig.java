@@ -67,6 +67,27 @@ public interface StrataConfig {
     /** Authorization of Kafka requests by ACLs (Kafka's authorizer.class.name, super.users and friends). */
     Security security();
 
+    /** Client quotas: how rates are measured (Kafka's quota.window.* broker settings). */
+    Quota quota();
+
+    /**
+     * The sampled window client quota rates are measured over, as Kafka's: {@code window.num} samples of
+     * {@code window.size.seconds}; a rate spans at least {@code (num - 1) x size} seconds, so a client may burst that
+     * many seconds' worth of its quota before it is throttled. The quotas themselves are cluster metadata, set with
+     * kafka-configs (AlterClientQuotas).
+     */
+    interface Quota {
+        /** quota.window.num: samples kept per rate (at least 2). */
+        @io.smallrye.config.WithName("window.num")
+        @WithDefault("11")
+        int windowNum();
+
+        /** quota.window.size.seconds: the length of one sample. */
+        @io.smallrye.config.WithName("window.size.seconds")
+        @WithDefault("1")
+        int windowSizeSeconds();
+    }
+
     /** Kafka's authorizer settings. */
     interface Security {
         Authorizer authorizer();

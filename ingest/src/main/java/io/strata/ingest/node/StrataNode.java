@@ -32,6 +32,9 @@ import io.strata.ingest.kafka.api.ProducerIdApi;
 import io.strata.ingest.kafka.api.TopicAdminApi;
 import io.strata.ingest.kafka.api.ScramCredentialsApi;
 import io.strata.ingest.kafka.api.AclsApi;
+import io.strata.ingest.kafka.api.ClientQuotasApi;
+import io.strata.ingest.kafka.api.QuotaEnforcement;
+import io.strata.ingest.quota.QuotaManager;
 import io.strata.ingest.kafka.api.RequestAuthorization;
 import io.strata.ingest.kafka.security.AclAuthorizer;
 import io.strata.ingest.kafka.network.KafkaListener;
@@ -153,6 +156,7 @@ public class StrataNode {
     /** Runs the fsyncs of flush-every-batch topics so request handlers need not wait on the disk. */
     private final ExecutorService flushExecutor = Executors.newFixedThreadPool(2, new DefaultThreadFactory("strata-log-flush", true));
     private volatile LeaderAppender appender;
+    private volatile QuotaManager quotaManager;
     /** Follower fetches waiting for appends to the partitions this node leads. */
     private FetchPurgatory replicaFetches;
     /** acks=all produces waiting for the in-sync replicas. */
@@ -325,7 +329,10 @@ public class StrataNode {
                 new ReplicaAdminApi(topics, member.assigner()),
                 new ScramCredentialsApi(member.scramCredentials()),
                 new AclsApi(member.acls()),
-                authorization(config.security(), member, topics, interBroker.name().value()));
+                authorization(config.security(), member, topics, interBroker.name().value()),
+                new ClientQuotasApi(member.clientQuotas()),
+                // A separate inter-broker listener carries only the cluster's own traffic; a lone listener serves clients.
+                new QuotaEnforcement(quotas(member), listeners.size() > 1 ? interBroker.name().value() : null));
         kafkaServer.startAccepting(apis);
         StrataConfig.Balancer balancer = config.balancer();
         ElasticScaling elastic = new ElasticScaling(nodeId, member, replicas, balancer.enabled(),
@@ -354,6 +361,24 @@ public class StrataNode {
         LOG.infof("Authorizer on: super users %s, allow everyone if no ACL found %s, inter-broker listener %s trusted",
                 security.superUsers().orElse("(none)"), security.allowEveryoneIfNoAclFound(), interBrokerListener);
         return new RequestAuthorization(authorizer, topics, interBrokerListener);
+    }
+
+    /**
+     * Client quotas over the cluster's quota store, re-read at each change of it. Available to other doors (HTTP)
+     * through {@link #quotaManager()} once the node serves.
+     */
+    private QuotaManager quotas(ClusterMember member) {
+        QuotaManager manager = new QuotaManager(member.clientQuotas()::quotas, config.quota().windowNum(),
+                config.quota().windowSizeSeconds(), metrics.registry(), Time.SYSTEM);
+        member.clientQuotas().onChange(manager::refresh);
+        manager.refresh(); // a change between the first read and the registration
+        quotaManager = manager;
+        return manager;
+    }
+
+    /** The node's client quotas (null until the node serves): record usage and get throttle times. */
+    public QuotaManager quotaManager() {
+        return quotaManager;
     }
 
     /** Called by the main once Quarkus has started and printed its own lines. */
@@ -559,6 +584,9 @@ public class StrataNode {
         }
         if (tiered != null) {
             tiered.close();
+        }
+        if (quotaManager != null) {
+            quotaManager.close();
         }
         if (member != null) {
             member.close();

@@ -44,7 +44,6 @@ class CompatibilityDocTest {
         WHY_NOT.put("TRANSACTIONS", "transactions are not implemented");
         WHY_NOT.put("DESCRIBE_PRODUCERS", "used by kafka-transactions; transactions are not implemented");
         WHY_NOT.put("DELEGATION_TOKEN", "no delegation tokens (SASL is PLAIN and SCRAM with stored credentials)");
-        WHY_NOT.put("CLIENT_QUOTAS", "no client quotas");
         WHY_NOT.put("TELEMETRY", "no client telemetry (KIP-714); clients work without it");
         WHY_NOT.put("LIST_CONFIG_RESOURCES", "no client-metrics or group config resources to list");
         WHY_NOT.put("RAFT_VOTER", "no KRaft: cluster metadata lives in the embedded Hazelcast cluster");

@@ -77,6 +77,7 @@ public final class InProcessNode implements AutoCloseable {
     private final BrokerNode brokerNode;
     private final boolean autoCreateTopics;
     private final KafkaApis apis;
+    private io.strata.ingest.quota.QuotaManager quotaManager;
 
     private InProcessNode(Path dataDir, StrataConfig config) throws IOException {
         StrataConfig.Kafka kafka = config.kafka();
@@ -148,7 +149,9 @@ public final class InProcessNode implements AutoCloseable {
                 new ReplicaAdminApi(topics, member.assigner()),
                 new io.strata.ingest.kafka.api.ScramCredentialsApi(member.scramCredentials()),
                 new io.strata.ingest.kafka.api.AclsApi(member.acls()),
-                StrataNode.authorization(config.security(), member, topics, "PLAINTEXT"));
+                StrataNode.authorization(config.security(), member, topics, "PLAINTEXT"),
+                new io.strata.ingest.kafka.api.ClientQuotasApi(member.clientQuotas()),
+                new io.strata.ingest.kafka.api.QuotaEnforcement(quotas(member), null));
     }
 
     /**
@@ -217,7 +220,15 @@ public final class InProcessNode implements AutoCloseable {
         flushExecutor.shutdown();
         topics.close();
         logs.close();
+        quotaManager.close();
         member.close();
+    }
+
+    /** The node's client quotas, over the member's quota store, as the node wires them. */
+    private io.strata.ingest.quota.QuotaManager quotas(ClusterMember member) {
+        quotaManager = new io.strata.ingest.quota.QuotaManager(member.clientQuotas()::quotas, 11, 1, null, Time.SYSTEM);
+        member.clientQuotas().onChange(quotaManager::refresh);
+        return quotaManager;
     }
 
     private static int freePort() throws IOException {

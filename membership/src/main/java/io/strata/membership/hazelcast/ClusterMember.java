@@ -17,6 +17,7 @@ import io.strata.membership.cluster.NodeRegistry;
 import io.strata.membership.cluster.WriteQuorum;
 import io.strata.membership.security.AclStore;
 import io.strata.membership.security.RevokedTokenStore;
+import io.strata.membership.security.ClientQuotaStore;
 import io.strata.membership.security.ScramCredentialStore;
 import io.strata.membership.group.GroupOffsetStore;
 import io.strata.membership.group.HazelcastGroupOffsetStore;
@@ -56,6 +57,7 @@ public final class ClusterMember implements AutoCloseable {
     private final ScramCredentialStore scramCredentials;
     private final AclStore acls;
     private final RevokedTokenStore revokedTokens;
+    private final ClientQuotaStore clientQuotas;
 
     private ClusterMember(MembershipConfig config, NodeInfo self, HazelcastInstance hz, WriteQuorum quorum) {
         this.config = config;
@@ -77,6 +79,7 @@ public final class ClusterMember implements AutoCloseable {
         this.scramCredentials = new ScramCredentialStore(hz.getMap(MetadataMaps.SCRAM_CREDENTIALS), quorum);
         this.acls = new AclStore(hz.getMap(MetadataMaps.ACLS), quorum);
         this.revokedTokens = new RevokedTokenStore(hz.getMap(MetadataMaps.REVOKED_TOKENS), quorum);
+        this.clientQuotas = new ClientQuotaStore(hz.getMap(MetadataMaps.CLIENT_QUOTAS), quorum);
         this.assigner = new PartitionAssigner(nodes, controller, topics, partitions, config.defaultReplicationFactor(),
                 config.uncleanLeaderElection(), config.autoLeaderRebalance(),
                 config.leaderImbalanceCheckInterval().toMillis());
@@ -229,6 +232,11 @@ public final class ClusterMember implements AutoCloseable {
     /** Revoked HTTP bearer tokens, with a local copy for the checks of every request. */
     public RevokedTokenStore revokedTokens() {
         return revokedTokens;
+    }
+
+    /** The cluster's client quotas, with a local copy for enforcement. */
+    public ClientQuotaStore clientQuotas() {
+        return clientQuotas;
     }
 
     /**

@@ -25,12 +25,14 @@ public final class MetadataMaps {
     public static final String ACLS = "strata.acls";
     /** {@code jti:<id>} or {@code sub:<subject>} to the time the HTTP bearer token(s) were revoked. */
     public static final String REVOKED_TOKENS = "strata.revoked-tokens";
+    /** {@code user=<name>/client-id=<name>} (either part alone too) to that entity's client quotas. */
+    public static final String CLIENT_QUOTAS = "strata.client-quotas";
 
     /** The split-brain protection rule (majority by default) guarding writes to all of them. */
     public static final String SPLIT_BRAIN_PROTECTION = "strata-metadata-quorum";
 
     static final List<String> ALL = List.of(TOPICS, PARTITIONS, CONTROLLER, GROUP_OFFSETS, PRODUCER_IDS,
-            SCRAM_CREDENTIALS, ACLS, REVOKED_TOKENS);
+            SCRAM_CREDENTIALS, ACLS, REVOKED_TOKENS, CLIENT_QUOTAS);
 
     /**
      * The split-brain merge policy of each map, applied when Hazelcast heals a network split (the
@@ -40,7 +42,7 @@ public final class MetadataMaps {
      * <li>controller: the higher controller epoch wins ({@link ControllerStateMergePolicy});</li>
      * <li>producer ids: the higher counter wins ({@link ProducerIdBlockMergePolicy}), so no id is
      *     issued twice;</li>
-     * <li>topics, group offsets, SCRAM credentials, ACLs and token revocations: Hazelcast's put-if-absent (the existing value stays; an entry only
+     * <li>topics, group offsets, SCRAM credentials, ACLs, token revocations and client quotas: Hazelcast's put-if-absent (the existing value stays; an entry only
      *     one side has is added). Their values carry no version to order by; the quorum keeps a
      *     minority from writing, so the larger side holds the acknowledged values. A topic deleted
      *     on one side and kept on the other comes back, as it would after an unclean controller

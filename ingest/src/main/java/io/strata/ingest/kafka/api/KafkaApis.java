@@ -1,6 +1,8 @@
 package io.strata.ingest.kafka.api;
 
 import io.strata.ingest.kafka.network.KafkaRequestHandler;
+import org.apache.kafka.common.requests.AlterClientQuotasRequest;
+import org.apache.kafka.common.requests.DescribeClientQuotasRequest;
 import org.apache.kafka.common.errors.IllegalSaslStateException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.requests.AlterUserScramCredentialsRequest;
@@ -76,7 +78,8 @@ public final class KafkaApis implements KafkaRequestHandler {
             ApiKeys.CONSUMER_GROUP_DESCRIBE, ApiKeys.DESCRIBE_LOG_DIRS, ApiKeys.DELETE_RECORDS,
             ApiKeys.ELECT_LEADERS, ApiKeys.ALTER_PARTITION_REASSIGNMENTS, ApiKeys.LIST_PARTITION_REASSIGNMENTS,
             ApiKeys.SASL_HANDSHAKE, ApiKeys.SASL_AUTHENTICATE, ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS,
-            ApiKeys.ALTER_USER_SCRAM_CREDENTIALS, ApiKeys.CREATE_ACLS, ApiKeys.DESCRIBE_ACLS, ApiKeys.DELETE_ACLS);
+            ApiKeys.ALTER_USER_SCRAM_CREDENTIALS, ApiKeys.CREATE_ACLS, ApiKeys.DESCRIBE_ACLS, ApiKeys.DELETE_ACLS,
+            ApiKeys.DESCRIBE_CLIENT_QUOTAS, ApiKeys.ALTER_CLIENT_QUOTAS);
 
     /** APIs answered on the network thread: they touch only local logs and memory. */
     private static final Set<ApiKeys> NON_BLOCKING = EnumSet.of(
@@ -97,6 +100,8 @@ public final class KafkaApis implements KafkaRequestHandler {
     private final ScramCredentialsApi scram;
     private final AclsApi acls;
     private final RequestAuthorization authorization;
+    private final ClientQuotasApi clientQuotas;
+    private final QuotaEnforcement quotas;
 
     public KafkaApis(ProduceApi produce, FetchApi fetch, OffsetsApi offsets, MetadataApi metadata,
                      TopicAdminApi topicAdmin, ConfigsApi configs, ProducerIdApi producerIds, GroupApis groups,
@@ -121,6 +126,20 @@ public final class KafkaApis implements KafkaRequestHandler {
                      TopicAdminApi topicAdmin, ConfigsApi configs, ProducerIdApi producerIds, GroupApis groups,
                      LogAdminApi logAdmin, ReplicaAdminApi replicaAdmin, ScramCredentialsApi scram, AclsApi acls,
                      RequestAuthorization authorization) {
+        this(produce, fetch, offsets, metadata, topicAdmin, configs, producerIds, groups, logAdmin, replicaAdmin, scram,
+                acls, authorization, null, null);
+    }
+
+    /**
+     * @param clientQuotas the client quota APIs; null answers them UNSUPPORTED_VERSION
+     * @param quotas       enforces client quotas; null enforces none
+     */
+    public KafkaApis(ProduceApi produce, FetchApi fetch, OffsetsApi offsets, MetadataApi metadata,
+                     TopicAdminApi topicAdmin, ConfigsApi configs, ProducerIdApi producerIds, GroupApis groups,
+                     LogAdminApi logAdmin, ReplicaAdminApi replicaAdmin, ScramCredentialsApi scram, AclsApi acls,
+                     RequestAuthorization authorization, ClientQuotasApi clientQuotas, QuotaEnforcement quotas) {
+        this.clientQuotas = clientQuotas;
+        this.quotas = quotas;
         this.acls = acls;
         this.authorization = authorization;
         this.scram = scram;
@@ -134,6 +153,15 @@ public final class KafkaApis implements KafkaRequestHandler {
         this.configs = configs;
         this.producerIds = producerIds;
         this.groups = groups;
+    }
+
+    @Override
+    public CompletableFuture<AbstractResponse> handle(RequestContext context, AbstractRequest request, int sizeInBytes,
+                                                      ConnectionThrottle throttle) {
+        if (quotas == null || !quotas.applies(context)) {
+            return handle(context, request);
+        }
+        return quotas.handle(context, request, sizeInBytes, throttle, authorized -> handle(context, authorized));
     }
 
     @Override
@@ -191,6 +219,10 @@ public final class KafkaApis implements KafkaRequestHandler {
             case CREATE_ACLS -> acls(request, () -> acls.createAcls((CreateAclsRequest) request));
             case DESCRIBE_ACLS -> acls(request, () -> acls.describeAcls((DescribeAclsRequest) request));
             case DELETE_ACLS -> acls(request, () -> acls.deleteAcls((DeleteAclsRequest) request));
+            case DESCRIBE_CLIENT_QUOTAS -> clientQuotas == null ? done(unsupported(request))
+                    : done(clientQuotas.describe((DescribeClientQuotasRequest) request));
+            case ALTER_CLIENT_QUOTAS -> clientQuotas == null ? done(unsupported(request))
+                    : done(clientQuotas.alter((AlterClientQuotasRequest) request));
             default -> done(unsupported(request));
         };
     }

@@ -265,6 +265,11 @@ public final class RequestAuthorization {
                     c.cluster(AclOperation.DESCRIBE) ? next.apply(request) : deny(request, Errors.CLUSTER_AUTHORIZATION_FAILED);
             case ELECT_LEADERS, ALTER_PARTITION_REASSIGNMENTS, CREATE_ACLS, DELETE_ACLS, ALTER_USER_SCRAM_CREDENTIALS ->
                     c.cluster(AclOperation.ALTER) ? next.apply(request) : deny(request, Errors.CLUSTER_AUTHORIZATION_FAILED);
+            // As in Kafka: quotas are described with DESCRIBE_CONFIGS and altered with ALTER_CONFIGS on the cluster.
+            case DESCRIBE_CLIENT_QUOTAS -> c.cluster(AclOperation.DESCRIBE_CONFIGS) ? next.apply(request)
+                    : deny(request, Errors.CLUSTER_AUTHORIZATION_FAILED);
+            case ALTER_CLIENT_QUOTAS -> c.cluster(AclOperation.ALTER_CONFIGS) ? next.apply(request)
+                    : deny(request, Errors.CLUSTER_AUTHORIZATION_FAILED);
             case DESCRIBE_USER_SCRAM_CREDENTIALS -> {
                 if (c.cluster(AclOperation.DESCRIBE)) {
                     yield next.apply(request);

@@ -26,6 +26,8 @@ import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -38,6 +40,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * arrival order. Responses that complete on other threads hop back to the event loop.
  * Requests may be pipelined; once {@code maxQueued} are waiting, the node stops reading from the
  * socket until answers go out, so one client cannot make the node buffer without bound.
+ *
+ * <p>A request handler may mute the connection ({@link KafkaRequestHandler.ConnectionThrottle}) when its client is
+ * over a quota: reading stops and frames already received are held, in order, until the throttle time ends.
  *
  * <p>A frame that cannot be parsed as a Kafka request (unknown API key, truncated header or body,
  * version the codec cannot read) closes the connection, as Apache Kafka does: there is no
@@ -60,6 +65,13 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     private final TlsContext tls;
     private String connectionId;
     private InetSocketAddress remote;
+    private ChannelHandlerContext channel;
+    /** Set while a quota throttle mutes the connection; frames read meanwhile wait in {@code held}. */
+    private boolean muted;
+    private long mutedUntilNanos;
+    private ScheduledFuture<?> unmuteTask;
+    private final ArrayDeque<ByteBuf> held = new ArrayDeque<>();
+    private final KafkaRequestHandler.ConnectionThrottle throttle = this::throttle;
 
     /**
      * @param identity the connection's listener and principal, shared with its TLS and SASL handlers
@@ -78,6 +90,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        channel = ctx;
         remote = (InetSocketAddress) ctx.channel().remoteAddress();
         InetSocketAddress local = (InetSocketAddress) ctx.channel().localAddress();
         connectionId = local.getAddress().getHostAddress() + ":" + local.getPort() + "-"
@@ -88,6 +101,10 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ByteBuf frame = (ByteBuf) msg;
+        if (muted) {
+            held.add(frame);
+            return;
+        }
         long startNanos = System.nanoTime();
         RequestContext context;
         AbstractRequest request;
@@ -160,7 +177,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
                         Pending slot) {
         CompletableFuture<AbstractResponse> future;
         try {
-            future = handler.handle(context, request);
+            future = handler.handle(context, request, frame.readableBytes(), throttle);
         } catch (RuntimeException e) {
             LOG.errorf(e, "Unexpected failure handling %s from %s", context.header.apiKey(), connectionId);
             future = CompletableFuture.completedFuture(request.getErrorResponse(e));
@@ -220,7 +237,45 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         if (wrote) {
             ctx.flush();
         }
-        if (pending.size() < maxQueued && !ctx.channel().config().isAutoRead()) {
+        if (!muted && pending.size() < maxQueued && !ctx.channel().config().isAutoRead()) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    /** Mutes the connection for {@code millis} from now (or longer, if already muted longer). Any thread. */
+    private void throttle(long millis) {
+        ChannelHandlerContext ctx = channel;
+        if (ctx == null || millis <= 0) {
+            return;
+        }
+        if (!ctx.executor().inEventLoop()) {
+            ctx.executor().execute(() -> throttle(millis));
+            return;
+        }
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        if (muted && until - mutedUntilNanos <= 0) {
+            return;
+        }
+        muted = true;
+        mutedUntilNanos = until;
+        ctx.channel().config().setAutoRead(false);
+        if (unmuteTask != null) {
+            unmuteTask.cancel(false);
+        }
+        unmuteTask = ctx.executor().schedule(() -> unmute(ctx), millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** The throttle time is over: handles the frames held meanwhile, in order, then reads again. */
+    private void unmute(ChannelHandlerContext ctx) {
+        muted = false;
+        unmuteTask = null;
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        while (!muted && !held.isEmpty()) {
+            channelRead(ctx, held.poll()); // may mute again
+        }
+        if (!muted && pending.size() < maxQueued) {
             ctx.channel().config().setAutoRead(true);
         }
     }
@@ -230,6 +285,11 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         // Answers still being computed are dropped when they complete; release their in-flight count now.
         inFlight.addAndGet(-pending.size());
         pending.clear();
+        held.forEach(ByteBuf::release);
+        held.clear();
+        if (unmuteTask != null) {
+            unmuteTask.cancel(false);
+        }
         super.channelInactive(ctx);
     }
 

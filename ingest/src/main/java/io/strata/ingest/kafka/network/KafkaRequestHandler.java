@@ -20,8 +20,26 @@ public interface KafkaRequestHandler {
     CompletableFuture<AbstractResponse> handle(RequestContext context, AbstractRequest request);
 
     /**
+     * As {@link #handle(RequestContext, AbstractRequest)}, for a request of {@code sizeInBytes} (its frame without
+     * the length prefix) on a connection the handler may {@code throttle}: client quotas need both.
+     */
+    default CompletableFuture<AbstractResponse> handle(RequestContext context, AbstractRequest request, int sizeInBytes,
+                                                       ConnectionThrottle throttle) {
+        return handle(context, request);
+    }
+
+    /**
      * True when requests of this API never block (no waiting on other nodes, locks held by slow work,
      * or fsync), so the network thread may answer them itself.
      */
     boolean mayRunOnEventLoop(ApiKeys api);
+
+    /**
+     * Mutes a connection: no further request of it is read for a while, as Kafka mutes the channel of a client
+     * over its quota (KIP-219); requests already received wait. Callable from any thread.
+     */
+    @FunctionalInterface
+    interface ConnectionThrottle {
+        void throttle(long millis);
+    }
 }

@@ -215,6 +215,91 @@ class RequestAuthorizationTest {
         assertThat(ApiKeys.CREATE_ACLS).isIn(KafkaApis.SUPPORTED);
     }
 
+    private static Map<org.apache.kafka.common.quota.ClientQuotaEntity, Errors> alterQuotas(KafkaPrincipal who,
+            org.apache.kafka.common.quota.ClientQuotaEntity entity, String key, Double value) throws Exception {
+        var alteration = new org.apache.kafka.common.quota.ClientQuotaAlteration(entity,
+                List.of(new org.apache.kafka.common.quota.ClientQuotaAlteration.Op(key, value)));
+        var response = (org.apache.kafka.common.requests.AlterClientQuotasResponse) send(who,
+                new org.apache.kafka.common.requests.AlterClientQuotasRequest.Builder(List.of(alteration), false).build());
+        Map<org.apache.kafka.common.quota.ClientQuotaEntity, Errors> out = new HashMap<>();
+        response.data().entries().forEach(e -> {
+            Map<String, String> entries = new HashMap<>();
+            e.entity().forEach(c -> entries.put(c.entityType(), c.entityName()));
+            out.put(new org.apache.kafka.common.quota.ClientQuotaEntity(entries), Errors.forCode(e.errorCode()));
+        });
+        return out;
+    }
+
+    @Test
+    void clientQuotasNeedDescribeConfigsOrAlterConfigsOnTheClusterAndAreValidatedAsInKafka() throws Exception {
+        var carol = new org.apache.kafka.common.quota.ClientQuotaEntity(Map.of(
+                org.apache.kafka.common.quota.ClientQuotaEntity.USER, "carol"));
+        Map<String, String> defaultClient = new HashMap<>();
+        defaultClient.put(org.apache.kafka.common.quota.ClientQuotaEntity.CLIENT_ID, null);
+        var anyClient = new org.apache.kafka.common.quota.ClientQuotaEntity(defaultClient);
+        var describeAll = new org.apache.kafka.common.requests.DescribeClientQuotasRequest.Builder(
+                org.apache.kafka.common.quota.ClientQuotaFilter.all()).build();
+
+        assertThat(alterQuotas(BOB, carol, "producer_byte_rate", 1000.0))
+                .containsEntry(carol, Errors.CLUSTER_AUTHORIZATION_FAILED);
+        assertThat(((org.apache.kafka.common.requests.DescribeClientQuotasResponse) send(BOB, describeAll)).data()
+                .errorCode()).isEqualTo(Errors.CLUSTER_AUTHORIZATION_FAILED.code());
+        assertThat(alterQuotas(ADMIN, carol, "producer_byte_rate", 1000.0)).containsEntry(carol, Errors.NONE);
+        assertThat(alterQuotas(ADMIN, anyClient, "request_percentage", 12.5)).containsEntry(anyClient, Errors.NONE);
+        // Kafka's validation: byte rates are whole numbers, values positive, keys known, no IP quotas here.
+        assertThat(alterQuotas(ADMIN, carol, "producer_byte_rate", 1.5)).containsEntry(carol, Errors.INVALID_REQUEST);
+        assertThat(alterQuotas(ADMIN, carol, "consumer_byte_rate", -1.0)).containsEntry(carol, Errors.INVALID_REQUEST);
+        assertThat(alterQuotas(ADMIN, carol, "no_such_rate", 1.0)).containsEntry(carol, Errors.INVALID_REQUEST);
+        var ip = new org.apache.kafka.common.quota.ClientQuotaEntity(Map.of(
+                org.apache.kafka.common.quota.ClientQuotaEntity.IP, "10.0.0.1"));
+        assertThat(alterQuotas(ADMIN, ip, "connection_creation_rate", 5.0)).containsEntry(ip, Errors.INVALID_REQUEST);
+
+        // DESCRIBE_CONFIGS on the cluster lets bob describe, not alter.
+        assertThat(addAcl(ADMIN, new ResourcePattern(ResourceType.CLUSTER, AclsApi.CLUSTER_NAME, PatternType.LITERAL),
+                "User:bob", AclOperation.DESCRIBE_CONFIGS)).isEqualTo(Errors.NONE);
+        var all = new org.apache.kafka.common.internals.KafkaFutureImpl<Map<org.apache.kafka.common.quota.ClientQuotaEntity,
+                Map<String, Double>>>();
+        ((org.apache.kafka.common.requests.DescribeClientQuotasResponse) send(BOB, describeAll)).complete(all);
+        assertThat(all.get()).isEqualTo(Map.of(carol, Map.of("producer_byte_rate", 1000.0),
+                anyClient, Map.of("request_percentage", 12.5)));
+        var defaultsOnly = new org.apache.kafka.common.internals.KafkaFutureImpl<Map<org.apache.kafka.common.quota.ClientQuotaEntity,
+                Map<String, Double>>>();
+        ((org.apache.kafka.common.requests.DescribeClientQuotasResponse) send(BOB,
+                new org.apache.kafka.common.requests.DescribeClientQuotasRequest.Builder(
+                        org.apache.kafka.common.quota.ClientQuotaFilter.containsOnly(List.of(
+                                org.apache.kafka.common.quota.ClientQuotaFilterComponent.ofDefaultEntity(
+                                        org.apache.kafka.common.quota.ClientQuotaEntity.CLIENT_ID)))).build()))
+                .complete(defaultsOnly);
+        assertThat(defaultsOnly.get()).containsOnlyKeys(anyClient);
+        assertThat(alterQuotas(BOB, carol, "producer_byte_rate", null)).containsEntry(carol, Errors.CLUSTER_AUTHORIZATION_FAILED);
+
+        // A produce over the quota is answered with a throttle time and mutes the connection for it.
+        RequestHeader header = new RequestHeader(ApiKeys.PRODUCE, (short) 12, "tiny-quota", 7);
+        RequestContext ctx = new RequestContext(header, "c2", InetAddress.getLoopbackAddress(), ADMIN,
+                new ListenerName("SASL_PLAINTEXT"), SecurityProtocol.SASL_PLAINTEXT, ClientInformation.EMPTY, false);
+        var tiny = new org.apache.kafka.common.quota.ClientQuotaEntity(Map.of(
+                org.apache.kafka.common.quota.ClientQuotaEntity.CLIENT_ID, "tiny-quota"));
+        assertThat(alterQuotas(ADMIN, tiny, "producer_byte_rate", 10.0)).containsEntry(tiny, Errors.NONE);
+        java.util.concurrent.atomic.AtomicLong muted = new java.util.concurrent.atomic.AtomicLong();
+        ProduceRequestData data = new ProduceRequestData().setAcks((short) 1).setTimeoutMs(5000);
+        ProduceRequestData.TopicProduceData td = new ProduceRequestData.TopicProduceData().setName("orders");
+        td.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(
+                MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(new byte[1000]))));
+        data.topicData().add(td);
+        ProduceResponse response = (ProduceResponse) node.apis().handle(ctx,
+                new ProduceRequest.Builder((short) 3, (short) 12, data).build((short) 12), 1100, muted::set)
+                .get(20, TimeUnit.SECONDS);
+        assertThat(response.data().responses().iterator().next().partitionResponses().get(0).errorCode()).isEqualTo(Errors.NONE.code());
+        // 1100 bytes against 10 B/s over the 10 s window: 100 s more, as Kafka computes it.
+        assertThat(response.throttleTimeMs()).isBetween(90_000, 110_000);
+        assertThat(muted.get()).isEqualTo(response.throttleTimeMs());
+        for (var entity : List.of(carol, anyClient, tiny)) {
+            for (String key : List.of("producer_byte_rate", "request_percentage")) {
+                assertThat(alterQuotas(ADMIN, entity, key, null)).containsEntry(entity, Errors.NONE);
+            }
+        }
+    }
+
     @Test
     void consumersFetchWithReadAndReplicaFetchesNeedClusterAction() throws Exception {
         Map<TopicPartition, FetchRequest.PartitionData> partitions = new LinkedHashMap<>();
