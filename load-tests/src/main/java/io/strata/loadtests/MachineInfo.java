@@ -9,11 +9,11 @@ import java.util.Locale;
 import java.util.Map;
 
 /** What the report says about the machine. */
-final class MachineInfo {
+public final class MachineInfo {
     private MachineInfo() {
     }
 
-    static Map<String, String> describe(Path dataDir) {
+    public static Map<String, String> describe(Path dataDir) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
         m.put("cpu", firstValue(Path.of("/proc/cpuinfo"), "model name"));
@@ -39,7 +39,7 @@ final class MachineInfo {
         return m;
     }
 
-    static String loadAverage() {
+    public static String loadAverage() {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
             return f[0] + ", " + f[1] + ", " + f[2];

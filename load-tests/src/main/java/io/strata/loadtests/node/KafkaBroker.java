@@ -18,8 +18,13 @@ public final class KafkaBroker extends Node {
 
     /** A single node. */
     public KafkaBroker(Spec spec, int port, int controllerPort) {
+        this(spec, port, controllerPort, Map.of());
+    }
+
+    /** A single node with these server properties over the defaults (e.g. more listeners). */
+    public KafkaBroker(Spec spec, int port, int controllerPort, Map<String, String> properties) {
         this(spec, 1, port, controllerPort, voters(new int[] {controllerPort}),
-                io.strata.testsupport.KafkaBroker.newClusterId(), 1);
+                io.strata.testsupport.KafkaBroker.newClusterId(), 1, properties);
     }
 
     /**
@@ -28,6 +33,11 @@ public final class KafkaBroker extends Node {
      */
     public KafkaBroker(Spec spec, int nodeId, int port, int controllerPort, String voters, String clusterId,
                        int clusterSize) {
+        this(spec, nodeId, port, controllerPort, voters, clusterId, clusterSize, Map.of());
+    }
+
+    private KafkaBroker(Spec spec, int nodeId, int port, int controllerPort, String voters, String clusterId,
+                        int clusterSize, Map<String, String> properties) {
         super(spec);
         io.strata.testsupport.KafkaBroker.Builder b = io.strata.testsupport.KafkaBroker.builder(nodeId)
                 .port(port).controllerPort(controllerPort).cluster(clusterSize, voters, clusterId)
@@ -37,6 +47,7 @@ public final class KafkaBroker extends Node {
         if (spec.durability() == Durability.FLUSH_EVERY_BATCH) {
             b.property("log.flush.interval.messages", "1");
         }
+        b.properties(properties);
         this.broker = b.build();
     }
 

@@ -29,15 +29,15 @@ import java.util.stream.Collectors;
 public final class ConsumerPerformanceRunner implements WorkloadRunner {
 
     /** The start of a measured pass's output after {@link WarmConsumerPerformance}'s "# pass " marker. */
-    private static final Pattern MEASURED = Pattern.compile("\\d+ measured\\b");
+    public static final Pattern MEASURED = Pattern.compile("\\d+ measured\\b");
     static final int WARMUP_PASSES = 3;
     static final int MEASURED_PASSES = 3;
 
     /** The data line: start, end, MB, MB/s, records, records/s, rebalance ms, fetch ms, fetch MB/s, fetch records/s. */
     /** WarmConsumerPerformance's line after a pass: the broker processes' CPU seconds during it. */
-    static final Pattern BROKER_CPU = Pattern.compile("^# broker-cpu-seconds ([\\d.]+)", Pattern.MULTILINE);
+    public static final Pattern BROKER_CPU = Pattern.compile("^# broker-cpu-seconds ([\\d.]+)", Pattern.MULTILINE);
 
-    static final Pattern RESULT = Pattern.compile(
+    public static final Pattern RESULT = Pattern.compile(
             "^[^,\\n]+, [^,\\n]+, ([\\d.]+), ([\\d.]+), (\\d+), ([\\d.]+), (-?\\d+), (-?\\d+), ([\\d.]+), ([\\d.]+)\\s*$",
             Pattern.MULTILINE);
 

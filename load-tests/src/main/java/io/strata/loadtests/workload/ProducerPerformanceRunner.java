@@ -25,7 +25,7 @@ public final class ProducerPerformanceRunner implements WorkloadRunner {
 
     /** e.g. "50000 records sent, 41234.5 records/sec (40.27 MB/sec), 12.30 ms avg latency, 456.00 ms max latency,
      *  10 ms 50th, 30 ms 95th, 40 ms 99th, 50 ms 99.9th." */
-    static final Pattern SUMMARY = Pattern.compile(
+    public static final Pattern SUMMARY = Pattern.compile(
             "(\\d+) records sent, ([\\d.]+) records/sec \\(([\\d.]+) MB/sec\\), ([\\d.]+) ms avg latency, "
                     + "([\\d.]+) ms max latency, (\\d+) ms 50th, (\\d+) ms 95th, (\\d+) ms 99th, (\\d+) ms 99.9th\\.?");
 
@@ -75,7 +75,7 @@ public final class ProducerPerformanceRunner implements WorkloadRunner {
         return null;
     }
 
-    static String lastSummary(String output) {
+    public static String lastSummary(String output) {
         Matcher m = SUMMARY.matcher(output);
         String last = null;
         while (m.find()) {
@@ -84,12 +84,12 @@ public final class ProducerPerformanceRunner implements WorkloadRunner {
         return last;
     }
 
-    static String firstClientError(String output) {
+    public static String firstClientError(String output) {
         Matcher m = CLIENT_ERROR.matcher(output);
         return m.find() ? m.group() : null;
     }
 
-    static long endOffsetSum(SystemUnderTest node, String topic) throws Exception {
+    public static long endOffsetSum(SystemUnderTest node, String topic) throws Exception {
         try (Admin admin = Node.admin(node.bootstrap(), 15000)) {
             int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)
                     .get(topic).partitions().size();
