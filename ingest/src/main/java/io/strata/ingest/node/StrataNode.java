@@ -159,22 +159,13 @@ public class StrataNode {
     private ProducePurgatory produces;
 
     /**
-     * Whether a lone node starts on its own thread (as a cluster member always does), so that Quarkus finishes
-     * its own start (messaging, the HTTP server) on the main thread meanwhile and the two share the cores; the
-     * node is ready when its Kafka listener accepts, whichever ends last. Off in tests that run the node
-     * in-process, which expect it serving once Quarkus has started.
-     */
-    @ConfigProperty(name = "strata.start.background", defaultValue = "true")
-    boolean startInBackground;
-
-    /**
      * A member of a cluster waits for a majority of the members, which may take as long as its peers take
      * to come: it starts on its own thread, so that meanwhile HTTP answers (readiness says what it waits
      * for) and a SIGTERM stops it at once. A lone node (its quorum is itself) does the same unless
      * {@code strata.start.background=false}, then it starts before the application reports started.
      */
     void start(@Observes @Priority(10) StartupEvent event) throws Exception {
-        if (clusterSize() <= 1 && !startInBackground) {
+        if (clusterSize() <= 1 && !config.start().background()) {
             startNode();
             return;
         }

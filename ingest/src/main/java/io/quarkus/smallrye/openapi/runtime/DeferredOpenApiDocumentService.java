@@ -1,6 +1,7 @@
 package io.quarkus.smallrye.openapi.runtime;
 
 import io.quarkus.arc.Unremovable;
+import io.quarkus.arc.profile.IfBuildProfile;
 import io.quarkus.smallrye.openapi.OpenApiFilter;
 import io.quarkus.smallrye.openapi.runtime.filter.AutoSecurityFilter;
 import io.smallrye.openapi.runtime.io.Format;
@@ -22,12 +23,16 @@ import java.util.Map;
  * document is first asked for; the answer is the same bytes.
  *
  * <p>It sits in Quarkus' package because the method start-up calls is package-private there; it replaces the
- * extension's bean as a prioritised alternative. Thread-safe: preparation runs once, under this object's lock.
+ * extension's bean as a prioritised alternative. That override holds only where one class loader loads both
+ * classes, as in the packaged application; in dev and test mode Quarkus loads application classes apart from
+ * the extension's, so there the extension's own bean serves (prod build profile only). Thread-safe: preparation
+ * runs once, under this object's lock.
  */
 @Alternative
 @Priority(1)
 @ApplicationScoped
 @Unremovable // looked up by type at start-up, injected nowhere
+@IfBuildProfile("prod")
 public class DeferredOpenApiDocumentService extends OpenApiDocumentService {
 
     private record Pending(AutoSecurityFilter securityFilter, Map<OpenApiFilter.RunStage, List<String>> filters,
