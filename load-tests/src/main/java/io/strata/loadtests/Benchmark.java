@@ -92,6 +92,10 @@ public final class Benchmark implements Callable<Integer> {
     @Option(names = "--tool-heap", defaultValue = "512m", description = "Heap of the client tools. Default: ${DEFAULT-VALUE}.")
     String toolHeap;
 
+    @Option(names = "--strata-launcher", description = "Start Strata with this launcher (bin/strata) instead of "
+            + "java -jar: it picks the JVM (JAVA_HOME, else the fastest-starting JDK it finds) and uses its AOT cache.")
+    Path strataLauncher;
+
     @Option(names = "--strata-jvm-arg", description = "Extra JVM argument for the Strata node (repeatable).")
     List<String> strataJvmArgs = new ArrayList<>();
 
@@ -344,7 +348,8 @@ public final class Benchmark implements Callable<Integer> {
         int[] ports = portBase > 0 ? new int[] {portBase, portBase + 1, portBase + 2, portBase + 3} : freePorts(4);
         return system.equals("kafka")
                 ? new KafkaBroker(spec, ports[0], ports[1])
-                : new StrataNode(spec, jar, ports[2], ports[3]);
+                : new StrataNode(spec, jar, ports[2], ports[3], Map.of(),
+                        strataLauncher == null ? null : strataLauncher.toAbsolutePath());
     }
 
     /**

@@ -42,7 +42,7 @@ class LauncherIT {
     void helpAndUnknownArguments() {
         ToolResult help = ProcessRunner.run(List.of("bash", LAUNCHER.toString(), "--help"), Map.of(), ROOT, null,
                 Duration.ofSeconds(30)).assertSuccess();
-        assertThat(help.stdout()).contains("bin/strata", "STRATA_AOT_CACHE", "JAVA_HOME");
+        assertThat(help.stdout()).contains("bin/strata", "STRATA_AOT_CACHE", "JAVA_HOME", "STRATA_JAVA_SEARCH");
         ToolResult wrong = ProcessRunner.run(List.of("bash", LAUNCHER.toString(), "--port", "1"), Map.of(), ROOT,
                 null, Duration.ofSeconds(30));
         assertThat(wrong.exitCode()).isEqualTo(2);

@@ -46,6 +46,19 @@ public interface StrataConfig {
     @WithDefault("./data")
     Path dataDir();
 
+    Start start();
+
+    /** How the node starts. */
+    interface Start {
+        /**
+         * Whether a lone node starts on its own thread (a cluster member always does), so that Quarkus finishes
+         * its own start (messaging, the HTTP server) meanwhile; the node is ready when its Kafka listener accepts.
+         * Off in tests that run the node in-process, which expect it serving once Quarkus has started.
+         */
+        @WithDefault("true")
+        boolean background();
+    }
+
     Kafka kafka();
 
     Log log();

@@ -163,13 +163,13 @@ public class StrataNode {
     private ProducePurgatory produces;
 
     /**
-     * A lone node starts before the application reports started (its quorum is itself). A member of a
-     * cluster waits for a majority of the members, which may take as long as its peers take to come:
-     * it starts on its own thread, so that meanwhile HTTP answers (readiness says what it waits for)
-     * and a SIGTERM stops it at once.
+     * A member of a cluster waits for a majority of the members, which may take as long as its peers take
+     * to come: it starts on its own thread, so that meanwhile HTTP answers (readiness says what it waits
+     * for) and a SIGTERM stops it at once. A lone node (its quorum is itself) does the same unless
+     * {@code strata.start.background=false}, then it starts before the application reports started.
      */
     void start(@Observes @Priority(10) StartupEvent event) throws Exception {
-        if (clusterSize() <= 1) {
+        if (clusterSize() <= 1 && !config.start().background()) {
             startNode();
             return;
         }

@@ -21,6 +21,8 @@ public final class StrataNode extends Node {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
     private final Map<String, String> extraEnv;
+    /** bin/strata, or null to run {@code java -jar} with the spec's JVM and flags. */
+    private final Path launcher;
 
     public StrataNode(Spec spec, Path jar, int port, int httpPort) {
         this(spec, jar, port, httpPort, Map.of());
@@ -28,11 +30,21 @@ public final class StrataNode extends Node {
 
     /** @param extraEnv node settings on top of the benchmark defaults (e.g. tiering settings) */
     public StrataNode(Spec spec, Path jar, int port, int httpPort, Map<String, String> extraEnv) {
+        this(spec, jar, port, httpPort, extraEnv, null);
+    }
+
+    /**
+     * @param launcher the node's launcher ({@code bin/strata}) to start it as a user would: the launcher picks the
+     *                 JVM and its own flags (and the AOT cache); the spec's heap and JVM flags are handed to it as
+     *                 {@code STRATA_HEAP_OPTS} and {@code STRATA_JVM_OPTS}. Null: {@code java -jar}.
+     */
+    public StrataNode(Spec spec, Path jar, int port, int httpPort, Map<String, String> extraEnv, Path launcher) {
         super(spec);
         this.jar = jar;
         this.port = port;
         this.httpPort = httpPort;
         this.extraEnv = Map.copyOf(extraEnv);
+        this.launcher = launcher;
     }
 
     @Override
@@ -58,6 +70,9 @@ public final class StrataNode extends Node {
     public Map<String, String> describeSettings() {
         Map<String, String> s = new LinkedHashMap<>();
         s.put("jar", jar.toString());
+        if (launcher != null) {
+            s.put("launcher", launcher + " (it picks the JVM and the AOT cache; see bin/strata --help)");
+        }
         s.putAll(environment());
         s.remove("STRATA_DATA_DIR");
         s.put("STRATA_KAFKA_PORT", "<port>");
@@ -78,6 +93,9 @@ public final class StrataNode extends Node {
 
     @Override
     protected List<String> command() {
+        if (launcher != null) {
+            return List.of("bash", launcher.toString());
+        }
         List<String> cmd = new ArrayList<>();
         cmd.add(spec.jvm().java().toString());
         cmd.addAll(spec.jvmArgs());
@@ -103,8 +121,17 @@ public final class StrataNode extends Node {
         if (spec.durability() == Durability.FLUSH_EVERY_BATCH) {
             env.put("STRATA_LOG_FLUSH_MESSAGES", "1");
         }
+        if (launcher != null) {
+            env.put("STRATA_NODE_APP", jar.getParent().toString());
+            env.put("STRATA_HEAP_OPTS", String.join(" ", spec.jvmArgs().stream().filter(StrataNode::heapFlag).toList()));
+            env.put("STRATA_JVM_OPTS", String.join(" ", spec.jvmArgs().stream().filter(a -> !heapFlag(a)).toList()));
+        }
         env.putAll(extraEnv);
         return env;
+    }
+
+    private static boolean heapFlag(String jvmArg) {
+        return jvmArg.startsWith("-Xms") || jvmArg.startsWith("-Xmx");
     }
 
     @Override

@@ -105,6 +105,7 @@ public final class ClusterMember implements AutoCloseable {
         if (self.nodeId() != config.nodeId()) {
             throw new IllegalArgumentException("NodeInfo is for node " + self.nodeId() + ", config for " + config.nodeId());
         }
+        HazelcastAsyncExecutor.install();
         HazelcastInstance hz = Hazelcast.newHazelcastInstance(HazelcastConfigs.build(config, self));
         try {
             refuseDuplicateNodeId(hz, config);
