@@ -2,6 +2,11 @@ package io.strata.systemtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -33,7 +38,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Client quotas on one node with real kafka-clients: a producer_byte_rate set with Apache Kafka's kafka-configs
  * holds a producer going flat out to about its quota (and one without a quota goes far faster), the producer sees
  * throttle times (KIP-219), a consumer_byte_rate set with Admin.alterClientQuotas does the same to a consumer,
- * kafka-configs and Admin describe what was set, and the quotas and their enforcement survive a restart. The rates
+ * kafka-configs and Admin describe what was set, the same quota holds a device uploading NDJSON over HTTP (429 with
+ * Retry-After) without holding back another client id, and the quotas and their enforcement survive a restart. The rates
  * are measured over 3 samples of 1 s (strata.quota.window.num=3), so a client's burst allowance is 2 s of its quota.
  */
 @ExtendWith(NodeLogOnFailure.class)
@@ -98,6 +104,42 @@ class QuotaIT {
             producer.close(Duration.ZERO);
             return run;
         }
+    }
+
+
+    /** What NDJSON uploads of one client id achieved flat out over HTTP. */
+    private record HttpRun(double acceptedBytesPerSecond, int accepted, int refused, String retryAfter) {
+    }
+
+    /** Posts 16 KiB NDJSON uploads as {@code clientId} for {@code seconds}, as fast as they are answered. */
+    private static HttpRun ingest(StrataNode node, String clientId, double seconds) throws Exception {
+        StringBuilder body = new StringBuilder();
+        while (body.length() < 16 * 1024) {
+            body.append("{\"device\":\"").append(clientId).append("\",\"reading\":").append(body.length()).append("}\n");
+        }
+        byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(node.httpBase() + "/ingest/" + TOPIC))
+                .header("Content-Type", "application/x-ndjson").header("X-Strata-Client-Id", clientId)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build();
+        int accepted = 0;
+        int refused = 0;
+        String retryAfter = null;
+        long start = System.nanoTime();
+        while (System.nanoTime() - start < (long) (seconds * 1e9)) {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 200) {
+                accepted++;
+            } else {
+                assertThat(response.statusCode()).as(response.body()).isEqualTo(429);
+                assertThat(response.body()).contains("producer_byte_rate", clientId);
+                retryAfter = response.headers().firstValue("Retry-After").orElse("");
+                refused++;
+                Thread.sleep(50);
+            }
+        }
+        return new HttpRun((double) accepted * bytes.length / ((System.nanoTime() - start) / 1e9), accepted, refused,
+                retryAfter);
     }
 
     private static double metric(Map<MetricName, ? extends Metric> metrics, String name) {
@@ -169,6 +211,23 @@ class QuotaIT {
                     QUOTA, consumed, read, fetchThrottle);
             assertThat(consumed).as("at the quota").isBetween(0.25 * QUOTA, 1.5 * QUOTA);
             assertThat(fetchThrottle).isPositive();
+
+            // The same quotas on the HTTP port: a device over its producer_byte_rate gets 429 with Retry-After,
+            // its accepted uploads stay about at the quota, and another client id is not held back.
+            configs(node, "--alter", "--entity-type", "clients", "--entity-name", "device-7",
+                    "--add-config", "producer_byte_rate=" + (long) QUOTA);
+            HttpRun device = ingest(node, "device-7", 6);
+            HttpRun other = ingest(node, "device-8", 2);
+            System.out.printf("HTTP: quota %.0f B/s; device-7 %.0f B/s (%d accepted, %d refused), device-8 %.0f B/s%n",
+                    QUOTA, device.acceptedBytesPerSecond(), device.accepted(), device.refused(),
+                    other.acceptedBytesPerSecond());
+            assertThat(device.refused()).as("uploads over the quota refused").isPositive();
+            assertThat(device.retryAfter()).matches("[1-9][0-9]*");
+            // 6 s at the quota plus the 2 s burst the window allows, plus one 16 KiB upload per throttle: well
+            // under 2x the quota on average; without a quota, far above it.
+            assertThat(device.acceptedBytesPerSecond()).as("at the quota").isLessThan(2 * QUOTA);
+            assertThat(other.refused()).isZero();
+            assertThat(other.acceptedBytesPerSecond()).as("another client id").isGreaterThan(2 * QUOTA);
 
             Map<ClientQuotaEntity, Map<String, Double>> before = Clients.get(
                     admin.describeClientQuotas(ClientQuotaFilter.all()).entities());

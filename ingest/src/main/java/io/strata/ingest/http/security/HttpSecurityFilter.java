@@ -4,6 +4,7 @@ import io.strata.ingest.http.common.ErrorBody;
 import io.strata.ingest.http.restproxy.v2.V2ErrorCodes;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -40,7 +41,7 @@ public class HttpSecurityFilter {
     HttpQuotaHook quotas;
 
     @ServerRequestFilter(priority = Priorities.AUTHENTICATION)
-    public Response authenticate(ContainerRequestContext request, HttpServerRequest http) {
+    public Response authenticate(ContainerRequestContext request, HttpServerRequest http, RoutingContext routing) {
         SocketAddress remote = http.remoteAddress();
         String host = remote == null || remote.hostAddress() == null ? "" : remote.hostAddress();
         String clientId = request.getHeaderString(HttpCaller.CLIENT_ID_HEADER);
@@ -64,7 +65,7 @@ public class HttpSecurityFilter {
             return error(403, v2 ? V2ErrorCodes.AUTHORIZATION_FAILED : 403,
                     "Only super users (strata.security.super-users) may use /admin (principal " + caller.principal() + ").");
         }
-        return quotas.admit(caller, request.getMethod(), path);
+        return quotas.admit(caller, request.getMethod(), path, routing);
     }
 
     private Response unauthorized(HttpAuthenticator.AuthenticationFailed e, boolean v2) {
