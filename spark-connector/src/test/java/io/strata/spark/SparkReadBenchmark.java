@@ -126,11 +126,17 @@ public final class SparkReadBenchmark {
         System.exit(0); // Spark's non-daemon threads
     }
 
+    /**
+     * S3Proxy stands in for S3 here, so it runs with the full JIT and room to buffer, not with the tests' quick-start
+     * options; its CPU is reported on its own, not as the node's.
+     */
+    static final List<String> S3PROXY_JVM_OPTIONS = List.of("-Xmx1g");
+
     /** Starts a node, S3Proxy and Spark, then runs {@link #run(Settings, StrataClusterFixture)}. */
     static Result run(Settings settings) throws Exception {
         Files.createDirectories(settings.work());
         try (StrataClusterFixture cluster = new StrataClusterFixture("spark-bench", settings.work(),
-                Map.of("STRATA_TIERING_SCAN_INTERVAL", "200ms"))) {
+                Map.of("STRATA_TIERING_SCAN_INTERVAL", "200ms"), S3PROXY_JVM_OPTIONS)) {
             cluster.spark.sparkContext().setLogLevel("WARN");
             return run(settings, cluster);
         }
@@ -275,11 +281,12 @@ public final class SparkReadBenchmark {
         md.append("# Spark: direct read of tiered segments vs Spark's Kafka source through the node\n\n");
         md.append(String.format(Locale.ROOT, "%d records of %d B values (%.0f MiB of sealed segments, %d segments of "
                         + "%d MiB, %d partitions, no compression), read %d time(s) by each source after %s, "
-                        + "alternating; Spark %s `local[2]` in one JVM; node and S3Proxy (filesystem back end) as "
-                        + "separate processes on the same machine (%d cores). Node keeps %s.%n%n",
+                        + "alternating; Spark %s `local[2]` in one JVM; node and S3Proxy (filesystem back end, JVM "
+                        + "options `%s`) as separate processes on the same machine (%d cores). Node keeps %s.%n%n",
                 r.tieredRecords(), s.recordBytes(), r.tieredLogBytes() / 1048576.0, r.segments(), s.segmentMib(),
                 s.partitions(), s.repetitions(), s.warmUp() ? "one warm-up read each" : "no warm-up",
-                org.apache.spark.package$.MODULE$.SPARK_VERSION(), Runtime.getRuntime().availableProcessors(),
+                org.apache.spark.package$.MODULE$.SPARK_VERSION(), String.join(" ", S3PROXY_JVM_OPTIONS),
+                Runtime.getRuntime().availableProcessors(),
                 s.nodeLocalRetentionBytes() == null ? "its local copy (default local retention): the Kafka source "
                         + "is served from the node's disk/page cache"
                         : "local.retention.bytes=" + s.nodeLocalRetentionBytes()));

@@ -56,8 +56,14 @@ final class StrataClusterFixture implements AutoCloseable {
      * @param nodeEnv extra settings of the node ({@code STRATA_*})
      */
     StrataClusterFixture(String name, Path workDir, Map<String, String> nodeEnv) throws Exception {
+        this(name, workDir, nodeEnv, ObjectStoreProcess.TEST_JVM_OPTIONS);
+    }
+
+    /** @param s3JvmOptions the S3Proxy JVM's options (tests: small and quick to start) */
+    StrataClusterFixture(String name, Path workDir, Map<String, String> nodeEnv, List<String> s3JvmOptions)
+            throws Exception {
         Path objects = Files.createTempDirectory(Files.createDirectories(workDir), "s3proxy-spark");
-        s3 = new ObjectStoreProcess(objects).start();
+        s3 = ObjectStoreProcess.builder(objects).jvmOptions(s3JvmOptions).build().start();
         StrataNode.Builder builder = StrataNode.builder(name);
         s3.nodeEnv().forEach(builder::env);
         nodeEnv.forEach(builder::env);

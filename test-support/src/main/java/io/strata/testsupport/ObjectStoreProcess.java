@@ -30,6 +30,12 @@ import java.util.Map;
 public final class ObjectStoreProcess implements AutoCloseable {
 
     public static final String BUCKET = "strata";
+    /**
+     * JVM options by default: small and quick to start, for tests (C1 only, which a benchmark that measures
+     * against the store should not use; see {@link Builder#jvmOptions(List)}).
+     */
+    public static final List<String> TEST_JVM_OPTIONS =
+            List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
     private final Path dir;
@@ -39,6 +45,7 @@ public final class ObjectStoreProcess implements AutoCloseable {
     private final Path java;
     private final Path nodeLibDir;
     private final List<String> launcher;
+    private final List<String> jvmOptions;
     private ChildProcess process;
 
     private ObjectStoreProcess(Builder b) {
@@ -50,6 +57,7 @@ public final class ObjectStoreProcess implements AutoCloseable {
         this.java = b.java != null ? b.java : Paths.get(System.getProperty("java.home"), "bin", "java");
         this.nodeLibDir = b.nodeLibDir;
         this.launcher = List.copyOf(b.launcher);
+        this.jvmOptions = List.copyOf(b.jvmOptions);
     }
 
     /** On 127.0.0.1, a free port, the node libraries next to {@code strata.node.jar}. */
@@ -106,9 +114,10 @@ public final class ObjectStoreProcess implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         List<String> command = new ArrayList<>(launcher);
-        command.addAll(List.of(java.toString(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", ownClasses() + File.pathSeparator + libs.toAbsolutePath() + "/*", Main.class.getName(),
-                dir.toString(), host, Integer.toString(port)));
+        command.add(java.toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", ownClasses() + File.pathSeparator + libs.toAbsolutePath() + "/*",
+                Main.class.getName(), dir.toString(), host, Integer.toString(port)));
         process = ChildProcess.start(command, Map.of(), dir, logFile);
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
@@ -182,6 +191,7 @@ public final class ObjectStoreProcess implements AutoCloseable {
         private Path java;
         private Path nodeLibDir;
         private final List<String> launcher = new ArrayList<>();
+        private final List<String> jvmOptions = new ArrayList<>(TEST_JVM_OPTIONS);
 
         private Builder(Path dir) {
             this.dir = dir;
@@ -221,6 +231,13 @@ public final class ObjectStoreProcess implements AutoCloseable {
         public Builder launcher(List<String> prefix) {
             launcher.clear();
             launcher.addAll(prefix);
+            return this;
+        }
+
+        /** The JVM's options, replacing {@link #TEST_JVM_OPTIONS}, e.g. a larger heap and the full JIT. */
+        public Builder jvmOptions(List<String> options) {
+            jvmOptions.clear();
+            jvmOptions.addAll(options);
             return this;
         }
 

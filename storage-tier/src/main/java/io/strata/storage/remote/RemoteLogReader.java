@@ -13,24 +13,43 @@ import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.Records;
 
 import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Reads record batches of uploaded segments with ranged GETs. A read looks up its starting position
  * in the segment's uploaded offset index, then takes the bytes from fixed-size chunks of the
- * {@code .log} object ({@code chunkBytes}, aligned to multiples of it) held in a cache bounded by
- * {@code cacheBytes}; serving chunk k schedules a read-ahead of the next {@code readAheadChunks}
- * chunks, so a consumer reading a segment front to back mostly finds its next bytes cached. Index objects are cached too.
+ * {@code .log} object ({@code chunkBytes}, aligned to multiples of it); serving chunk k schedules a read-ahead of
+ * the next {@code readAheadChunks} chunks, so a consumer reading a segment front to back mostly finds its next
+ * bytes fetched or on their way. Index objects are cached too.
+ *
+ * <p>Chunks live at two levels. The <em>window</em> is a small map, least recently used first, of chunks being
+ * fetched, fetched ahead and not yet read, or just read: a chunk's bytes are fetched once while it is in the
+ * window, whoever asks for it (two readers of one chunk share one GET; a reader that reaches a chunk whose
+ * read-ahead is still queued fetches it itself rather than waiting behind the executor). Serving a chunk marks the
+ * chunks ahead of it as used too, so a sequential reader's read-ahead is never dropped for chunks behind it. The
+ * window holds {@code readAheadChunks + 3} chunks at least (the one being read, two before it for batches spanning
+ * a boundary and for reads that start at the offset index entry before their offset, the ones ahead) and up to
+ * half of {@code cacheBytes}. A chunk leaving the window goes to a Caffeine
+ * cache bounded by the rest of {@code cacheBytes}, which serves repeated reads of the same bytes. The window is
+ * plain LRU on purpose: Caffeine's admission policy rejects one-hit newcomers when full, which is every
+ * read-ahead chunk of a sequential scan, so read-ahead into Caffeine alone was fetched twice.
  *
  * <p>Every returned batch is CRC-checked: a corrupt or truncated object fails the read with
- * {@link KafkaStorageException}, as does a missing object.
+ * {@link KafkaStorageException}, as does a missing object. A failed read-ahead is forgotten; the read that
+ * needs the chunk fetches it again and reports its own failure.
  *
  * <p>Used by the broker's {@link RemoteLogManager} and by readers of the bucket without a broker (the
  * Spark connector), which plan from manifests and read with the same code.
  *
- * <p>Thread-safety: safe for concurrent use; calls block on the object store and run on the
- * caller's (reader) threads.
+ * <p>Thread-safety: safe for concurrent use; calls block on the object store and run on the caller's (reader)
+ * threads; read-aheads run on {@code readAhead}, which may be the readers' own pool (a reader never waits for a
+ * queued read-ahead). The window is guarded by its own monitor, held only for map operations, never across a GET.
  */
 public final class RemoteLogReader {
 
@@ -45,6 +64,8 @@ public final class RemoteLogReader {
     private final ObjectStore store;
     private final int chunkBytes;
     private final Cache<ChunkKey, byte[]> chunks;
+    /** Chunks being fetched, fetched ahead or just read, least recently used first; guarded by itself. */
+    private final Map<ChunkKey, Pending> window;
     private final Cache<String, ByteBuffer> indexes;
     private final int readAheadChunks;
     private final Executor readAhead;
@@ -55,7 +76,8 @@ public final class RemoteLogReader {
 
     /**
      * @param chunkBytes      size of one ranged GET of a {@code .log} object
-     * @param cacheBytes      bound of the chunk cache
+     * @param cacheBytes      bound of the chunks held, window and cache together (but at least
+     *                        {@code readAheadChunks + 4} chunks)
      * @param readAheadChunks chunks fetched ahead on {@code readAhead} (0: none)
      */
     public RemoteLogReader(ObjectStore store, int chunkBytes, long cacheBytes, int readAheadChunks, Executor readAhead) {
@@ -63,8 +85,22 @@ public final class RemoteLogReader {
         this.chunkBytes = chunkBytes;
         this.readAheadChunks = readAheadChunks;
         this.readAhead = readAhead;
+        int windowChunks = (int) Math.max(readAheadChunks + 3L, Math.min(1024, cacheBytes / chunkBytes / 2));
+        this.window = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<ChunkKey, Pending> eldest) {
+                if (size() <= windowChunks) {
+                    return false;
+                }
+                byte[] done = eldest.getValue().bytesIfLoaded();
+                if (done != null) {
+                    chunks.put(eldest.getKey(), done);
+                }
+                return true;
+            }
+        };
         this.chunks = Caffeine.newBuilder()
-                .maximumWeight(Math.max(cacheBytes, chunkBytes))
+                .maximumWeight(Math.max(cacheBytes - (long) windowChunks * chunkBytes, chunkBytes))
                 .weigher((ChunkKey k, byte[] v) -> v.length)
                 .build();
         this.indexes = Caffeine.newBuilder()
@@ -73,9 +109,14 @@ public final class RemoteLogReader {
                 .build();
     }
 
-    /** Cached chunks' bytes. */
+    /** Bytes of chunks held: cached and fetched into the window. */
     long cachedBytes() {
-        return chunks.asMap().values().stream().mapToLong(b -> b.length).sum();
+        long windowBytes;
+        synchronized (window) {
+            windowBytes = window.values().stream().map(Pending::bytesIfLoaded).filter(b -> b != null)
+                    .mapToLong(b -> b.length).sum();
+        }
+        return windowBytes + chunks.asMap().values().stream().mapToLong(b -> b.length).sum();
     }
 
     /**
@@ -258,25 +299,98 @@ public final class RemoteLogReader {
     }
 
     private byte[] chunk(String key, RemoteSegment segment, long index) {
-        byte[] bytes = chunks.get(new ChunkKey(key, index), k -> load(k, segment));
+        ChunkKey wanted = new ChunkKey(key, index);
+        byte[] bytes = fetch(wanted, segment);
         for (long next = index + 1; next <= index + readAheadChunks && next * chunkBytes < segment.sizeInBytes(); next++) {
             ChunkKey ahead = new ChunkKey(key, next);
-            if (chunks.getIfPresent(ahead) != null) {
-                continue;
+            Pending pending;
+            synchronized (window) {
+                // get, not containsKey: the chunks ahead count as just used, so that the window, least recently
+                // used first, never drops one of them for a chunk behind the reader
+                if (window.get(ahead) != null || chunks.getIfPresent(ahead) != null) {
+                    continue;
+                }
+                pending = new Pending();
+                window.put(ahead, pending);
             }
             try {
-                readAhead.execute(() -> {
-                    try {
-                        chunks.get(ahead, k -> load(k, segment));
-                    } catch (RuntimeException ignored) {
-                        // a read-ahead is a guess; the real read reports failures
-                    }
-                });
-            } catch (RuntimeException rejected) {
-                // executor shutting down
+                readAhead.execute(() -> pending.loadUnlessClaimed(ahead, segment));
+            } catch (RuntimeException rejected) { // executor shutting down
+                forget(ahead, pending);
+                pending.fail(rejected);
             }
         }
         return bytes;
+    }
+
+    /**
+     * The chunk's bytes: from the window, else from the cache (entering the window again), else fetched on this
+     * thread. A read-ahead that failed, or that another reader's failure left behind, is fetched again once here.
+     */
+    private byte[] fetch(ChunkKey k, RemoteSegment segment) {
+        for (int attempt = 0; ; attempt++) {
+            Pending pending;
+            synchronized (window) {
+                pending = window.get(k);
+                if (pending == null) {
+                    byte[] cached = chunks.getIfPresent(k);
+                    pending = cached != null ? new Pending().with(cached) : new Pending();
+                    window.put(k, pending);
+                }
+            }
+            boolean mine = pending.loadUnlessClaimed(k, segment);
+            try {
+                return pending.bytes.join();
+            } catch (CompletionException e) {
+                forget(k, pending);
+                if (mine || attempt > 0) {
+                    throw e.getCause() instanceof RuntimeException r ? r : e;
+                }
+            }
+        }
+    }
+
+    /** Drops {@code pending} from the window if it is still the entry of {@code k}. */
+    private void forget(ChunkKey k, Pending pending) {
+        synchronized (window) {
+            window.remove(k, pending);
+        }
+    }
+
+    /** One chunk's fetch: claimed by exactly one thread (a read-ahead or a reader), awaited by the others. */
+    private final class Pending {
+        final CompletableFuture<byte[]> bytes = new CompletableFuture<>();
+        private final AtomicBoolean claimed = new AtomicBoolean();
+
+        /** Completed with bytes found in the cache. */
+        Pending with(byte[] cached) {
+            claimed.set(true);
+            bytes.complete(cached);
+            return this;
+        }
+
+        /** Fetches the chunk unless a thread has claimed it already; true if this call fetched (or failed to). */
+        boolean loadUnlessClaimed(ChunkKey k, RemoteSegment segment) {
+            if (!claimed.compareAndSet(false, true)) {
+                return false;
+            }
+            try {
+                bytes.complete(load(k, segment));
+            } catch (Throwable e) { // whatever it is, the threads waiting for the bytes must not wait forever
+                bytes.completeExceptionally(e);
+            }
+            return true;
+        }
+
+        void fail(RuntimeException e) {
+            claimed.set(true);
+            bytes.completeExceptionally(e);
+        }
+
+        /** The bytes if fetched successfully, else null. */
+        byte[] bytesIfLoaded() {
+            return bytes.isDone() && !bytes.isCompletedExceptionally() ? bytes.join() : null;
+        }
     }
 
     private byte[] load(ChunkKey k, RemoteSegment segment) {

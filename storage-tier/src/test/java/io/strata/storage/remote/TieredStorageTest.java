@@ -35,6 +35,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -219,6 +221,50 @@ class TieredStorageTest {
             Optional<TimestampAndOffset> found = rlm.offsetForTimestamp(TP, ts, log.localLogStartOffset()).join();
             assertThat(found).isPresent();
             assertThat(found.get().offset).isEqualTo(7);
+        }
+    }
+
+    @Test
+    void aSequentialReadWithReadAheadFetchesEachByteOnceThoughTheSegmentIsLargerThanTheCache() throws Exception {
+        ObjectStore store = newStore();
+        RemoteSegment segment;
+        try (RemoteLogManager rlm = new RemoteLogManager(store, RemoteLogManager.Settings.DEFAULTS, Time.SYSTEM);
+             LogManager logs = new LogManager(dir.resolve("logs"), Time.SYSTEM)) {
+            PartitionLog log = openTiered(rlm, logs, config(Map.of("segment.bytes", Integer.toString(256 * 1024),
+                    "local.retention.bytes", "0")));
+            for (int i = 0; i < 160; i++) {
+                log.appendAsLeader(MemoryRecords.withRecords(Compression.NONE,
+                        new SimpleRecord(i, ("key-" + i).getBytes(StandardCharsets.UTF_8), new byte[2000])), 0);
+            }
+            log.updateHighWatermark(log.logEndOffset());
+            rlm.copySealedSegments(TP, 0);
+            segment = rlm.manifest(TP).orElseThrow().segments().get(0);
+        }
+        String root = new RemoteLogLayout("cluster-a").partitionRoot(TP, TOPIC_ID);
+        int chunk = 8 * 1024;
+        assertThat(segment.sizeInBytes()).isGreaterThan(16L * chunk);
+        ExecutorService readAhead = Executors.newFixedThreadPool(2);
+        // A store of its own: its counters see this reader's GETs only.
+        try (ObjectStore reading = new ObjectStore(store.config())) {
+            RemoteLogReader reader = new RemoteLogReader(reading, chunk, 2L * chunk, 2, readAhead);
+            reader.offsetIndexEntries(root, segment); // the index GET, before counting
+            long bytes0 = reading.bytesDownloaded();
+            long gets0 = reading.getRequests();
+            long next = segment.baseOffset();
+            while (next < segment.nextOffset()) {
+                Records records = reader.read(root, segment, next, chunk, true);
+                assertThat(records.sizeInBytes()).as("read at %d", next).isPositive();
+                for (RecordBatch batch : records.batches()) {
+                    assertThat(batch.baseOffset()).isEqualTo(next);
+                    next = batch.nextOffset();
+                }
+            }
+            assertThat(next).isEqualTo(segment.nextOffset());
+            assertThat(reading.bytesDownloaded() - bytes0).as("bytes fetched").isEqualTo(segment.sizeInBytes());
+            assertThat(reading.getRequests() - gets0).as("ranged GETs")
+                    .isEqualTo((segment.sizeInBytes() + chunk - 1) / chunk);
+        } finally {
+            readAhead.shutdownNow();
         }
     }
 
