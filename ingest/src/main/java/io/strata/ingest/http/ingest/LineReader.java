@@ -2,6 +2,9 @@ package io.strata.ingest.http.ingest;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -19,6 +22,10 @@ import java.util.Arrays;
 final class LineReader {
 
     private static final int BUFFER_BYTES = 64 * 1024;
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGH_BITS = 0x8080808080808080L;
 
     private final InputStream in;
     private final int maxLineBytes;
@@ -87,7 +94,7 @@ final class LineReader {
     boolean next() throws IOException {
         int spilled = -1; // bytes in spill, -1 while the line is not spilling
         long length = 0;
-        int high = 0; // OR of the line's bytes: bit 7 set when one of them is not ASCII
+        long high = 0; // OR of the line's bytes (eight lanes): a bit 7 set when one of them is not ASCII
         while (true) {
             if (pos == limit) {
                 int n = in.read(buffer, 0, BUFFER_BYTES);
@@ -105,8 +112,24 @@ final class LineReader {
             int start = pos;
             byte[] b = buffer;
             int p = pos;
+            // Eight bytes at a time: the lowest byte equal to '\n' ends the line; the bits 7 of the bytes before it
+            // say whether the line is ASCII. (x - 0x01..) & ~x & 0x80.. marks zero bytes of x = word ^ '\n'..; only
+            // bytes above the first real one can be marked wrongly, and those are never used.
+            while (p + Long.BYTES <= limit) {
+                long word = (long) LONGS.get(b, p);
+                long x = word ^ NEWLINES;
+                long found = (x - ONES) & ~x & HIGH_BITS;
+                if (found != 0) {
+                    int index = Long.numberOfTrailingZeros(found) >>> 3;
+                    high |= word & ((1L << (index << 3)) - 1);
+                    p += index;
+                    break;
+                }
+                high |= word;
+                p += Long.BYTES;
+            }
             byte c;
-            while ((c = b[p]) != '\n') {
+            while ((c = b[p]) != '\n') { // the tail (and the line end found above: then no step is taken)
                 high |= c;
                 p++;
             }
@@ -137,7 +160,7 @@ final class LineReader {
     }
 
     /** {@code stored} bytes of the line at {@code offset} (all of it unless it is too long), {@code length} in all. */
-    private boolean finish(byte[] source, int offset, int stored, long length, int high) {
+    private boolean finish(byte[] source, int offset, int stored, long length, long high) {
         lineNumber++;
         int end = stored;
         if (end > 0 && source[offset + end - 1] == '\r' && length <= maxLineBytes + 1L) {
@@ -158,7 +181,7 @@ final class LineReader {
         lineArray = source;
         lineOffset = offset;
         lineLength = end;
-        lineAscii = high >= 0 && (high & 0x80) == 0;
+        lineAscii = (high & HIGH_BITS) == 0;
         return true;
     }
 }

@@ -70,6 +70,27 @@ class LineReaderTest {
     }
 
     @Test
+    void findsANonAsciiByteAndTheLineEndAtEveryPositionOfAWord() throws IOException {
+        for (int at = 0; at < 20; at++) {
+            StringBuilder text = new StringBuilder();
+            for (int i = 0; i < 20; i++) {
+                text.append(i == at ? '\u00e9' : (char) ('a' + i));
+            }
+            String line = text.toString();
+            String body = "x".repeat(at) + "\n" + line + "\n" + "y".repeat(19 - at) + "\n";
+            LineReader reader = new LineReader(trickle(body, 64 * 1024), 100);
+            List<String> lines = new ArrayList<>();
+            List<Boolean> ascii = new ArrayList<>();
+            while (reader.next()) {
+                lines.add(new String(reader.copy(), StandardCharsets.UTF_8));
+                ascii.add(reader.ascii());
+            }
+            assertThat(lines).as("non-ASCII at %d", at).containsExactly("x".repeat(at), line, "y".repeat(19 - at));
+            assertThat(ascii).as("non-ASCII at %d", at).containsExactly(true, false, true);
+        }
+    }
+
+    @Test
     void countsTheBytesItConsumed() throws IOException {
         LineReader reader = new LineReader(trickle("a\nbb\n", 2), 10);
         while (reader.next()) {
