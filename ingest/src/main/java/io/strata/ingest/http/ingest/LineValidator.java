@@ -24,10 +24,10 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Fast path: one Jackson non-blocking parser for the whole upload, fed each line straight from the read
  * buffer; the line's root value is walked token by token (strings and numbers are not turned into objects,
- * field names come from Jackson's symbol table), so a valid line allocates nothing but its key. Slow path, for
- * lines the fast path does not accept and for keys that are not strings: the blocking parser over a copy of
- * the line, exactly as lines were checked before, which gives the error message and decides; the
- * non-blocking parser is then replaced, since a failed one cannot go on. The fast path only ever accepts
+ * field names come from Jackson's symbol table), so a valid line allocates nothing but its key; a new parser
+ * every MiB bounds that table. Slow path, for lines the fast path does not accept and for keys that are not
+ * strings: the blocking parser over a copy of the line, exactly as lines were checked before, which gives the
+ * error message and decides; the non-blocking parser is then replaced, since a failed one cannot go on. The fast path only ever accepts
  * lines the slow path accepts (it is the same grammar; {@code LineValidatorTest} compares them).
  *
  * <p>Not thread-safe: one per upload.
@@ -45,8 +45,15 @@ final class LineValidator {
     private final String[] keyPath;
     private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder(); // reports malformed input
     private final CharBuffer decoded = CharBuffer.allocate(4096);
+    /**
+     * Bytes after which the parser is replaced: it keeps every field name it met in its symbol table, so an upload of
+     * ever new names must not grow one table without bound.
+     */
+    private static final long RENEW_BYTES = 1 << 20;
+
     private JsonParser parser;
     private ByteArrayFeeder feeder;
+    private long fed;
     /** Set by the walk when the key value is not a string: the slow path renders it. */
     private boolean keyNeedsTree;
 
@@ -89,11 +96,13 @@ final class LineValidator {
 
     /** The key, having read the line as one document; parser set to null when it did not read so. */
     private byte[] fastCheck(byte[] array, int offset, int lengthWithEnd) throws IOException {
-        if (parser == null) {
+        if (parser == null || fed > RENEW_BYTES) {
             parser = json.createNonBlockingByteArrayParser();
             feeder = (ByteArrayFeeder) parser.getNonBlockingInputFeeder();
+            fed = 0;
         }
         feeder.feedInput(array, offset, offset + lengthWithEnd);
+        fed += lengthWithEnd;
         JsonToken root = next();
         byte[] key = null;
         if (keyPath != null && root == JsonToken.START_OBJECT) {

@@ -157,6 +157,19 @@ class LineValidatorTest {
         }
     }
 
+    @Test
+    void linesKeepTheirOutcomeAcrossTheParsersRenewal() {
+        LineValidator validator = new LineValidator(JSON, new String[] {"device"});
+        String pad = "p".repeat(200);
+        for (int i = 0; i < 12_000; i++) { // about 2.6 MB: the parser is renewed twice
+            String line = "{\"device\":\"d" + i + "\",\"pad\":\"" + pad + "\",\"n\":" + i + "}";
+            assertThat(outcome(validator, bytes(line))).isEqualTo("key " + HexFormat.of().formatHex(bytes("d" + i)));
+            if (i % 5000 == 0) {
+                assertThat(outcome(validator, bytes(line + ","))).startsWith("Malformed JSON: ");
+            }
+        }
+    }
+
     /**
      * Random edits of JSON lines, checked one after another by one validator as an upload does (so a line after a
      * rejected one meets a fresh parser): every outcome, key and message is what the reference gives.
