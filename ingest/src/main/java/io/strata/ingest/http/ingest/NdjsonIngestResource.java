@@ -1,12 +1,6 @@
 package io.strata.ingest.http.ingest;
 
-import io.strata.ingest.http.security.HttpAccess;
-import com.fasterxml.jackson.core.JsonParseException;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.smallrye.common.annotation.Blocking;
@@ -16,9 +10,8 @@ import io.strata.ingest.http.common.HttpApiException;
 import io.strata.ingest.http.common.HttpConfig;
 import io.strata.ingest.http.produce.HttpProducer;
 import io.strata.ingest.http.produce.InvalidTopicNameException;
-import io.strata.ingest.http.produce.ProduceRecord;
-import io.strata.ingest.http.produce.ProduceResult;
 import io.strata.ingest.http.produce.TopicNotFoundException;
+import io.strata.ingest.http.security.HttpAccess;
 import io.strata.membership.topic.TopicDescriptor;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -40,7 +33,6 @@ import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,8 +42,10 @@ import java.util.zip.ZipException;
 
 /**
  * Bulk upload for devices: one JSON document per line, stored as one record per line. The body is
- * streamed: lines are parsed as they arrive and appended in batches, so memory use does not grow
- * with the upload. Runs on a worker thread; uploads are bounded in number, duration and size.
+ * streamed: lines are checked as they arrive ({@link LineValidator}) and copied from the read buffer
+ * straight into record batches ({@link UploadBatches}) that are appended every batch-lines lines or
+ * batch-bytes bytes, so memory use does not grow with the upload and no object is made per line. Runs on
+ * a worker thread; uploads are bounded in number, duration and size.
  */
 @Path("/ingest")
 @Tag(name = "Device ingest")
@@ -134,41 +128,39 @@ public class NdjsonIngestResource {
     }
 
     /** The state of one upload. */
-    private final class Upload {
+    private final class Upload implements UploadBatches.Outcome {
         final TopicDescriptor topic;
-        final String[] keyPath;
         final long deadline = System.nanoTime() + config.maxDuration().toNanos();
         final Map<Integer, long[]> ranges = new TreeMap<>(); // partition -> {first, last, count}
         final List<IngestResult.LineError> errors = new ArrayList<>();
-        final List<ProduceRecord> batch = new ArrayList<>();
-        final List<Long> batchLines = new ArrayList<>();
-        long batchBytes;
+        final LineValidator validator;
+        final UploadBatches batches;
         long stored;
         long rejected;
 
         Upload(TopicDescriptor topic, String[] keyPath) {
             this.topic = topic;
-            this.keyPath = keyPath;
+            this.validator = new LineValidator(json, keyPath);
+            this.batches = new UploadBatches(producer, topic);
         }
 
         Response run(InputStream body) {
             try (InputStream in = body) {
                 LineReader lines = new LineReader(in, config.maxRecordBytes());
-                LineReader.Line line;
-                while ((line = lines.next()) != null) {
-                    if (line.number() > config.maxLines()) {
+                while (lines.next()) {
+                    if (lines.number() > config.maxLines()) {
                         return stop(413, "More than strata.http.ingest.max-lines (" + config.maxLines()
-                                + ") lines; lines from " + line.number() + " on were not read.");
+                                + ") lines; lines from " + lines.number() + " on were not read.");
                     }
                     if (lines.bytesRead() > config.maxBodyBytes()) {
                         return stop(413, "The body exceeds strata.http.ingest.max-body-bytes (" + config.maxBodyBytes()
-                                + "); lines from " + line.number() + " on were not read.");
+                                + "); lines from " + lines.number() + " on were not read.");
                     }
                     if (System.nanoTime() - deadline > 0) {
                         return stop(408, "The upload took longer than strata.http.ingest.max-duration ("
-                                + config.maxDuration() + "); lines from " + line.number() + " on were not read.");
+                                + config.maxDuration() + "); lines from " + lines.number() + " on were not read.");
                     }
-                    accept(line);
+                    accept(lines);
                 }
             } catch (ZipException e) {
                 return stop(400, "The gzip body is corrupt: " + e.getMessage() + "; later lines were not read.");
@@ -182,105 +174,48 @@ public class NdjsonIngestResource {
             return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(result(null, null)).build();
         }
 
-        void accept(LineReader.Line line) {
+        /** The line the reader is at: checked, then added to its partition's batch straight from the read buffer. */
+        void accept(LineReader line) {
             if (line.tooLong()) {
-                reject(line.number(), "The line of " + line.length() + " bytes exceeds strata.http.ingest.max-record-bytes ("
+                reject(line.number(), "The line of " + line.totalLength() + " bytes exceeds strata.http.ingest.max-record-bytes ("
                         + config.maxRecordBytes() + ").");
                 return;
             }
-            byte[] bytes = line.bytes();
-            if (isBlank(bytes)) {
+            byte[] array = line.array();
+            int offset = line.offset();
+            int length = line.length();
+            if (isBlank(array, offset, length)) {
                 return; // a blank line is a separator, not a record
             }
             byte[] key;
             try {
-                key = validateAndFindKey(bytes);
-            } catch (IOException e) {
-                String detail = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
-                reject(line.number(), "Malformed JSON: " + detail);
+                key = validator.check(array, offset, length, line.ascii());
+            } catch (LineValidator.InvalidLine e) {
+                reject(line.number(), e.getMessage());
                 return;
             }
-            batch.add(new ProduceRecord(null, key, bytes, List.of(), null));
-            batchLines.add(line.number());
-            batchBytes += bytes.length;
-            if (batch.size() >= config.batchLines() || batchBytes >= config.batchBytes()) {
+            batches.add(producer.partitionFor(topic, key), line.number(), key, array, offset, length);
+            if (batches.lines() >= config.batchLines() || batches.bytes() >= config.batchBytes()) {
                 flush();
             }
         }
 
-        /**
-         * Checks that the line is exactly one JSON document and returns the value at the key path. Streams over the
-         * tokens rather than building a tree per line (fewer allocations per record); the key is what the tree
-         * would give: the last of duplicate fields wins, strings as text, other values as their JSON.
-         */
-        byte[] validateAndFindKey(byte[] line) throws IOException {
-            try (JsonParser p = json.createParser(line)) {
-                JsonToken root = p.nextToken();
-                byte[] key = null;
-                if (keyPath != null && root == JsonToken.START_OBJECT) {
-                    key = findKey(p, 0);
-                } else {
-                    p.skipChildren();
-                }
-                if (p.nextToken() != null) {
-                    throw new JsonParseException(p, "Trailing token (of type " + p.currentToken()
-                            + ") found after the JSON document");
-                }
-                return key;
-            }
-        }
-
-        /** Reads the object the parser is at, to its end; the value at keyPath[level..] within it, or null. */
-        private byte[] findKey(JsonParser p, int level) throws IOException {
-            byte[] key = null;
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                boolean onPath = keyPath[level].equals(p.currentName());
-                JsonToken value = p.nextToken();
-                if (!onPath) {
-                    p.skipChildren();
-                } else if (level == keyPath.length - 1) {
-                    key = keyBytes(p, value);
-                } else if (value == JsonToken.START_OBJECT) {
-                    key = findKey(p, level + 1);
-                } else {
-                    p.skipChildren();
-                    key = null;
-                }
-            }
-            return key;
-        }
-
-        private byte[] keyBytes(JsonParser p, JsonToken value) throws IOException {
-            if (value == JsonToken.VALUE_STRING) {
-                return p.getText().getBytes(StandardCharsets.UTF_8);
-            }
-            JsonNode node = json.readTree(p); // numbers, booleans, objects, arrays: rare, render as the tree does
-            if (node == null || node.isNull() || node.isMissingNode()) {
-                return null;
-            }
-            return (node.isValueNode() ? node.asText() : node.toString()).getBytes(StandardCharsets.UTF_8);
-        }
-
         void flush() {
-            if (batch.isEmpty()) {
-                return;
-            }
-            List<ProduceResult> results = producer.produce(topic, batch);
-            for (int i = 0; i < results.size(); i++) {
-                ProduceResult r = results.get(i);
-                if (r.ok()) {
-                    stored++;
-                    long[] range = ranges.computeIfAbsent(r.partition(), p -> new long[]{r.offset(), r.offset(), 0});
-                    range[0] = Math.min(range[0], r.offset());
-                    range[1] = Math.max(range[1], r.offset());
-                    range[2]++;
-                } else {
-                    reject(batchLines.get(i), r.error().name() + ": " + r.message());
-                }
-            }
-            batch.clear();
-            batchLines.clear();
-            batchBytes = 0;
+            batches.flush(this);
+        }
+
+        @Override
+        public void stored(long line, int partition, long offset) {
+            stored++;
+            long[] range = ranges.computeIfAbsent(partition, p -> new long[]{offset, offset, 0});
+            range[0] = Math.min(range[0], offset);
+            range[1] = Math.max(range[1], offset);
+            range[2]++;
+        }
+
+        @Override
+        public void failed(long line, String error) {
+            reject(line, error);
         }
 
         void reject(long lineNumber, String error) {
@@ -302,8 +237,9 @@ public class NdjsonIngestResource {
         }
     }
 
-    private static boolean isBlank(byte[] bytes) {
-        for (byte b : bytes) {
+    private static boolean isBlank(byte[] bytes, int offset, int length) {
+        for (int i = offset; i < offset + length; i++) {
+            byte b = bytes[i];
             if (b != ' ' && b != '\t' && b != '\r') {
                 return false;
             }

@@ -20,6 +20,7 @@ import org.apache.kafka.common.record.internal.DefaultRecordBatch;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MemoryRecordsBuilder;
 import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.utils.Utils;
 import org.jboss.logging.Logger;
 
 import java.nio.ByteBuffer;
@@ -87,6 +88,46 @@ public class HttpProducer {
     public void checkPartition(TopicDescriptor topic, int partition) {
         if (partition < 0 || partition >= topic.partitions()) {
             throw new PartitionNotFoundException(topic.name(), partition);
+        }
+    }
+
+    /** The partition of a record with this key (null: none) that names none, as {@link #produce} chooses it. */
+    public int partitionFor(TopicDescriptor topic, byte[] key) {
+        return partitioner.partition(topic.name(), key, topic.partitions());
+    }
+
+    /** The largest batch the partition takes: its log's max.message.bytes where this node leads it. */
+    public int maxBatchBytes(TopicPartition tp) {
+        Partition partition = topics().partition(tp);
+        return partition == null || !partition.isLeader() ? DEFAULT_MAX_BATCH_BYTES : partition.log().config().maxMessageBytes();
+    }
+
+    /**
+     * Appends a batch the caller built for one partition (uncompressed, create time, base offset 0, no producer
+     * id), as {@link #produce} appends the batches it builds, or sends its records to the leader when another
+     * node leads the partition. Blocks until the records are acknowledged as acks=all.
+     *
+     * @param batch one record batch of at most {@link #maxBatchBytes} (a larger one is refused by the log)
+     */
+    public BatchResult appendBatch(TopicPartition tp, MemoryRecords batch) {
+        Partition partition = topics().partition(tp);
+        if (partition == null || !partition.isLeader()) {
+            List<ProduceRecord> forwarded = new ArrayList<>();
+            for (Record r : batch.records()) {
+                forwarded.add(new ProduceRecord(null, r.hasKey() ? Utils.toArray(r.key()) : null,
+                        r.hasValue() ? Utils.toArray(r.value()) : null, List.of(r.headers()), r.timestamp()));
+            }
+            return BatchResult.forwarded(tp.partition(), forwarder.forward(tp, forwarded, REPLICATION_TIMEOUT_MS));
+        }
+        try {
+            LogAppendInfo info = node.appender().append(tp, batch, LeaderAppender.ACKS_ALL, REPLICATION_TIMEOUT_MS).join();
+            return BatchResult.appended(tp.partition(), info.firstOffset());
+        } catch (RuntimeException e) {
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (!(cause instanceof ApiException)) {
+                LOG.errorf(cause, "Append to %s failed", tp);
+            }
+            return BatchResult.failed(tp.partition(), Errors.forException(cause), cause.getMessage());
         }
     }
 

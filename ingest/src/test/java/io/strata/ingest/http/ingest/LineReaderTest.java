@@ -27,10 +27,14 @@ class LineReaderTest {
     private static List<String> read(InputStream in, int maxLineBytes) throws IOException {
         LineReader reader = new LineReader(in, maxLineBytes);
         List<String> out = new ArrayList<>();
-        LineReader.Line line;
-        while ((line = reader.next()) != null) {
-            out.add(line.number() + ":" + (line.tooLong() ? "TOO LONG " + line.length()
-                    : new String(line.bytes(), StandardCharsets.UTF_8)));
+        while (reader.next()) {
+            if (!reader.tooLong()) {
+                // A parser may read one byte past the line: it is always the line's (whitespace) end.
+                byte after = reader.array()[reader.offset() + reader.length()];
+                assertThat(after == '\n' || after == '\r').as("byte after line %d", reader.number()).isTrue();
+            }
+            out.add(reader.number() + ":" + (reader.tooLong() ? "TOO LONG " + reader.totalLength()
+                    : new String(reader.copy(), StandardCharsets.UTF_8)));
         }
         return out;
     }
@@ -54,9 +58,42 @@ class LineReaderTest {
     }
 
     @Test
+    void tellsWhetherALineIsAscii() throws IOException {
+        for (int step : new int[] {1, 3, 64 * 1024}) {
+            LineReader reader = new LineReader(trickle("plain\ncaf\u00e9\nlast", step), 100);
+            List<Boolean> ascii = new ArrayList<>();
+            while (reader.next()) {
+                ascii.add(reader.ascii());
+            }
+            assertThat(ascii).as("reads of %d bytes", step).containsExactly(true, false, true);
+        }
+    }
+
+    @Test
+    void findsANonAsciiByteAndTheLineEndAtEveryPositionOfAWord() throws IOException {
+        for (int at = 0; at < 20; at++) {
+            StringBuilder text = new StringBuilder();
+            for (int i = 0; i < 20; i++) {
+                text.append(i == at ? '\u00e9' : (char) ('a' + i));
+            }
+            String line = text.toString();
+            String body = "x".repeat(at) + "\n" + line + "\n" + "y".repeat(19 - at) + "\n";
+            LineReader reader = new LineReader(trickle(body, 64 * 1024), 100);
+            List<String> lines = new ArrayList<>();
+            List<Boolean> ascii = new ArrayList<>();
+            while (reader.next()) {
+                lines.add(new String(reader.copy(), StandardCharsets.UTF_8));
+                ascii.add(reader.ascii());
+            }
+            assertThat(lines).as("non-ASCII at %d", at).containsExactly("x".repeat(at), line, "y".repeat(19 - at));
+            assertThat(ascii).as("non-ASCII at %d", at).containsExactly(true, false, true);
+        }
+    }
+
+    @Test
     void countsTheBytesItConsumed() throws IOException {
         LineReader reader = new LineReader(trickle("a\nbb\n", 2), 10);
-        while (reader.next() != null) {
+        while (reader.next()) {
             // drain
         }
         assertThat(reader.bytesRead()).isEqualTo(5);

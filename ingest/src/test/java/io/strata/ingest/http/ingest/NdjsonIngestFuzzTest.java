@@ -2,6 +2,7 @@ package io.strata.ingest.http.ingest;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.strata.ingest.http.HttpDoors;
 import io.strata.ingest.http.common.ContentEncodingDecoder;
@@ -11,6 +12,9 @@ import org.junit.jupiter.api.BeforeAll;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 
@@ -24,7 +28,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * blank header) and the encoding (plain, gzip-compressed by the test, or declared gzip but sent
  * plain, i.e. a corrupt gzip body); the rest is the body. A finding is a 5xx answer, an exception
  * the node would answer with 500, an internal failure the node logged, and, when the body was read to its end, a report that does not
- * account for every line (stored + rejected must equal the lines that are not blank).
+ * account for every line (stored + rejected must equal the lines that are not blank), and one that stores a line
+ * that is not one JSON document in valid UTF-8 or rejects one that is (as the blocking Jackson parser and the
+ * JDK's strict UTF-8 decoder judge each line).
  *
  * <p>{@code mvn test} replays {@code NdjsonIngestFuzzTestInputs/}; {@code JAZZER_FUZZ=1} fuzzes.
  */
@@ -80,6 +86,8 @@ class NdjsonIngestFuzzTest {
             JsonNode report = doors.mapper().readTree(outcome.body());
             long accounted = report.path("records").asLong() + report.path("rejected").asLong();
             assertThat(accounted).as("lines accounted for in %s", outcome.text()).isEqualTo(lines(body));
+            assertThat(report.path("records").asLong()).as("valid lines stored in %s", outcome.text())
+                    .isEqualTo(validLines(body));
         }
     }
 
@@ -105,6 +113,36 @@ class NdjsonIngestFuzzTest {
             }
         }
         return count;
+    }
+
+    /** Lines that are stored: not too long, not blank, one JSON document, valid UTF-8. */
+    private static long validLines(byte[] body) {
+        long count = 0;
+        int start = 0;
+        for (int i = 0; i <= body.length; i++) {
+            if (i == body.length || body[i] == '\n') {
+                int end = i > start && body[i - 1] == '\r' ? i - 1 : i;
+                if (end - start <= MAX_RECORD_BYTES && !blank(body, start, end) && isJson(Arrays.copyOfRange(body, start, end))) {
+                    count++;
+                }
+                start = i + 1;
+            }
+        }
+        return count;
+    }
+
+    private static boolean isJson(byte[] line) {
+        try (JsonParser p = doors.mapper().createParser(line)) {
+            p.nextToken();
+            p.skipChildren();
+            if (p.nextToken() != null) {
+                return false;
+            }
+            StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(line));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static boolean blank(byte[] b, int from, int to) {
