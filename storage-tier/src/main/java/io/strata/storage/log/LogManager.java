@@ -50,8 +50,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link #partitionsOnDisk()} tells it which directories exist. Checkpoint entries of partitions
  * not opened in this run are carried over unchanged.
  *
- * <p>Thread-safety: safe for concurrent use. Log creation and deletion are serialised; lookups are
- * lock-free. Background tasks run on one small scheduled executor started by
+ * <p>Thread-safety: safe for concurrent use. Creation and deletion of one partition's log are serialised
+ * (a lock per partition stripe), while logs of different partitions open in parallel, since opening mostly
+ * waits on fsyncs; lookups are lock-free. Background tasks run on one small scheduled executor started by
  * {@link #startBackgroundTasks()}.
  */
 public final class LogManager implements Closeable {
@@ -98,7 +99,10 @@ public final class LogManager implements Closeable {
     private final int onDiskAtStart;
     private final Set<TopicPartition> openedThisRun = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
+    /** Guards {@link #closed} and the registration of logs against close(). */
     private final Object createLock = new Object();
+    /** Serialises creation and deletion per partition (taken before {@link #createLock}). */
+    private final Object[] partitionLocks = java.util.stream.Stream.generate(Object::new).limit(64).toArray();
     private final Object checkpointLock = new Object();
     private volatile ScheduledThreadPoolExecutor scheduler;
     private volatile boolean closed;
@@ -262,7 +266,7 @@ public final class LogManager implements Closeable {
         if (existing != null) {
             return checkTopicId(existing, topicId);
         }
-        synchronized (createLock) {
+        synchronized (partitionLock(tp)) {
             existing = logs.get(tp);
             if (existing != null) {
                 return checkTopicId(existing, topicId);
@@ -285,9 +289,15 @@ public final class LogManager implements Closeable {
                 log = PartitionLog.open(dir, tp, topicId, config, 0L, -1L, true, time, remote);
             }
             log.setBackgroundExecutor(background);
-            logs.put(tp, log);
-            onDisk.add(tp);
-            openedThisRun.add(tp);
+            synchronized (createLock) {
+                if (closed) {
+                    log.close();
+                    throw new IllegalStateException("Log manager of " + dataDir + " is closed");
+                }
+                logs.put(tp, log);
+                onDisk.add(tp);
+                openedThisRun.add(tp);
+            }
             if (!existed) {
                 CheckpointFile.fsyncDirectory(dataDir);
             }
@@ -319,6 +329,16 @@ public final class LogManager implements Closeable {
      * directory of that partition.
      */
     public void deleteLog(TopicPartition tp) throws IOException {
+        synchronized (partitionLock(tp)) {
+            deleteLogLocked(tp);
+        }
+    }
+
+    private Object partitionLock(TopicPartition tp) {
+        return partitionLocks[Math.floorMod(tp.hashCode(), partitionLocks.length)];
+    }
+
+    private void deleteLogLocked(TopicPartition tp) throws IOException {
         synchronized (createLock) {
             PartitionLog log = logs.remove(tp);
             Path dir = dataDir.resolve(dirName(tp));
