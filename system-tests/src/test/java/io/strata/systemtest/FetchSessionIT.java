@@ -25,13 +25,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Fetch sessions (KIP-227) with the real consumer: a consumer of 240 partitions opens a session and then
+ * Fetch sessions (KIP-227) with the real consumer: a consumer of 200 partitions opens a session and then
  * fetches incrementally, and still gets every record, also those produced to a few partitions while it sits
  * in incremental fetches that leave out the idle partitions.
  */
 @ExtendWith(NodeLogOnFailure.class)
 class FetchSessionIT {
-    private static final int PARTITIONS = 240;
+    private static final int PARTITIONS = 200;
     private static StrataNode node;
 
     @BeforeAll
@@ -69,9 +69,9 @@ class FetchSessionIT {
             assertThat(read).hasSize(PARTITIONS);
 
             // Idle fetches of the session, then records on three partitions: they must come through the
-            // incremental responses that leave out the 237 idle ones.
+            // incremental responses that leave out the 197 idle ones.
             pollFor(consumer, read, Duration.ofSeconds(1));
-            int[] busy = {7, 120, 239};
+            int[] busy = {7, 120, 199};
             for (int p : busy) {
                 producer.send(new ProducerRecord<>(topic, p, null, ("second-" + p).getBytes(StandardCharsets.UTF_8)));
             }

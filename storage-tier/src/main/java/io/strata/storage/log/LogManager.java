@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -23,10 +24,15 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * All partition logs of one log directory, and the background work on them.
@@ -99,6 +105,7 @@ public final class LogManager implements Closeable {
     private final int onDiskAtStart;
     private final Set<TopicPartition> openedThisRun = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
+    private static final int CLOSE_THREADS = 8;
     /** Guards {@link #closed} and the registration of logs against close(). */
     private final Object createLock = new Object();
     /** Serialises creation and deletion per partition (taken before {@link #createLock}). */
@@ -486,19 +493,35 @@ public final class LogManager implements Closeable {
                 Thread.currentThread().interrupt();
             }
         }
-        StringBuilder stillDirty = new StringBuilder();
-        IOException failure = null;
-        for (PartitionLog log : logs.values()) {
-            try {
-                log.close();
-            } catch (IOException | RuntimeException e) {
-                LOG.error("Closing {} failed", log.topicPartition(), e);
-                stillDirty.append(dirName(log.topicPartition())).append('\n');
-                if (failure == null) {
-                    failure = e instanceof IOException io ? io : new IOException(e);
-                }
+        StringBuffer stillDirty = new StringBuffer();
+        AtomicReference<IOException> firstFailure = new AtomicReference<>();
+        // Closing a log waits on a few fsyncs (producer snapshot, epochs): thousands of logs close side by side.
+        ExecutorService closers = Executors.newFixedThreadPool(CLOSE_THREADS);
+        try {
+            List<Future<?>> closing = new ArrayList<>(logs.size());
+            for (PartitionLog log : logs.values()) {
+                closing.add(closers.submit(() -> {
+                    try {
+                        log.close();
+                    } catch (IOException | RuntimeException e) {
+                        LOG.error("Closing {} failed", log.topicPartition(), e);
+                        stillDirty.append(dirName(log.topicPartition())).append('\n');
+                        firstFailure.compareAndSet(null, e instanceof IOException io ? io : new IOException(e));
+                    }
+                }));
             }
+            for (Future<?> f : closing) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("Interrupted while closing the logs of " + dataDir, e);
+        } catch (ExecutionException e) {
+            throw new IOException(e.getCause());
+        } finally {
+            closers.shutdown();
         }
+        IOException failure = firstFailure.get();
         checkpoint();
         for (TopicPartition tp : onDisk) {
             String name = dirName(tp);
