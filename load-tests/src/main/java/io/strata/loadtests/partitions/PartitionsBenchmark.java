@@ -50,7 +50,7 @@ import java.util.Random;
  * </ul>
  *
  * <p>Usage: {@code PartitionsBenchmark --repo-root DIR [--parts consume,scale] [--mode smoke|full]
- * [--consume-mib 256] [--scale 10000,50000] [--repetitions 2]}; prints Markdown and writes it and a JSON copy to
+ * [--consume-mib 256] [--scale 10000,50000] [--repetitions 2] [--systems strata,kafka]}; prints Markdown and writes it and a JSON copy to
  * {@code load-tests/results/raw/partitions-<stamp>.{md,json}}.
  */
 public final class PartitionsBenchmark {
@@ -68,6 +68,7 @@ public final class PartitionsBenchmark {
         List<Integer> scale = List.of(10_000);
         int repetitions = 2;
         int consumePartitions = TOPIC_PARTITIONS;
+        List<String> systems = List.of("strata", "kafka");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--repo-root" -> repo = Paths.get(args[++i]);
@@ -76,6 +77,7 @@ public final class PartitionsBenchmark {
                 case "--consume-partitions" -> consumePartitions = Integer.parseInt(args[++i]);
                 case "--scale" -> scale = Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
                 case "--repetitions" -> repetitions = Integer.parseInt(args[++i]);
+                case "--systems" -> systems = List.of(args[++i].split(","));
                 case "--mode" -> {
                     if (args[++i].equals("smoke")) {
                         consumeMib = 4;
@@ -100,6 +102,7 @@ public final class PartitionsBenchmark {
         for (int r = 0; r < repetitions; r++) {
             order.addAll(r % 2 == 0 ? List.of("strata", "kafka") : List.of("kafka", "strata"));
         }
+        order.retainAll(systems);
         if (parts.contains("consume")) {
             List<Map<String, Object>> rows = new ArrayList<>();
             for (int r = 0; r < order.size(); r++) {
@@ -270,8 +273,14 @@ public final class PartitionsBenchmark {
     private static void awaitLeaders(Admin admin, List<String> topics, int partitions) throws Exception {
         long deadline = System.nanoTime() + Duration.ofMinutes(15).toNanos();
         while (true) {
-            long led = admin.describeTopics(topics).allTopicNames().get().values().stream()
-                    .flatMap(d -> d.partitions().stream()).filter(p -> p.leader() != null && !p.leader().isEmpty()).count();
+            long led = -1;
+            try {
+                led = admin.describeTopics(topics).allTopicNames().get().values().stream()
+                        .flatMap(d -> d.partitions().stream()).filter(p -> p.leader() != null && !p.leader().isEmpty())
+                        .count();
+            } catch (java.util.concurrent.ExecutionException e) {
+                // Kafka answers UNKNOWN_TOPIC_OR_PARTITION until its metadata cache has the new topics
+            }
             if (led == partitions) {
                 return;
             }
