@@ -21,13 +21,17 @@ import org.apache.kafka.common.utils.Time;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -43,7 +47,10 @@ import java.util.function.Function;
  * follower it hands the partition to the replica fetchers.
  *
  * <p>Every change of a partition state, from the cluster's listener or from this node's own ISR
- * writes, is applied on one thread in arrival order; a state not newer (by leader and partition
+ * writes, is applied in arrival order on the one thread of its partition's stripe (a partition always
+ * maps to the same of {@link #APPLIER_THREADS} threads, so different partitions open and change roles
+ * side by side: opening a log waits mostly on fsyncs and object-store reads, and one thread for all
+ * would make a node of thousands of partitions start and create topics partition after partition); a state not newer (by leader and partition
  * epoch) than the one applied is ignored, so duplicates and reordering are harmless. Change events
  * are not enough on their own: a node that merges back into the cluster after a network split
  * receives the states changed without it by migration and merge, which fire no events, and would
@@ -56,6 +63,8 @@ import java.util.function.Function;
 public final class ReplicaManager implements AutoCloseable, Partition.ReplicaChanges {
 
     private static final Logger LOG = Logger.getLogger(ReplicaManager.class);
+
+    private static final int APPLIER_THREADS = 8;
 
     private final int nodeId;
     private final PartitionStateStore states;
@@ -74,6 +83,10 @@ public final class ReplicaManager implements AutoCloseable, Partition.ReplicaCha
     /** Names of topics by id, for the id-addressed requests of the hot path (no registry round trip). */
     private final Map<Uuid, String> topicNames = new ConcurrentHashMap<>();
     private final ScheduledExecutorService roleChanges = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "strata-leadership"));
+    /** The threads that apply partition states; a partition's changes all run on the same one. */
+    private final ExecutorService[] appliers = java.util.stream.IntStream.range(0, APPLIER_THREADS)
+            .mapToObj(i -> Executors.newSingleThreadExecutor(r -> daemon(r, "strata-leadership-" + i)))
+            .toArray(ExecutorService[]::new);
     private final ScheduledExecutorService isrWrites = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "strata-isr-writes"));
     private final ScheduledExecutorService reconcileReads = Executors.newSingleThreadScheduledExecutor(
             r -> daemon(r, "strata-state-reconcile"));
@@ -125,7 +138,7 @@ public final class ReplicaManager implements AutoCloseable, Partition.ReplicaCha
         this.topics = topics;
         listenerRegistration = states.addListener((partition, previous, current) -> {
             if (current != null) {
-                roleChanges.execute(() -> apply(partition, current));
+                onPartitionThread(partition, () -> apply(partition, current));
             }
         });
         long every = Math.max(100, settings.replicaLagTimeMaxMs() / 2);
@@ -151,14 +164,15 @@ public final class ReplicaManager implements AutoCloseable, Partition.ReplicaCha
         }
     }
 
-    /** Applies initial states (start-up, topic creation) now, on the caller's thread, in order with later changes. */
+    /**
+     * Applies initial states (start-up, topic creation) now and waits for them, each in order with the other
+     * changes of its partition.
+     */
     public void applyNow(Map<PartitionId, PartitionState> assignment) {
         try {
-            roleChanges.submit(() -> assignment.forEach(this::apply)).get();
+            applyBatch(assignment);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new KafkaStorageException(e.getCause());
         }
     }
 
@@ -234,38 +248,50 @@ public final class ReplicaManager implements AutoCloseable, Partition.ReplicaCha
             return;
         }
         try {
-            roleChanges.execute(() -> reconcile(cluster));
+            reconcile(cluster);
         } catch (RejectedExecutionException e) {
             // closed
         }
     }
 
     /**
-     * On the state-applying thread: applies each state whose epochs differ from those applied. A state
+     * Applies, each on its partition's thread, every state whose epochs differ from those applied. A state
      * the node applied but the cluster no longer has is left alone (removals are the topic's deletion,
      * handled on their own), and so is an older one: epochs never go back, so it is a write whose owner
      * died before its backup had it, which the controller's next write supersedes.
      */
     private void reconcile(Map<PartitionId, PartitionState> cluster) {
         for (Map.Entry<PartitionId, PartitionState> e : cluster.entrySet()) {
-            PartitionId id = e.getKey();
-            PartitionState state = e.getValue();
-            TopicPartition tp = new TopicPartition(id.topic(), id.partition());
-            Partition before = hosted.get(tp);
-            PartitionState applied = before == null ? null : before.state();
-            boolean differs = applied == null ? state.isReplica(nodeId) : !sameEpochs(applied, state);
-            if (!differs || (applied != null && !isNewer(state, applied))) {
-                continue;
+            // Checked here first so that a reconciliation with nothing to do queues nothing, and again on the
+            // partition's thread, where the answer cannot change under it.
+            if (missed(e.getKey(), e.getValue())) {
+                onPartitionThread(e.getKey(), () -> reconcile(e.getKey(), e.getValue()));
             }
-            apply(id, state);
-            Partition after = hosted.get(tp);
-            if (after != before || (after != null && after.state() != applied)) {
-                LOG.infof("Caught up with a missed state change of %s: leader %s under epoch %d (partition epoch %d), "
-                                + "in sync %s; this node had applied %s", tp,
-                        state.hasLeader() ? state.leaderNodeId() : "none", state.leaderEpoch(), state.partitionEpoch(),
-                        state.isr(), applied == null ? "nothing" : "leader epoch " + applied.leaderEpoch()
-                                + ", partition epoch " + applied.partitionEpoch());
-            }
+        }
+    }
+
+    private boolean missed(PartitionId id, PartitionState state) {
+        Partition hostedNow = hosted.get(new TopicPartition(id.topic(), id.partition()));
+        PartitionState applied = hostedNow == null ? null : hostedNow.state();
+        boolean differs = applied == null ? state.isReplica(nodeId) : !sameEpochs(applied, state);
+        return differs && (applied == null || isNewer(state, applied));
+    }
+
+    private void reconcile(PartitionId id, PartitionState state) {
+        if (!missed(id, state)) {
+            return;
+        }
+        TopicPartition tp = new TopicPartition(id.topic(), id.partition());
+        Partition before = hosted.get(tp);
+        PartitionState applied = before == null ? null : before.state();
+        apply(id, state);
+        Partition after = hosted.get(tp);
+        if (after != before || (after != null && after.state() != applied)) {
+            LOG.infof("Caught up with a missed state change of %s: leader %s under epoch %d (partition epoch %d), "
+                            + "in sync %s; this node had applied %s", tp,
+                    state.hasLeader() ? state.leaderNodeId() : "none", state.leaderEpoch(), state.partitionEpoch(),
+                    state.isr(), applied == null ? "nothing" : "leader epoch " + applied.leaderEpoch()
+                            + ", partition epoch " + applied.partitionEpoch());
         }
     }
 
@@ -273,14 +299,54 @@ public final class ReplicaManager implements AutoCloseable, Partition.ReplicaCha
         return a.leaderEpoch() == b.leaderEpoch() && a.partitionEpoch() == b.partitionEpoch();
     }
 
-    // ------------------------------------------------------------------ role changes (roleChanges thread)
+    // ------------------------------------------------------------------ role changes (partition threads)
+
+    /** Runs {@code task} on the thread of the partition's stripe, after the changes queued there before it. */
+    private void onPartitionThread(PartitionId id, Runnable task) {
+        try {
+            stripe(id).execute(task);
+        } catch (RejectedExecutionException e) {
+            // closed
+        }
+    }
+
+    private ExecutorService stripe(PartitionId id) {
+        return appliers[Math.floorMod(31 * id.topic().hashCode() + id.partition(), appliers.length)];
+    }
+
+    /** Runs {@code task} on the partition's thread after {@code delayMs}. */
+    private void laterOnPartitionThread(PartitionId id, Runnable task, long delayMs) {
+        try {
+            roleChanges.schedule(() -> onPartitionThread(id, task), delayMs, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // closed
+        }
+    }
+
+    /**
+     * Applies the states of distinct partitions, each on its partition's thread (so after the changes of that
+     * partition queued before), and waits for all of them.
+     */
+    private void applyBatch(Map<PartitionId, PartitionState> assignment) throws InterruptedException {
+        List<Future<?>> applying = new ArrayList<>(assignment.size());
+        for (Map.Entry<PartitionId, PartitionState> e : assignment.entrySet()) {
+            applying.add(stripe(e.getKey()).submit(() -> apply(e.getKey(), e.getValue())));
+        }
+        for (Future<?> f : applying) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : new KafkaStorageException(e.getCause());
+            }
+        }
+    }
 
     private void apply(PartitionId id, PartitionState state) {
         try {
             applyState(id, state);
         } catch (RuntimeException e) {
             LOG.errorf(e, "Could not apply the state of %s (%s); retrying in 5 s", id, state);
-            roleChanges.schedule(() -> states.get(id).ifPresent(s -> apply(id, s)), 5, TimeUnit.SECONDS);
+            laterOnPartitionThread(id, () -> states.get(id).ifPresent(s -> apply(id, s)), 5000);
         }
     }
 
@@ -300,7 +366,8 @@ public final class ReplicaManager implements AutoCloseable, Partition.ReplicaCha
             }
             return;
         }
-        if (partition == null) {
+        boolean opened = partition == null;
+        if (opened) {
             partition = open(topic.get(), id.partition());
             if (partition == null) {
                 return; // retried by open
@@ -312,7 +379,7 @@ public final class ReplicaManager implements AutoCloseable, Partition.ReplicaCha
             if (newTerm || !partition.isLeader()) {
                 fetchers.stopFollowing(tp);
                 partition.becomeLeader(state, time.milliseconds());
-                attachTiering(partition);
+                attachTiering(partition, !opened);
                 LOG.infof("Leading %s under epoch %d; replicas %s, in sync %s", tp, state.leaderEpoch(),
                         state.replicas(), state.isr());
             } else {
@@ -326,7 +393,7 @@ public final class ReplicaManager implements AutoCloseable, Partition.ReplicaCha
             if (state.hasLeader()) {
                 if (!fetchers.follow(partition, state.leaderNodeId(), state.leaderEpoch())) {
                     LOG.infof("Leader %d of %s is not reachable yet; following starts when it is", state.leaderNodeId(), tp);
-                    roleChanges.schedule(() -> states.get(id).ifPresent(s -> refollow(id, s)), 1, TimeUnit.SECONDS);
+                    laterOnPartitionThread(id, () -> states.get(id).ifPresent(s -> refollow(id, s)), 1000);
                 }
             } else {
                 fetchers.stopFollowing(tp);
@@ -343,7 +410,7 @@ public final class ReplicaManager implements AutoCloseable, Partition.ReplicaCha
         if (partition != null && !partition.isLeader() && state.hasLeader() && state.leaderNodeId() != nodeId
                 && partition.leaderEpoch() == state.leaderEpoch()
                 && !fetchers.follow(partition, state.leaderNodeId(), state.leaderEpoch())) {
-            roleChanges.schedule(() -> states.get(id).ifPresent(s -> refollow(id, s)), 1, TimeUnit.SECONDS);
+            laterOnPartitionThread(id, () -> states.get(id).ifPresent(s -> refollow(id, s)), 1000);
         }
     }
 
@@ -391,12 +458,12 @@ public final class ReplicaManager implements AutoCloseable, Partition.ReplicaCha
      * the remote end (epochs and producer state from the bucket), as a new replica starts.
      */
     private void rebuildFromRemoteEnd(TopicPartition tp) {
-        roleChanges.execute(() -> {
+        PartitionId id = new PartitionId(tp.topic(), tp.partition());
+        onPartitionThread(id, () -> {
             Partition partition = hosted.get(tp);
             if (partition == null || partition.isLeader() || remote == null) {
                 return;
             }
-            PartitionId id = new PartitionId(tp.topic(), tp.partition());
             fetchers.stopFollowing(tp);
             partition.stopServing("The replica of " + tp + " restarts at the object store's end.");
             hosted.remove(tp);
@@ -423,7 +490,7 @@ public final class ReplicaManager implements AutoCloseable, Partition.ReplicaCha
                 LOG.errorf("Cannot read the object-store manifest of %s (%s); the replica stays offline, retrying in 5 s",
                         tp, e.getMessage());
                 PartitionId id = new PartitionId(topic.name(), p);
-                roleChanges.schedule(() -> states.get(id).ifPresent(s -> apply(id, s)), 5, TimeUnit.SECONDS);
+                laterOnPartitionThread(id, () -> states.get(id).ifPresent(s -> apply(id, s)), 5000);
                 return null;
             }
         }
@@ -440,23 +507,26 @@ public final class ReplicaManager implements AutoCloseable, Partition.ReplicaCha
     }
 
     /** Only the leader uploads: it reads the latest manifest (the previous leader may have added to it). */
-    private void attachTiering(Partition partition) {
+    /** @param readManifest read the manifest again (not needed right after {@link #open} read it) */
+    private void attachTiering(Partition partition, boolean readManifest) {
         if (remote == null) {
             return;
         }
         TopicPartition tp = partition.topicPartition();
         try {
-            remote.open(tp, partition.topicId());
+            if (readManifest) {
+                remote.open(tp, partition.topicId());
+            }
             remote.attach(partition.log());
             partition.log().setSealListener(() -> onSealed.accept(tp));
         } catch (RuntimeException e) {
             LOG.errorf("Cannot read the object-store manifest of %s (%s); tiering of it retries in 5 s", tp, e.getMessage());
-            roleChanges.schedule(() -> {
+            laterOnPartitionThread(new PartitionId(tp.topic(), tp.partition()), () -> {
                 Partition current = hosted.get(tp);
                 if (current == partition && partition.isLeader()) {
-                    attachTiering(partition);
+                    attachTiering(partition, true);
                 }
-            }, 5, TimeUnit.SECONDS);
+            }, 5000);
         }
     }
 
@@ -518,11 +588,11 @@ public final class ReplicaManager implements AutoCloseable, Partition.ReplicaCha
                     boolean shrink = newIsr.size() < basedOn.isr().size();
                     metrics.isrChanged(shrink);
                     LOG.infof("%s ISR of %s from %s to %s", shrink ? "Shrank" : "Expanded", tp, basedOn.isr(), newIsr);
-                    roleChanges.execute(() -> apply(id, result.current()));
+                    onPartitionThread(id, () -> apply(id, result.current()));
                 } else {
                     partition.isrChangeFailed(newIsr);
                     if (result.current() != null) {
-                        roleChanges.execute(() -> apply(id, result.current()));
+                        onPartitionThread(id, () -> apply(id, result.current()));
                     }
                 }
             } catch (RuntimeException e) {
@@ -580,6 +650,9 @@ public final class ReplicaManager implements AutoCloseable, Partition.ReplicaCha
         fetchers.close();
         reconcileReads.shutdownNow();
         roleChanges.shutdownNow();
+        for (ExecutorService applier : appliers) {
+            applier.shutdownNow();
+        }
         isrWrites.shutdownNow();
     }
 }

@@ -484,6 +484,20 @@ public interface StrataConfig {
         @WithDefault("1000")
         int maxPartitionsPerRequest();
 
+        /**
+         * max.incremental.fetch.session.cache.slots: fetch sessions (KIP-227) this node keeps; 0 turns them
+         * off, so every fetch is a full one.
+         */
+        @WithDefault("1000")
+        int fetchSessionCacheSlots();
+
+        /**
+         * min.incremental.fetch.session.eviction.ms: how long a fetch session must be idle before any new
+         * session may take its slot (a busier one is only displaced by a stronger one).
+         */
+        @WithDefault("120s")
+        Duration fetchSessionEviction();
+
         /** Network threads; defaults to the number of cores. */
         OptionalInt ioThreads();
 

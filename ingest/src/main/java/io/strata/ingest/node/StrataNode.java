@@ -5,6 +5,7 @@ import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.strata.ingest.broker.FetchPurgatory;
+import io.strata.ingest.broker.FetchSessionCache;
 import io.strata.ingest.broker.LeaderAppender;
 import io.strata.ingest.broker.ProducePurgatory;
 import io.strata.ingest.broker.ReadReplicaSelector;
@@ -311,11 +312,15 @@ public class StrataNode {
                         () -> List.copyOf(cluster.nodes().liveNodeIds()), cluster::hasQuorum));
         String clusterId = brokerNode.clusterId();
 
+        FetchSessionCache fetchSessions = new FetchSessionCache(kafka.fetchSessionCacheSlots(),
+                kafka.fetchSessionEviction().toMillis(), Time.SYSTEM);
+        metrics.registerFetchSessions(fetchSessions);
         KafkaApis apis = new KafkaApis(
                 new ProduceApi(topics, appender),
                 new FetchApi(topics, purgatory, replicaFetches, metrics, remote, Time.SYSTEM,
                         new ReadReplicaSelector(config.replication().rackAwareReads(), nodeId,
-                                id -> cluster.nodes().node(id).map(NodeInfo::rack), cluster.nodes()::isLive)),
+                                id -> cluster.nodes().node(id).map(NodeInfo::rack), cluster.nodes()::isLive),
+                        fetchSessions),
                 new OffsetsApi(topics, remote),
                 new MetadataApi(topics, brokerNode, member.nodes(), member.controller(), kafka.autoCreateTopics(),
                         cluster::hasQuorum),

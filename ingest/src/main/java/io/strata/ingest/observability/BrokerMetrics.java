@@ -32,6 +32,7 @@ public class BrokerMetrics {
     private final MeterRegistry registry;
     private final Counter isrShrinks;
     private final Counter isrExpands;
+    private io.strata.ingest.broker.FetchSessionCache fetchSessions;
     private volatile java.util.function.LongSupplier followerFetchedBytes = () -> 0L;
     private volatile java.util.function.Supplier<Number> uncleanElections = () -> 0;
     private final Map<ApiKeys, Timer> requestTimers = new EnumMap<>(ApiKeys.class);
@@ -143,6 +144,31 @@ public class BrokerMetrics {
                         m -> m.uncleanElections.get().doubleValue())
                 .description("Leaders elected outside the in-sync replicas by this node as controller: records may have been lost")
                 .register(registry);
+    }
+
+    /**
+     * Fetch sessions (KIP-227, Kafka's FetchSessionCache metrics): sessions and their partitions held,
+     * responses to incremental and to full fetches, sessions evicted and fetches refused for their session.
+     */
+    public void registerFetchSessions(io.strata.ingest.broker.FetchSessionCache sessions) {
+        // Weakly held by Micrometer: keep the cache here too.
+        this.fetchSessions = sessions;
+        Gauge.builder("strata.fetch.sessions", sessions, io.strata.ingest.broker.FetchSessionCache::size)
+                .description("Fetch sessions held by this node").register(registry);
+        Gauge.builder("strata.fetch.sessions.partitions", sessions, io.strata.ingest.broker.FetchSessionCache::partitions)
+                .description("Partitions over all fetch sessions of this node").register(registry);
+        FunctionCounter.builder("strata.fetch.responses.incremental", sessions,
+                        io.strata.ingest.broker.FetchSessionCache::incrementalResponses)
+                .description("Responses to incremental fetches (only partitions with news)").register(registry);
+        FunctionCounter.builder("strata.fetch.responses.full", sessions,
+                        io.strata.ingest.broker.FetchSessionCache::fullResponses)
+                .description("Responses to full fetches (every requested partition)").register(registry);
+        FunctionCounter.builder("strata.fetch.sessions.evictions", sessions,
+                        io.strata.ingest.broker.FetchSessionCache::evictions)
+                .description("Fetch sessions evicted to make room for new ones").register(registry);
+        FunctionCounter.builder("strata.fetch.sessions.errors", sessions,
+                        io.strata.ingest.broker.FetchSessionCache::sessionErrors)
+                .description("Fetches refused for an unknown session or an out-of-step epoch").register(registry);
     }
 
     /** Tiered storage: backlog waiting for upload, bytes moved, failures, breaker state, read cache. */

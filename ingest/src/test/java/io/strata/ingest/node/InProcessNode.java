@@ -6,6 +6,7 @@ import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import io.strata.ingest.broker.FetchPurgatory;
+import io.strata.ingest.broker.FetchSessionCache;
 import io.strata.ingest.broker.LeaderAppender;
 import io.strata.ingest.broker.ProducePurgatory;
 import io.strata.ingest.broker.ReadReplicaSelector;
@@ -132,10 +133,14 @@ public final class InProcessNode implements AutoCloseable {
                 new CoordinatorLocator(config.nodeId(), () -> List.copyOf(member.nodes().liveNodeIds()),
                         member::hasQuorum));
         String clusterId = brokerNode.clusterId();
+        FetchSessionCache fetchSessions = new FetchSessionCache(kafka.fetchSessionCacheSlots(),
+                kafka.fetchSessionEviction().toMillis(), Time.SYSTEM);
+        metrics.registerFetchSessions(fetchSessions);
         apis = new KafkaApis(
                 new ProduceApi(topics, appender),
                 new FetchApi(topics, fetches, replicaFetches, metrics, null, Time.SYSTEM,
-                        new ReadReplicaSelector(false, config.nodeId(), id -> Optional.empty(), id -> true)),
+                        new ReadReplicaSelector(false, config.nodeId(), id -> Optional.empty(), id -> true),
+                        fetchSessions),
                 new OffsetsApi(topics, null),
                 new MetadataApi(topics, brokerNode, member.nodes(), member.controller(), kafka.autoCreateTopics(),
                         member::hasQuorum),

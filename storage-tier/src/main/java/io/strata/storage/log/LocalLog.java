@@ -394,15 +394,16 @@ final class LocalLog {
                     endOffset);
         }
         if (first.size > maxBytes) {
-            // Kafka's contract: the first batch alone when allowed, else a prefix the client will reject as too large.
+            // Kafka's contract: the first batch alone when allowed, else nothing. A prefix of the batch would be
+            // bytes without a complete batch, which consumers (Fetch v3+) reject: "Failed to make progress".
+            // This happens when a fetch's byte budget runs out over many partitions (Kafka's ReplicaManager
+            // replaces such an incomplete first batch with empty records too).
             if (minOneBatch) {
                 FileRecords batch = view.slice(first.position, first.size);
                 long next = batch.batches().iterator().next().nextOffset();
                 return new LogReadResult(fetchOffset, batch, hw, logStart, logEnd, next);
             }
-            return maxBytes <= 0 ? LogReadResult.empty(fetchOffset, hw, logStart, logEnd)
-                    : new LogReadResult(fetchOffset, view.slice(first.position, maxBytes), hw, logStart, logEnd,
-                    fetchOffset);
+            return LogReadResult.empty(fetchOffset, hw, logStart, logEnd);
         }
         int limit = first.position + maxBytes;
         // Jump close to the limit with the index, then walk batch headers to the last whole batch.

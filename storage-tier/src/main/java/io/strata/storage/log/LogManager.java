@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -23,10 +24,15 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * All partition logs of one log directory, and the background work on them.
@@ -50,8 +56,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link #partitionsOnDisk()} tells it which directories exist. Checkpoint entries of partitions
  * not opened in this run are carried over unchanged.
  *
- * <p>Thread-safety: safe for concurrent use. Log creation and deletion are serialised; lookups are
- * lock-free. Background tasks run on one small scheduled executor started by
+ * <p>Thread-safety: safe for concurrent use. Creation and deletion of one partition's log are serialised
+ * (a lock per partition stripe), while logs of different partitions open in parallel, since opening mostly
+ * waits on fsyncs; lookups are lock-free. Background tasks run on one small scheduled executor started by
  * {@link #startBackgroundTasks()}.
  */
 public final class LogManager implements Closeable {
@@ -98,7 +105,11 @@ public final class LogManager implements Closeable {
     private final int onDiskAtStart;
     private final Set<TopicPartition> openedThisRun = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
+    private static final int CLOSE_THREADS = 8;
+    /** Guards {@link #closed} and the registration of logs against close(). */
     private final Object createLock = new Object();
+    /** Serialises creation and deletion per partition (taken before {@link #createLock}). */
+    private final Object[] partitionLocks = java.util.stream.Stream.generate(Object::new).limit(64).toArray();
     private final Object checkpointLock = new Object();
     private volatile ScheduledThreadPoolExecutor scheduler;
     private volatile boolean closed;
@@ -262,7 +273,7 @@ public final class LogManager implements Closeable {
         if (existing != null) {
             return checkTopicId(existing, topicId);
         }
-        synchronized (createLock) {
+        synchronized (partitionLock(tp)) {
             existing = logs.get(tp);
             if (existing != null) {
                 return checkTopicId(existing, topicId);
@@ -285,9 +296,15 @@ public final class LogManager implements Closeable {
                 log = PartitionLog.open(dir, tp, topicId, config, 0L, -1L, true, time, remote);
             }
             log.setBackgroundExecutor(background);
-            logs.put(tp, log);
-            onDisk.add(tp);
-            openedThisRun.add(tp);
+            synchronized (createLock) {
+                if (closed) {
+                    log.close();
+                    throw new IllegalStateException("Log manager of " + dataDir + " is closed");
+                }
+                logs.put(tp, log);
+                onDisk.add(tp);
+                openedThisRun.add(tp);
+            }
             if (!existed) {
                 CheckpointFile.fsyncDirectory(dataDir);
             }
@@ -319,6 +336,16 @@ public final class LogManager implements Closeable {
      * directory of that partition.
      */
     public void deleteLog(TopicPartition tp) throws IOException {
+        synchronized (partitionLock(tp)) {
+            deleteLogLocked(tp);
+        }
+    }
+
+    private Object partitionLock(TopicPartition tp) {
+        return partitionLocks[Math.floorMod(tp.hashCode(), partitionLocks.length)];
+    }
+
+    private void deleteLogLocked(TopicPartition tp) throws IOException {
         synchronized (createLock) {
             PartitionLog log = logs.remove(tp);
             Path dir = dataDir.resolve(dirName(tp));
@@ -466,19 +493,35 @@ public final class LogManager implements Closeable {
                 Thread.currentThread().interrupt();
             }
         }
-        StringBuilder stillDirty = new StringBuilder();
-        IOException failure = null;
-        for (PartitionLog log : logs.values()) {
-            try {
-                log.close();
-            } catch (IOException | RuntimeException e) {
-                LOG.error("Closing {} failed", log.topicPartition(), e);
-                stillDirty.append(dirName(log.topicPartition())).append('\n');
-                if (failure == null) {
-                    failure = e instanceof IOException io ? io : new IOException(e);
-                }
+        StringBuffer stillDirty = new StringBuffer();
+        AtomicReference<IOException> firstFailure = new AtomicReference<>();
+        // Closing a log waits on a few fsyncs (producer snapshot, epochs): thousands of logs close side by side.
+        ExecutorService closers = Executors.newFixedThreadPool(CLOSE_THREADS);
+        try {
+            List<Future<?>> closing = new ArrayList<>(logs.size());
+            for (PartitionLog log : logs.values()) {
+                closing.add(closers.submit(() -> {
+                    try {
+                        log.close();
+                    } catch (IOException | RuntimeException e) {
+                        LOG.error("Closing {} failed", log.topicPartition(), e);
+                        stillDirty.append(dirName(log.topicPartition())).append('\n');
+                        firstFailure.compareAndSet(null, e instanceof IOException io ? io : new IOException(e));
+                    }
+                }));
             }
+            for (Future<?> f : closing) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("Interrupted while closing the logs of " + dataDir, e);
+        } catch (ExecutionException e) {
+            throw new IOException(e.getCause());
+        } finally {
+            closers.shutdown();
         }
+        IOException failure = firstFailure.get();
         checkpoint();
         for (TopicPartition tp : onDisk) {
             String name = dirName(tp);

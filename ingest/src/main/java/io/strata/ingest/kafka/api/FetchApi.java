@@ -1,6 +1,7 @@
 package io.strata.ingest.kafka.api;
 
 import io.strata.ingest.broker.FetchPurgatory;
+import io.strata.ingest.broker.FetchSessionCache;
 import io.strata.ingest.broker.Partition;
 import io.strata.ingest.broker.TopicManager;
 import io.strata.ingest.observability.BrokerMetrics;
@@ -47,8 +48,9 @@ import java.util.function.ToLongFunction;
  * <p>Size limits follow Kafka: the first partition with data may exceed the limits by one batch so
  * a consumer always makes progress; after that each partition gets at most its own max bytes and
  * the response at most the request's. When less than min.bytes is available, the fetch waits in
- * the purgatory up to max.wait.ms. Fetch sessions (KIP-227) are not kept: every answer carries
- * session id 0, which tells clients to send full fetch requests.
+ * the purgatory up to max.wait.ms. Fetch sessions (KIP-227) live in a {@link FetchSessionCache}: an
+ * incremental fetch reads every partition of its session and answers only those with new records or changed
+ * metadata; a fetch with session id 0 and epoch -1 (the replica fetchers of Strata nodes) is sessionless.
  */
 public final class FetchApi {
 
@@ -61,16 +63,20 @@ public final class FetchApi {
     private final RemoteLogManager remote;
     private final Time time;
     private final ReadReplicaSelector readReplicas;
+    private final FetchSessionCache sessions;
 
     /**
      * @param purgatory        consumer fetches waiting for the high watermark to move
      * @param replicaPurgatory follower fetches waiting for appends
      * @param remote           serves offsets below the local log from object storage; null when nothing is tiered
      * @param readReplicas     picks the replica a consumer in a rack should read from (KIP-392)
+     * @param sessions         the node's fetch sessions
      */
     public FetchApi(TopicManager topics, FetchPurgatory purgatory, FetchPurgatory replicaPurgatory,
-                    BrokerMetrics metrics, RemoteLogManager remote, Time time, ReadReplicaSelector readReplicas) {
+                    BrokerMetrics metrics, RemoteLogManager remote, Time time, ReadReplicaSelector readReplicas,
+                    FetchSessionCache sessions) {
         this.readReplicas = readReplicas;
+        this.sessions = sessions;
         this.topics = topics;
         this.purgatory = purgatory;
         this.replicaPurgatory = replicaPurgatory;
@@ -82,19 +88,23 @@ public final class FetchApi {
     public CompletableFuture<AbstractResponse> handle(FetchRequest request) {
         FetchRequestData data = request.data();
         int replicaId = request.replicaId();
-        if (FetchRequest.isValidBrokerId(replicaId)) {
-            return handleReplica(data, replicaId);
+        FetchSessionCache.Context session = sessions.newContext(data, FetchRequest.isValidBrokerId(replicaId));
+        if (session.kind() == FetchSessionCache.Kind.ERROR) {
+            return CompletableFuture.completedFuture(FetchResponse.of(session.errorResponse()));
         }
-        List<Target> targets = resolve(data, true);
+        if (FetchRequest.isValidBrokerId(replicaId)) {
+            return handleReplica(data, replicaId, session);
+        }
+        List<Target> targets = resolve(session.toRead(), true);
         String clientRack = data.rackId() == null || data.rackId().isEmpty() ? null : data.rackId();
         ReadOutcome first = readAll(targets, data.maxBytes(), clientRack);
         if (!first.remoteReads.isEmpty()) {
             // Like Kafka, a fetch that needs object storage answers as soon as that read is done.
-            return readRemote(first).thenApply(this::respond);
+            return readRemote(first).thenApply(o -> respond(o, session));
         }
         CompletableFuture<AbstractResponse> result = new CompletableFuture<>();
         if (data.maxWaitMs() <= 0 || first.bytes >= data.minBytes() || first.anyError || targets.isEmpty()) {
-            result.complete(respond(first));
+            result.complete(respond(first, session));
             return result;
         }
         List<TopicPartition> watched = targets.stream().map(t -> t.tp).toList();
@@ -105,13 +115,13 @@ public final class FetchApi {
                     try {
                         ReadOutcome again = readAll(targets, data.maxBytes(), clientRack);
                         if (again.remoteReads.isEmpty()) {
-                            result.complete(respond(again));
+                            result.complete(respond(again, session));
                         } else {
                             readRemote(again).whenComplete((o, e) -> {
                                 if (e != null) {
                                     result.completeExceptionally(e);
                                 } else {
-                                    result.complete(respond(o));
+                                    result.complete(respond(o, session));
                                 }
                             });
                         }
@@ -123,19 +133,20 @@ public final class FetchApi {
     }
 
     /** A follower's fetch: reads up to the log end, records its progress, waits for appends when empty. */
-    private CompletableFuture<AbstractResponse> handleReplica(FetchRequestData data, int replicaId) {
-        List<Target> targets = resolve(data);
+    private CompletableFuture<AbstractResponse> handleReplica(FetchRequestData data, int replicaId,
+                                                              FetchSessionCache.Context session) {
+        List<Target> targets = resolve(session.toRead(), false);
         ReadOutcome first = readReplica(targets, data.maxBytes(), replicaId);
         CompletableFuture<AbstractResponse> result = new CompletableFuture<>();
         if (data.maxWaitMs() <= 0 || first.bytes >= data.minBytes() || first.anyError || targets.isEmpty()) {
-            result.complete(respond(first));
+            result.complete(respond(first, session));
             return result;
         }
         long[] endAtRead = first.highWatermarks;
         replicaPurgatory.park(targets.stream().map(t -> t.tp).toList(), data.minBytes() - first.bytes,
                 data.maxWaitMs(), () -> changedSince(targets, endAtRead, PartitionLog::logEndOffset), () -> {
                     try {
-                        result.complete(respond(readReplica(targets, data.maxBytes(), replicaId)));
+                        result.complete(respond(readReplica(targets, data.maxBytes(), replicaId), session));
                     } catch (RuntimeException e) {
                         result.completeExceptionally(e);
                     }
@@ -225,18 +236,13 @@ public final class FetchApi {
         return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(ignored -> outcome);
     }
 
-    /** Partitions of a replica fetch: this node must lead them. */
-    private List<Target> resolve(FetchRequestData data) {
-        return resolve(data, false);
-    }
-
     /**
      * @param consumer a consumer's fetch, which a follower may answer too (KIP-392: after the leader
-     *                 named it the preferred read replica)
+     *                 named it the preferred read replica); a replica fetch needs this node to lead
      */
-    private List<Target> resolve(FetchRequestData data, boolean consumer) {
+    private List<Target> resolve(List<FetchTopic> fetchTopics, boolean consumer) {
         List<Target> targets = new ArrayList<>();
-        for (FetchTopic fetchTopic : data.topics()) {
+        for (FetchTopic fetchTopic : fetchTopics) {
             boolean byId = !Uuid.ZERO_UUID.equals(fetchTopic.topicId());
             Optional<String> topic = byId ? topics.topicName(fetchTopic.topicId()) : Optional.of(fetchTopic.topic());
             for (FetchPartition fp : fetchTopic.partitions()) {
@@ -347,7 +353,7 @@ public final class FetchApi {
         return false;
     }
 
-    private FetchResponse respond(ReadOutcome outcome) {
+    private FetchResponse respond(ReadOutcome outcome, FetchSessionCache.Context session) {
         FetchResponseData data = new FetchResponseData().setErrorCode(Errors.NONE.code()).setSessionId(0);
         FetchableTopicResponse current = null;
         FetchTopic currentRequest = null;
@@ -363,7 +369,7 @@ public final class FetchApi {
             }
             current.partitions().add(outcome.partitions.get(i));
         }
-        return FetchResponse.of(data);
+        return FetchResponse.of(session.respond(data));
     }
 
     /** Records at or after {@code fetchOffset} in in-memory batches, from their headers (as a local read counts). */
