@@ -166,8 +166,8 @@ public class StrataNode {
     /**
      * A member of a cluster waits for a majority of the members, which may take as long as its peers take
      * to come: it starts on its own thread, so that meanwhile HTTP answers (readiness says what it waits
-     * for) and a SIGTERM stops it at once. A lone node (its quorum is itself) does the same unless
-     * {@code strata.start.background=false}, then it starts before the application reports started.
+     * for) and a SIGTERM stops it at once. A lone node (its quorum is itself) starts before the application
+     * reports started, unless {@code strata.start.background=true}.
      */
     void start(@Observes @Priority(10) StartupEvent event) throws Exception {
         if (clusterSize() <= 1 && !config.start().background()) {
