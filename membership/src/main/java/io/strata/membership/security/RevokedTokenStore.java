@@ -1,15 +1,6 @@
 package io.strata.membership.security;
 
-import com.hazelcast.core.EntryEvent;
 import com.hazelcast.map.IMap;
-import com.hazelcast.map.MapEvent;
-import com.hazelcast.map.listener.EntryAddedListener;
-import com.hazelcast.map.listener.EntryEvictedListener;
-import com.hazelcast.map.listener.EntryLoadedListener;
-import com.hazelcast.map.listener.EntryMergedListener;
-import com.hazelcast.map.listener.EntryRemovedListener;
-import com.hazelcast.map.listener.EntryUpdatedListener;
-import com.hazelcast.map.listener.MapClearedListener;
 import io.strata.membership.cluster.WriteQuorum;
 import io.strata.membership.durable.ByteReader;
 import io.strata.membership.durable.ByteWriter;
@@ -48,7 +39,7 @@ public final class RevokedTokenStore implements AutoCloseable {
         this.map = map;
         this.quorum = quorum;
         // Listen first, then read everything: a change made in between is read again by its event.
-        this.listenerId = map.addEntryListener(new Refresher(), false);
+        this.listenerId = map.addEntryListener(new KeyChangeListener(this::refresh, this::refreshAll), false);
         for (String key : map.keySet()) {
             refresh(key);
         }
@@ -137,45 +128,6 @@ public final class RevokedTokenStore implements AutoCloseable {
             for (String key : map.keySet()) {
                 refresh(key);
             }
-        }
-    }
-
-    private final class Refresher implements EntryAddedListener<String, byte[]>, EntryUpdatedListener<String, byte[]>,
-            EntryRemovedListener<String, byte[]>, EntryMergedListener<String, byte[]>,
-            EntryLoadedListener<String, byte[]>, EntryEvictedListener<String, byte[]>, MapClearedListener {
-        @Override
-        public void entryAdded(EntryEvent<String, byte[]> event) {
-            refresh(event.getKey());
-        }
-
-        @Override
-        public void entryUpdated(EntryEvent<String, byte[]> event) {
-            refresh(event.getKey());
-        }
-
-        @Override
-        public void entryRemoved(EntryEvent<String, byte[]> event) {
-            refresh(event.getKey());
-        }
-
-        @Override
-        public void entryMerged(EntryEvent<String, byte[]> event) {
-            refresh(event.getKey());
-        }
-
-        @Override
-        public void entryLoaded(EntryEvent<String, byte[]> event) {
-            refresh(event.getKey());
-        }
-
-        @Override
-        public void entryEvicted(EntryEvent<String, byte[]> event) {
-            refresh(event.getKey());
-        }
-
-        @Override
-        public void mapCleared(MapEvent event) {
-            refreshAll();
         }
     }
 }
