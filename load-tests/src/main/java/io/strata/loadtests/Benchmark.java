@@ -9,6 +9,8 @@ import io.strata.loadtests.node.Node;
 import io.strata.loadtests.node.NodeCluster;
 import io.strata.loadtests.node.StrataNode;
 import io.strata.loadtests.node.SystemUnderTest;
+import io.strata.loadtests.partitions.ManyPartitionsVariant;
+import io.strata.loadtests.report.BeforeAfter;
 import io.strata.loadtests.report.Charts;
 import io.strata.loadtests.report.ReportWriter;
 import io.strata.loadtests.report.Results;
@@ -111,6 +113,19 @@ public final class Benchmark implements Callable<Integer> {
             + "bench.classpath, else this JVM's class path).")
     String classpath;
 
+    @Option(names = "--partitions", negatable = true, description = "Run the `partitions` variant (a group read of "
+            + "1,000 partitions, a node holding 10,000; smoke: 100 and 1,000). Default: on when neither --variants nor "
+            + "--workloads is given, or when --variants names partitions.")
+    Boolean partitions;
+
+    @Option(names = "--partitions-repetitions", description = "Repetitions per system of the partitions variant "
+            + "(default: 2 full, 1 smoke; each holds a node with 10,000 partitions and restarts it).")
+    Integer partitionsRepetitions;
+
+    @Option(names = "--baseline", description = "report.json of an earlier run: the report then gets a before/after "
+            + "table of the Strata/Kafka ratios (before-after.md).")
+    Path baseline;
+
     @Option(names = "--skip-limits", description = "Do not measure disk and loopback limits.")
     boolean skipLimits;
 
@@ -171,7 +186,11 @@ public final class Benchmark implements Callable<Integer> {
                 .filter(v -> onlyWorkloads == null || onlyWorkloads.contains("node")
                         || v.workloads().stream().anyMatch(w -> w.kind() != Kind.NODE))
                 .toList();
-        if (runVariants.isEmpty()) {
+        boolean runPartitions = partitions != null ? partitions
+                : variants == null ? onlyWorkloads == null : variants.contains(ManyPartitionsVariant.ID);
+        ManyPartitionsVariant manyPartitions = runPartitions ? new ManyPartitionsVariant(
+                mode.equals("smoke") ? ManyPartitionsVariant.Sizes.smoke() : ManyPartitionsVariant.Sizes.full()) : null;
+        if (runVariants.isEmpty() && manyPartitions == null) {
             throw new CommandLine.ParameterException(new CommandLine(this), "no workload matches --variants "
                     + variants + " --workloads " + onlyWorkloads);
         }
@@ -216,12 +235,20 @@ public final class Benchmark implements Callable<Integer> {
             }
         }
 
+        if (manyPartitions != null) {
+            manyPartitions.run(results, systems, partitionsRepetitions != null ? partitionsRepetitions
+                    : mode.equals("smoke") ? 1 : 2, jar, rawDir, line -> say("%s", line));
+        }
+
         double elapsed = (System.nanoTime() - runStart) / 1e9;
         Map<String, String> machine = MachineInfo.describe(rawDir);
         machine.put("load average (1, 5, 15 min) before / after the run", loadBefore + " / " + MachineInfo.loadAverage());
-        RunInfo info = new RunInfo(ts, mode, reps, elapsed, machine, settings(javaBin, jar),
-                runVariants.stream().collect(Collectors.toMap(Variant::id, Variant::description, (a, b) -> a,
-                        LinkedHashMap::new)),
+        Map<String, String> variantDescriptions = runVariants.stream().collect(Collectors.toMap(Variant::id,
+                Variant::description, (a, b) -> a, LinkedHashMap::new));
+        if (manyPartitions != null) {
+            variantDescriptions.put(ManyPartitionsVariant.ID, manyPartitions.description());
+        }
+        RunInfo info = new RunInfo(ts, mode, reps, elapsed, machine, settings(javaBin, jar), variantDescriptions,
                 runVariants.stream().flatMap(v -> v.workloads().stream().filter(w -> w.kind() != Kind.NODE)
                         .map(w -> "`" + v.id() + "` " + w.describe())).toList(),
                 notes(runVariants));
@@ -229,6 +256,9 @@ public final class Benchmark implements Callable<Integer> {
         List<String> images = Charts.write(results, reportDir);
         writer.writeJson(reportDir.resolve("report.json"));
         writer.writeMarkdown(reportDir.resolve("report.md"), images);
+        if (baseline != null) {
+            BeforeAfter.write(baseline, reportDir.resolve("report.json"), reportDir.resolve("before-after.md"));
+        }
         deleteTree(rawDir.resolve("data"));
         say("Done in %.1f min: %s", elapsed / 60, reportDir.resolve("report.md"));
         say("%d failure(s)", results.failures().size());

@@ -16,14 +16,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Runs the benchmark harness in smoke mode (tiny counts) against both systems, as single nodes and as three-node
- * clusters, and checks that the report has numbers for every workload from every system it applies to (Strata-only
+ * clusters, and with many partitions, and checks that the report has numbers for every workload from every system it applies to (Strata-only
  * rows, such as HTTP ingest, from Strata), so that the harness cannot rot unnoticed.
  */
 class SmokeBenchmarkIT {
 
     @Test
-    // about 2 minutes more for the cluster variant: three nodes of each system start and stop
-    @Timeout(value = 8, unit = TimeUnit.MINUTES)
+    // about 2 minutes more for the cluster variant (three nodes of each system start and stop) and 2 for the
+    // partitions variant (a node of each holds 1,000 partitions and restarts)
+    @Timeout(value = 11, unit = TimeUnit.MINUTES)
     void smokeRunReportsNumbersForBothSystemsForEveryWorkload() throws Exception {
         Path repoRoot = Path.of(System.getProperty("strata.repo.root", "..")).toAbsolutePath().normalize();
         Path jar = Path.of(System.getProperty("strata.node.jar",
@@ -79,12 +80,12 @@ class SmokeBenchmarkIT {
         }
         assertThat(workloads).contains("node", "produce-1k-acks1", "produce-1k-acksall", "produce-100b-acks1",
                 "produce-100b-acksall", "consume-1k", "consume-100b", "latency-1k", "ingest-ndjson",
-                "produce-1k-acksall-rf3");
+                "produce-1k-acksall-rf3", "consume-wide", "hold-many");
         assertThat(report.get("limits").get("loopback-tcp").get("median").asDouble()).isGreaterThan(0.0);
         assertThat(report.get("limits").get("disk-write-then-sync").get("median").asDouble()).isGreaterThan(0.0);
 
         String md = Files.readString(dir.resolve("report.md"));
         assertThat(md).contains("## Physical limits", "## Results: `default`", "## Results: `flush-every-batch`",
-                "## Results: `cluster`");
+                "## Results: `cluster`", "## Results: `partitions`");
     }
 }

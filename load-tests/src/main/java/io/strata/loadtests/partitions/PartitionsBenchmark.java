@@ -171,7 +171,7 @@ public final class PartitionsBenchmark {
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
-    private static Map<String, Object> consume(String system, Path jar, Path dir, int partitions, int mib)
+    static Map<String, Object> consume(String system, Path jar, Path dir, int partitions, int mib)
             throws Exception {
         ChildJvm jvm = jvm();
         try (Node node = node(system, jar, dir, jvm, Map.of())) {
@@ -232,7 +232,7 @@ public final class PartitionsBenchmark {
         }
     }
 
-    private static Map<String, Object> scale(String system, Path jar, Path dir, int partitions) throws Exception {
+    static Map<String, Object> scale(String system, Path jar, Path dir, int partitions) throws Exception {
         ChildJvm jvm = jvm();
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("system", system);

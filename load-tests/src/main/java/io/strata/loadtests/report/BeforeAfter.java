@@ -1,0 +1,79 @@
+package io.strata.loadtests.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A before/after table of two runs' {@code report.json}: for every metric of the later run, the Strata/Kafka ratio of
+ * its medians in each run. Two runs on a shared machine differ in their absolute numbers; the ratio, measured with
+ * both systems alternating in the same run, is what can be compared across runs.
+ *
+ * <p>Standalone: {@code BeforeAfter <before report.json> <after report.json> <out.md>}.
+ */
+public final class BeforeAfter {
+
+    private BeforeAfter() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length != 3) {
+            System.err.println("usage: BeforeAfter <before report.json> <after report.json> <out.md>");
+            System.exit(2);
+        }
+        write(Path.of(args[0]), Path.of(args[1]), Path.of(args[2]));
+    }
+
+    public static void write(Path beforeJson, Path afterJson, Path out) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        JsonNode before = json.readTree(beforeJson.toFile());
+        JsonNode after = json.readTree(afterJson.toFile());
+        Map<String, JsonNode> beforeRows = new LinkedHashMap<>();
+        before.get("results").forEach(r -> beforeRows.put(key(r), r));
+
+        StringBuilder md = new StringBuilder();
+        md.append("# Before / after: Strata/Kafka ratios\n\n");
+        md.append("- **before**: run ").append(before.path("timestamp").asText()).append(", ")
+                .append(before.path("settings").path("strata build").asText("build not recorded")).append('\n');
+        md.append("- **after**: run ").append(after.path("timestamp").asText()).append(", ")
+                .append(after.path("settings").path("strata build").asText("build not recorded")).append("\n\n");
+        md.append("Each ratio is Strata's median over Kafka's in the same run (both systems alternating), which is "
+                + "what two runs on a shared machine can be compared by; the absolute numbers are in each run's "
+                + "report. A dash: the metric was not measured in that run.\n\n");
+        md.append("| variant | workload | metric | better when | before | after | after/before |\n");
+        md.append("|---|---|---|---|---:|---:|---:|\n");
+        for (JsonNode r : after.get("results")) {
+            double now = ratio(r);
+            if (Double.isNaN(now)) {
+                continue;
+            }
+            JsonNode earlier = beforeRows.get(key(r));
+            double then = earlier == null ? Double.NaN : ratio(earlier);
+            md.append("| ").append(r.get("variant").asText()).append(" | ").append(r.get("title").asText())
+                    .append(" | ").append(r.get("metric").asText()).append(" (").append(r.get("unit").asText())
+                    .append(") | ").append(r.get("higherIsBetter").asBoolean() ? "higher" : "lower").append(" | ")
+                    .append(fmt(then)).append(" | ").append(fmt(now)).append(" | ")
+                    .append(Double.isNaN(then) ? "—" : fmt(now / then)).append(" |\n");
+        }
+        Files.writeString(out, md);
+    }
+
+    private static String key(JsonNode row) {
+        return row.get("variant").asText() + "/" + row.get("workload").asText() + "/" + row.get("metric").asText();
+    }
+
+    private static double ratio(JsonNode row) {
+        JsonNode r = row.get("ratioStrataToKafka");
+        return r != null && r.isNumber() ? r.asDouble() : Double.NaN;
+    }
+
+    private static String fmt(double v) {
+        return Double.isNaN(v) ? "—" : String.format(Locale.ROOT, "%.2f", v);
+    }
+}
