@@ -206,6 +206,10 @@ public record Plan(String mode, int repetitions, Map<String, Variant> variants, 
                     MetricDef.strataOnly(id, w.id(), w.title(), "HTTP single-record records/s", "records/s", true,
                             null),
                     MetricDef.strataOnly(id, w.id(), w.title(), "HTTP single-record request p99", "ms", false,
+                            null),
+                    MetricDef.strataOnly(id, w.id(), w.title(), BROKER_CPU_PER_GIB + ", HTTP NDJSON", "CPU s/GiB",
+                            false, null),
+                    new MetricDef(id, w.id(), w.title(), BROKER_CPU_PER_GIB + ", Kafka produce", "CPU s/GiB", false,
                             null));
             case LATENCY -> List.of(
                     new MetricDef(id, w.id(), w.title(), "p50", "ms", false, null),

@@ -3,6 +3,7 @@ package io.strata.loadtests.workload;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.strata.loadtests.Benchmark;
 import io.strata.loadtests.ChildJvm;
+import io.strata.loadtests.CpuMeter;
 import io.strata.loadtests.Plan;
 import io.strata.loadtests.Plan.Variant;
 import io.strata.loadtests.Plan.Workload;
@@ -42,6 +43,7 @@ public final class NdjsonIngestRunner implements WorkloadRunner {
     public String run(Context ctx, SystemUnderTest node, Variant v, Workload w) throws Exception {
         List<MetricDef> m = Plan.metrics(v, w);
         String kafkaTopic = w.topic() + "-kafka";
+        double cpu0 = CpuMeter.processCpuSeconds(node.pids());
         ToolRun kafka = check(node, kafkaTopic, w.records() + w.warmupRecords(), "Kafka produce",
                 ChildJvm.run(ctx.jvm().command(ctx.toolJvmArgs(), DeviceLinesKafkaPerf.class.getName(),
                         List.of("--bootstrap-server", node.bootstrap(), "--topic", kafkaTopic,
@@ -53,8 +55,12 @@ public final class NdjsonIngestRunner implements WorkloadRunner {
         }
         double kafkaMib = kafka.result().get("mibPerSec").asDouble();
         ctx.results().add(m.get(1), node.system(), kafkaMib);
+        // The broker's CPU covers the warm-up lines too, which are as large on average as the measured ones.
+        double kafkaCpuPerGiB = CpuMeter.secondsPerGiB(CpuMeter.processCpuSeconds(node.pids()) - cpu0,
+                kafka.result().get("bytes").asDouble() * (w.records() + w.warmupRecords()) / w.records());
+        ctx.results().add(m.get(8), node.system(), kafkaCpuPerGiB);
         if (!(node instanceof StrataNode strata)) {
-            ctx.say(w, "Kafka produce %.1f MiB/s", kafkaMib);
+            ctx.say(w, "Kafka produce %.1f MiB/s, broker %.1f CPU s/GiB", kafkaMib, kafkaCpuPerGiB);
             return null;
         }
 
@@ -67,11 +73,15 @@ public final class NdjsonIngestRunner implements WorkloadRunner {
                 return "Gatling NDJSON warm-up exited " + warm.exitCode() + "\n" + warm.tail(20);
             }
         }
+        double ndjsonCpu0 = CpuMeter.processCpuSeconds(node.pids());
         ToolRun ndjson = check(node, ndjsonTopic, w.records() + w.warmupRecords(), "Gatling NDJSON",
                 gatling(ctx, strata, w, "ndjson", ndjsonTopic, w.records() / perRequest, warmupRequests, true));
         if (ndjson.failure() != null) {
             return ndjson.failure();
         }
+        double ndjsonCpuPerGiB = CpuMeter.secondsPerGiB(CpuMeter.processCpuSeconds(node.pids()) - ndjsonCpu0,
+                ndjson.result().get("bytes").asDouble());
+        ctx.results().add(m.get(7), node.system(), ndjsonCpuPerGiB);
         String singleTopic = w.topic() + "-single";
         ToolRun single = check(node, singleTopic, w.singleRecords(), "Gatling single records",
                 gatling(ctx, strata, w, "single", singleTopic, w.singleRecords(), 0, true));
@@ -91,9 +101,10 @@ public final class NdjsonIngestRunner implements WorkloadRunner {
         ctx.results().add(m.get(4), node.system(), ndjsonP99);
         ctx.results().add(m.get(5), node.system(), single.result().get("recordsPerSec").asDouble());
         ctx.results().add(m.get(6), node.system(), singleP99);
-        ctx.say(w, "HTTP NDJSON %.1f MiB/s (p99 %.0f ms), Kafka produce %.1f MiB/s, ratio %.2f; single records %.0f/s "
-                        + "(p99 %.0f ms)", ndjsonMib, ndjsonP99, kafkaMib, ratio,
-                single.result().get("recordsPerSec").asDouble(), singleP99);
+        ctx.say(w, "HTTP NDJSON %.1f MiB/s (p99 %.0f ms, broker %.1f CPU s/GiB), Kafka produce %.1f MiB/s (broker %.1f "
+                        + "CPU s/GiB), ratio %.2f; single records %.0f/s (p99 %.0f ms)", ndjsonMib, ndjsonP99,
+                ndjsonCpuPerGiB, kafkaMib, kafkaCpuPerGiB, ratio, single.result().get("recordsPerSec").asDouble(),
+                singleP99);
         return null;
     }
 
