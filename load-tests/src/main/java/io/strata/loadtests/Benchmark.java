@@ -122,9 +122,9 @@ public final class Benchmark implements Callable<Integer> {
             + "(default: 2 full, 1 smoke; each holds a node with 10,000 partitions and restarts it).")
     Integer partitionsRepetitions;
 
-    @Option(names = "--baseline", description = "report.json of an earlier run: the report then gets a before/after "
-            + "table of the Strata/Kafka ratios (before-after.md).")
-    Path baseline;
+    @Option(names = "--baseline", split = ",", description = "report.json of earlier runs, newest first: the report then "
+            + "gets a before/after table of the Strata/Kafka ratios (before-after.md).")
+    List<Path> baseline;
 
     @Option(names = "--skip-limits", description = "Do not measure disk and loopback limits.")
     boolean skipLimits;
@@ -147,6 +147,7 @@ public final class Benchmark implements Callable<Integer> {
     private final Map<String, Map<String, String>> nodeSettings = new LinkedHashMap<>();
     private Path reportDir;
     private Path repoRootUsed;
+    private String buildDescription;
 
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
@@ -197,6 +198,8 @@ public final class Benchmark implements Callable<Integer> {
 
         Path root = repoRoot != null ? repoRoot.toAbsolutePath().normalize() : findRepoRoot();
         repoRootUsed = root;
+        // Read before the run: the tree may move on while it measures the build made from it.
+        buildDescription = gitDescription(root);
         Path jar = strataJar != null ? strataJar.toAbsolutePath() : root.resolve("ingest/target/quarkus-app/quarkus-run.jar");
         Path results0 = resultsDir != null ? resultsDir.toAbsolutePath() : root.resolve("load-tests/results");
         String ts = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
@@ -299,7 +302,7 @@ public final class Benchmark implements Callable<Integer> {
     private Map<String, Object> settings(Path javaBin, Path jar) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("kafkaVersion", KafkaBroker.VERSION);
-        s.put("strata build", gitDescription(repoRootUsed));
+        s.put("strata build", buildDescription);
         s.put("node JVM (both)", nodeJvmArgs());
         s.put("client tool JVM", toolJvmArgs());
         s.put("java", javaBin.toString());
