@@ -199,9 +199,13 @@ public final class TopicManager implements AutoCloseable {
         return partition != null ? partition : leaderPartition(tp);
     }
 
-    /** The cluster's view of a topic's partitions: leader, epoch and replicas. */
+    /**
+     * The cluster's view of a topic's partitions: leader, epoch and replicas, from this node's local copy (no
+     * cluster read): never older than this node's own writes, current with other nodes' writes within the
+     * time their events take to arrive.
+     */
     public Map<PartitionId, PartitionState> partitionStates(TopicDescriptor topic) {
-        return states.forTopic(topic.name(), topic.partitions());
+        return states.local().forTopic(topic.name(), topic.partitions());
     }
 
     public int defaultPartitions() {

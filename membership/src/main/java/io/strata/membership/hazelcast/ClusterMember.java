@@ -89,6 +89,8 @@ public final class ClusterMember implements AutoCloseable {
             }
         });
         assigner.start();
+        // entries changed without an event reaching this member (see LocalPartitionStates) are read again
+        addMembershipChangeListener(partitions.local()::refreshAllSoon);
     }
 
     /**
@@ -284,6 +286,7 @@ public final class ClusterMember implements AutoCloseable {
     @Override
     public void close() {
         assigner.close();
+        partitions.local().close();
         if (hz.getLifecycleService().isRunning()) {
             topics.close();
             controller.close();

@@ -212,19 +212,26 @@ public final class PartitionAssigner implements AutoCloseable {
         Map<PartitionId, PartitionState> states0 = states.forTopic(current.name(), current.partitions());
         Map<PartitionId, PartitionState> result = new HashMap<>();
         List<NodeInfo> live = nodes.liveNodes();
+        Map<PartitionId, PartitionState> missing = new HashMap<>();
         for (int p = 0; p < current.partitions(); p++) {
             PartitionId id = new PartitionId(current.name(), p);
             PartitionState st = states0.get(id);
             if (st == null && stored.isPresent()) {
                 PartitionState initial = initialState(stored.get(), p, live);
                 if (initial != null) {
-                    st = states.createIfAbsent(id, initial).current();
+                    missing.put(id, initial);
                 }
-            }
-            if (st != null && st.topicId().equals(current.topicId())) {
+            } else if (st != null && st.topicId().equals(current.topicId())) {
                 result.put(id, st);
             }
         }
+        // all in flight at once: a topic of thousands of partitions is not created one round trip at a time
+        states.createAllIfAbsent(missing).forEach((id, r) -> {
+            PartitionState st = r.current();
+            if (st != null && st.topicId().equals(current.topicId())) {
+                result.put(id, st);
+            }
+        });
         return result;
     }
 
@@ -468,6 +475,7 @@ public final class PartitionAssigner implements AutoCloseable {
             boolean unclean = uncleanElectionEnabled(topic);
             Map<PartitionId, PartitionState> current = states.forTopic(topic.name(), topic.partitions());
             int waiting = 0;
+            Map<PartitionId, PartitionState> missing = new HashMap<>();
             for (int p = 0; p < topic.partitions(); p++) {
                 PartitionId id = new PartitionId(topic.name(), p);
                 PartitionState st = current.get(id);
@@ -477,7 +485,7 @@ public final class PartitionAssigner implements AutoCloseable {
                     if (initial == null) {
                         waiting++;
                     } else {
-                        r = states.createIfAbsent(id, initial);
+                        missing.put(id, initial);
                     }
                 } else if (!st.topicId().equals(topic.topicId())) {
                     r = replaceStale(record, id, st, liveNodes);
@@ -494,6 +502,11 @@ public final class PartitionAssigner implements AutoCloseable {
                     }
                 }
                 if (r != null && !r.applied()) {
+                    clean = false;
+                }
+            }
+            for (CasResult r : states.createAllIfAbsent(missing).values()) {
+                if (!r.applied()) {
                     clean = false;
                 }
             }

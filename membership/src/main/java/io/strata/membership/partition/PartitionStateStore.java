@@ -19,6 +19,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Partition leadership and ISR on a durable, quorum-guarded Hazelcast map: key
@@ -37,12 +40,23 @@ public final class PartitionStateStore {
     private final WriteQuorum quorum;
     private final MetadataStore store;
     private final String storePrefix;
+    private final LocalPartitionStates local;
 
     public PartitionStateStore(IMap<String, byte[]> map, WriteQuorum quorum, MetadataStore store, String namespace) {
         this.map = map;
         this.quorum = quorum;
         this.store = store;
         this.storePrefix = namespace + "/";
+        this.local = new LocalPartitionStates(map);
+    }
+
+    /**
+     * This node's copy of the states, for reads on every client request: never older than this store's own
+     * writes, and current with other members' writes once their events arrive. Decisions that write (the
+     * compare-and-sets of the controller) read the map instead.
+     */
+    public LocalPartitionStates local() {
+        return local;
     }
 
     public Optional<PartitionState> get(PartitionId partition) {
@@ -147,10 +161,72 @@ public final class PartitionStateStore {
         return cas(partition, new PartitionStateCas(expectedLeaderEpoch, expectedPartitionEpoch, null));
     }
 
+    /**
+     * Creates the first states of several partitions, each unless it has a state (as {@link #createIfAbsent}
+     * for each), with all compare-and-sets in flight at once rather than one after the other: the owners run
+     * them (and write them through to the metadata store) in parallel. Returns when all are done, with the
+     * outcome per partition; a failure of any is thrown after all have finished (the others may be applied,
+     * and a retry leaves applied ones as they are).
+     *
+     * @throws com.hazelcast.splitbrainprotection.SplitBrainProtectionException on a minority side
+     */
+    public Map<PartitionId, CasResult> createAllIfAbsent(Map<PartitionId, PartitionState> initial) {
+        if (initial.isEmpty()) {
+            return Map.of();
+        }
+        quorum.check();
+        Map<PartitionId, CompletableFuture<byte[]>> pending = new HashMap<>();
+        initial.forEach((id, st) -> pending.put(id, map.submitToKey(id.key(),
+                new PartitionStateCas(PartitionStateCas.ABSENT, PartitionStateCas.ABSENT, st.toBytes()))
+                .toCompletableFuture()));
+        Set<String> keys = new HashSet<>();
+        initial.keySet().forEach(id -> keys.add(id.key()));
+        Map<PartitionId, CasResult> out = new HashMap<>();
+        RuntimeException failure = null;
+        for (Map.Entry<PartitionId, CompletableFuture<byte[]>> e : pending.entrySet()) {
+            try {
+                out.put(e.getKey(), decodeResult(e.getValue().join()));
+            } catch (CompletionException | CancellationException ex) {
+                RuntimeException cause = ex.getCause() instanceof RuntimeException r ? r : ex;
+                if (failure == null) {
+                    failure = cause;
+                } else if (failure != cause) {
+                    failure.addSuppressed(cause);
+                }
+            }
+        }
+        if (failure != null) {
+            refreshAfterFailure(() -> local.refresh(keys), failure);
+            throw failure;
+        }
+        local.refresh(keys); // this node's next read sees its own writes
+        return out;
+    }
+
     /** Runs a processor on the key's owner; null when it reported an invalid request. */
     private CasResult cas(PartitionId partition, EntryProcessor<String, byte[], byte[]> processor) {
         quorum.check();
-        byte[] result = map.executeOnKey(partition.key(), processor);
+        byte[] result;
+        try {
+            result = map.executeOnKey(partition.key(), processor);
+        } catch (RuntimeException e) {
+            refreshAfterFailure(() -> local.refresh(partition.key()), e);
+            throw e;
+        }
+        local.refresh(partition.key()); // this node's next read sees its own write
+        return decodeResult(result);
+    }
+
+    /** A failed write may still have been applied; read it back if the cluster answers, else keep the failure. */
+    private static void refreshAfterFailure(Runnable refresh, RuntimeException failure) {
+        try {
+            refresh.run();
+        } catch (RuntimeException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    private static CasResult decodeResult(byte[] result) {
         if (result[0] == AlterIsr.INVALID) {
             return null;
         }

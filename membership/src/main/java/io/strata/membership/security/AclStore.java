@@ -1,6 +1,7 @@
 package io.strata.membership.security;
 
 import com.hazelcast.map.IMap;
+import io.strata.membership.hazelcast.KeyChangeListener;
 import io.strata.membership.cluster.WriteQuorum;
 import io.strata.membership.durable.ByteReader;
 import io.strata.membership.durable.ByteWriter;

@@ -206,6 +206,39 @@ class TwoMemberClusterTest {
     }
 
     @Test
+    void eachMembersLocalPartitionStatesHaveItsOwnWritesAtOnceAndTheOtherMembersSoon() {
+        TopicDescriptor t = a.topics().create("local-view", 6, Map.of());
+        // b writes the first states in one batch (racing the controller on a, which writes the same ones)
+        Map<PartitionId, PartitionState> created = b.assigner().assign(t);
+        assertThat(created).hasSize(6);
+        assertThat(b.partitions().local().forTopic("local-view", 6)).isEqualTo(created);
+        created.forEach((id, st) -> assertThat(b.partitions().durableState(id)).contains(st));
+        await("a's local states have the topic", TIMEOUT,
+                () -> a.partitions().local().forTopic("local-view", 6).equals(created));
+
+        // a batch create never overwrites a state
+        PartitionId p0 = new PartitionId("local-view", 0);
+        PartitionState s0 = created.get(p0);
+        PartitionState other = new PartitionState(s0.topicId(), 2, 5, 5, List.of(2), List.of(2));
+        CasResult again = a.partitions().createAllIfAbsent(Map.of(p0, other)).get(p0);
+        assertThat(again.applied()).isFalse();
+        assertThat(again.current()).isEqualTo(s0);
+
+        // changes on either member: the writer's copy has them on return, the other's within a bounded wait
+        for (ClusterMember[] writerAndReader : List.of(new ClusterMember[]{b, a}, new ClusterMember[]{a, b})) {
+            ClusterMember writer = writerAndReader[0];
+            ClusterMember reader = writerAndReader[1];
+            PartitionState cur = writer.partitions().get(p0).orElseThrow();
+            CasResult r = writer.partitions().compareAndSet(p0, cur.leaderEpoch(), cur.partitionEpoch(),
+                    cur.withLeader(cur.leaderNodeId(), cur.isr()));
+            assertThat(r.applied()).isTrue();
+            assertThat(writer.partitions().local().get(p0)).contains(r.current());
+            await("node " + reader.config().nodeId() + " sees leader epoch " + r.current().leaderEpoch(),
+                    Duration.ofSeconds(5), () -> reader.partitions().local().get(p0).equals(java.util.Optional.of(r.current())));
+        }
+    }
+
+    @Test
     void groupOffsetsCommitFetchDeleteAcrossMembers() {
         PartitionId t0 = new PartitionId("orders", 0);
         PartitionId t1 = new PartitionId("orders", 1);

@@ -168,19 +168,19 @@ public final class MetadataApi {
                 .setTopicAuthorizedOperations(topicOps);
         Map<PartitionId, PartitionState> states = topics.partitionStates(topic);
         boolean current = inMajority.getAsBoolean();
+        Set<Integer> live = nodes.liveNodeIds(); // once per topic, not per partition
         for (int p = 0; p < topic.partitions(); p++) {
             PartitionState state = current ? states.get(new PartitionId(topic.name(), p)) : null;
             MetadataResponsePartition mp = new MetadataResponsePartition().setPartitionIndex(p);
-            if (state == null || !state.hasLeader() || !nodes.isLive(state.leaderNodeId())) {
+            if (state == null || !state.hasLeader() || !live.contains(state.leaderNodeId())) {
                 mp.setErrorCode(Errors.LEADER_NOT_AVAILABLE.code()).setLeaderId(MetadataResponse.NO_LEADER_ID)
                         .setLeaderEpoch(state == null ? -1 : state.leaderEpoch())
                         .setReplicaNodes(state == null ? List.of() : state.replicas())
                         .setIsrNodes(state == null ? List.of() : state.isr())
-                        .setOfflineReplicas(state == null ? List.of() : offline(state))
-                        .setOfflineReplicas(state == null ? List.of() : offline(state));
+                        .setOfflineReplicas(state == null ? List.of() : offline(state, live));
             } else {
                 mp.setLeaderId(state.leaderNodeId()).setLeaderEpoch(state.leaderEpoch())
-                        .setReplicaNodes(state.replicas()).setIsrNodes(state.isr()).setOfflineReplicas(offline(state));
+                        .setReplicaNodes(state.replicas()).setIsrNodes(state.isr()).setOfflineReplicas(offline(state, live));
             }
             out.partitions().add(mp);
         }
@@ -242,6 +242,7 @@ public final class MetadataApi {
             int first = name.equals(cursorTopic) ? cursorPartition : 0;
             Map<PartitionId, PartitionState> states = topics.partitionStates(topic);
             boolean current = inMajority.getAsBoolean();
+            Set<Integer> live = nodes.liveNodeIds();
             for (int p = first; p < topic.partitions(); p++) {
                 if (budget == 0) {
                     response.topics().add(out);
@@ -249,7 +250,7 @@ public final class MetadataApi {
                     return new DescribeTopicPartitionsResponse(response);
                 }
                 PartitionState state = current ? states.get(new PartitionId(name, p)) : null;
-                boolean led = state != null && state.hasLeader() && nodes.isLive(state.leaderNodeId());
+                boolean led = state != null && state.hasLeader() && live.contains(state.leaderNodeId());
                 out.partitions().add(new DescribeTopicPartitionsResponsePartition()
                         .setPartitionIndex(p)
                         .setErrorCode(led ? Errors.NONE.code() : Errors.LEADER_NOT_AVAILABLE.code())
@@ -257,7 +258,7 @@ public final class MetadataApi {
                         .setLeaderEpoch(state == null ? -1 : state.leaderEpoch())
                         .setReplicaNodes(state == null ? List.of() : state.replicas())
                         .setIsrNodes(state == null ? List.of() : state.isr())
-                        .setOfflineReplicas(state == null ? List.of() : offline(state))
+                        .setOfflineReplicas(state == null ? List.of() : offline(state, live))
                         .setEligibleLeaderReplicas(new ArrayList<>())
                         .setLastKnownElr(new ArrayList<>()));
                 budget--;
@@ -267,11 +268,11 @@ public final class MetadataApi {
         return new DescribeTopicPartitionsResponse(response);
     }
 
-    /** Replicas whose node is not in the cluster now. */
-    private List<Integer> offline(PartitionState state) {
+    /** Replicas whose node is not among the live ones. */
+    private static List<Integer> offline(PartitionState state, Set<Integer> live) {
         List<Integer> out = new ArrayList<>();
         for (int replica : state.replicas()) {
-            if (!nodes.isLive(replica)) {
+            if (!live.contains(replica)) {
                 out.add(replica);
             }
         }

@@ -1,4 +1,4 @@
-package io.strata.membership.security;
+package io.strata.membership.hazelcast;
 
 import java.util.function.Consumer;
 
@@ -18,14 +18,14 @@ import com.hazelcast.map.listener.MapClearedListener;
  * to be read again. Registered without values ({@code includeValue=false}): the store reads the key itself, so an
  * event's order relative to others never decides what the copy holds. Called on Hazelcast event threads.
  */
-final class KeyChangeListener implements EntryAddedListener<String, byte[]>, EntryUpdatedListener<String, byte[]>,
+public final class KeyChangeListener implements EntryAddedListener<String, byte[]>, EntryUpdatedListener<String, byte[]>,
         EntryRemovedListener<String, byte[]>, EntryMergedListener<String, byte[]>,
         EntryLoadedListener<String, byte[]>, EntryEvictedListener<String, byte[]>, MapClearedListener {
 
     private final Consumer<String> refreshKey;
     private final Runnable refreshAll;
 
-    KeyChangeListener(Consumer<String> refreshKey, Runnable refreshAll) {
+    public KeyChangeListener(Consumer<String> refreshKey, Runnable refreshAll) {
         this.refreshKey = refreshKey;
         this.refreshAll = refreshAll;
     }
