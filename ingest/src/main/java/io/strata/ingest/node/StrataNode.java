@@ -80,7 +80,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -90,10 +89,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Starts and stops the node in the right order.
  *
- * <p>Start: bind the Kafka listener (not accepting yet, so its port is known), join the cluster
- * (embedded Hazelcast; blocks until a majority of members is present), tie the data directory to
- * the cluster, open the logs of the partitions this node leads (recovering after a crash), then
- * accept clients. Stop (SIGTERM): stop accepting, answer waiting long-polls, let in-flight requests
+ * <p>Start: bind the Kafka listener (not accepting yet, so its port is known), start the object store
+ * on a thread of its own, join the cluster (embedded Hazelcast; blocks until a majority of members is
+ * present), tie the data directory to the cluster, open the logs of the partitions this node leads
+ * (recovering after a crash), then accept clients. The node serves (and is ready) before the object
+ * store is up: calls to the store wait for it (remote reads, manifests); once it is up the upload
+ * pipeline starts and the listening line is logged. Only cluster metadata kept in the object store
+ * makes the start wait for the store before joining. Stop (SIGTERM): stop accepting, answer waiting long-polls, let in-flight requests
  * finish, close connections, flush and close the logs (marking the shutdown clean), then leave the
  * cluster so leadership moves at once. The last start-up line names the addresses the node listens on.
  *
@@ -143,6 +145,8 @@ public class StrataNode {
     /** host:port of this node's cluster member (Hazelcast). */
     private volatile String memberAddress;
     /** host:port the Kafka listener is bound to; set once it accepts clients. */
+    private volatile String servingBinds;
+    /** {@link #servingBinds} once the whole start is done (the object store up): the listening line may be logged. */
     private volatile String kafkaBind;
     /** Set once Quarkus has started; the listening addresses are logged when this and serving are both true. */
     private volatile boolean applicationStarted;
@@ -225,20 +229,16 @@ public class StrataNode {
         this.advertisedListeners = advertised;
 
         refuseSeveralEmbeddedStores();
-        CompletableFuture<TieredStorage> tieredStart = null;
+        boolean tieredHere = false;
         if (config.tiering().enabled()) {
             if (OBJECT_STORE_METADATA.equals(NodePlacement.metadataStoreKind(config))) {
                 // Before joining: the cluster metadata lives in the object store.
                 tiered = TieredStorage.start(config.s3(), config.tiering(), dataDir);
             } else {
-                // Independent of the cluster: the object store comes up while the member joins (each takes ~1 s).
-                tieredStart = CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return TieredStorage.start(config.s3(), config.tiering(), dataDir);
-                    } catch (Exception e) {
-                        throw new CompletionException(e);
-                    }
-                }, task -> new Thread(task, "strata-object-store-start").start());
+                // Independent of the cluster: the object store comes up on its own thread while the member joins and
+                // the node starts serving; its calls wait for it, and startTiering() waits for it before announcing.
+                tiered = TieredStorage.starting(config.s3(), config.tiering(), dataDir);
+                tieredHere = true;
             }
         }
         phase = placement.aws().isPresent()
@@ -249,17 +249,12 @@ public class StrataNode {
         try {
             member = joinCluster(dataDir, interBrokerEndpoint, advertised, placement);
         } catch (Exception e) {
-            if (tieredStart != null) {
-                tieredStart.thenAccept(TieredStorage::close);
+            if (tieredHere) {
+                TieredStorage starting = tiered;
+                tiered = null;
+                starting.close();
             }
             throw e;
-        }
-        if (tieredStart != null) {
-            try {
-                tiered = tieredStart.join();
-            } catch (CompletionException e) {
-                throw e.getCause() instanceof Exception cause ? cause : e;
-            }
         }
         FileClusterIdentity.bind(dataDir, member.identity());
         brokerNode = new BrokerNode(nodeId, interBrokerEndpoint.host(), advertisedPort,
@@ -347,8 +342,7 @@ public class StrataNode {
         phase = "serving Kafka clients";
         LOG.infof("Node %d of cluster %s serving Kafka clients at %s:%d, data in %s", brokerNode.nodeId(),
                 brokerNode.clusterId(), brokerNode.host(), brokerNode.port(), dataDir);
-        kafkaBind = String.join(", ", binds);
-        announceIfReady();
+        servingBinds = String.join(", ", binds);
     }
 
     /**
@@ -410,8 +404,9 @@ public class StrataNode {
                     + " (QUARKUS_HTTP_SSL_PORT)";
         }
         LOG.infof("Node %d listening: Kafka %s (clients told %s; STRATA_KAFKA_PORT or STRATA_KAFKA_LISTENERS), HTTP "
-                        + "%s, cluster member %s (STRATA_CLUSTER_PORT)", brokerNode.nodeId(),
-                kafkaBind, NodeInfo.formatListeners(advertisedListeners), http, memberAddress);
+                        + "%s, cluster member %s (STRATA_CLUSTER_PORT)%s", brokerNode.nodeId(),
+                kafkaBind, NodeInfo.formatListeners(advertisedListeners), http, memberAddress,
+                tiered == null ? "; tiering off" : "; tiering to " + tiered.describe());
     }
 
     /**
@@ -424,11 +419,35 @@ public class StrataNode {
         }
     }
 
-    private synchronized void startTiering() {
+    /**
+     * Finishes the start once the object store is up: the upload pipeline and the listening line. The node already
+     * serves; a store still starting is not waited for here (nor on Quarkus's thread, which would hold back HTTP and
+     * readiness) but completes the start from its own thread. A store that cannot start stops the node, as a failed
+     * start would.
+     */
+    private void startTiering() {
+        if (tiered == null) {
+            finishStart(null);
+        } else {
+            tiered.started().whenComplete((ignored, failure) -> finishStart(failure));
+        }
+    }
+
+    private synchronized void finishStart(Throwable storeFailure) {
+        if (stopping) {
+            return;
+        }
+        if (storeFailure != null) {
+            LOG.error("The object store did not start; stopping the node", storeFailure);
+            Quarkus.asyncExit(1);
+            return;
+        }
         if (tiered != null && !tieringStarted) {
             tieringPipeline.start(tiered.remote(), topics, backpressure, config.tiering());
             tieringStarted = true;
         }
+        kafkaBind = servingBinds;
+        announceIfReady();
     }
 
     /**
