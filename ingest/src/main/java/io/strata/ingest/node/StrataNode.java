@@ -89,14 +89,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Starts and stops the node in the right order.
  *
- * <p>Start: bind the Kafka listener (not accepting yet, so its port is known), start the object store
- * on a thread of its own, join the cluster (embedded Hazelcast; blocks until a majority of members is
+ * <p>Start: bind the Kafka listener (not accepting yet, so its port is known), make the object store
+ * (not started yet), join the cluster (embedded Hazelcast; blocks until a majority of members is
  * present), tie the data directory to the cluster, open the logs of the partitions this node leads
  * (recovering after a crash), then accept clients. The node serves (and is ready) before the object
- * store is up: calls to the store wait for it (remote reads, manifests); once it is up the upload
- * pipeline starts and the listening line is logged. Only cluster metadata kept in the object store
- * makes the start wait for the store before joining. Stop (SIGTERM): stop accepting, answer waiting long-polls, let in-flight requests
- * finish, close connections, flush and close the logs (marking the shutdown clean), then leave the
+ * store is up: the store starts once the node serves and Quarkus has started, or earlier when a call
+ * needs it (remote reads, manifests), and calls wait for it; once it is up the upload pipeline starts
+ * and the listening line is logged. Only cluster metadata kept in the object store makes the start
+ * wait for the store before joining. Stop (SIGTERM): stop accepting, answer waiting long-polls, let
+ * in-flight requests finish, close connections, flush and close the logs (marking the shutdown clean), then leave the
  * cluster so leadership moves at once. The last start-up line names the addresses the node listens on.
  *
  * <p>Data directory layout: {@code meta.properties} (cluster and node id), {@code logs/} (one
@@ -235,8 +236,8 @@ public class StrataNode {
                 // Before joining: the cluster metadata lives in the object store.
                 tiered = TieredStorage.start(config.s3(), config.tiering(), dataDir);
             } else {
-                // Independent of the cluster: the object store comes up on its own thread while the member joins and
-                // the node starts serving; its calls wait for it, and startTiering() waits for it before announcing.
+                // Independent of the cluster: the node serves first and starts the store afterwards (or when a call
+                // needs it); its calls wait for it, and the rest of the start (tiering, the listening line) follows it.
                 tiered = TieredStorage.starting(config.s3(), config.tiering(), dataDir);
                 tieredHere = true;
             }
@@ -383,7 +384,23 @@ public class StrataNode {
     /** Called by the main once Quarkus has started and printed its own lines. */
     void applicationStarted() {
         applicationStarted = true;
+        connectObjectStore();
         announceIfReady();
+    }
+
+    /**
+     * Starts the object store once the node serves and Quarkus has started (HTTP answers only then), so that it
+     * takes no CPU from the start itself; a call that needs the store earlier starts it at once.
+     */
+    private void connectObjectStore() {
+        TieredStorage storage = tiered;
+        if (applicationStarted && storage != null && kafkaServerServing()) {
+            storage.connect();
+        }
+    }
+
+    private boolean kafkaServerServing() {
+        return servingBinds != null;
     }
 
     /**
@@ -426,6 +443,7 @@ public class StrataNode {
      * start would.
      */
     private void startTiering() {
+        connectObjectStore();
         if (tiered == null) {
             finishStart(null);
         } else {

@@ -30,16 +30,21 @@ public final class TieredStorage implements AutoCloseable {
     private final EmbeddedS3Proxy embedded;
     private final ObjectStore store;
     private final RemoteLogManager remote;
+    /** Completed to let the store start (see {@link #starting}). */
+    private final CompletableFuture<Void> go;
 
-    private TieredStorage(EmbeddedS3Proxy embedded, ObjectStore store, RemoteLogManager remote) {
+    private TieredStorage(EmbeddedS3Proxy embedded, ObjectStore store, RemoteLogManager remote,
+                          CompletableFuture<Void> go) {
         this.embedded = embedded;
         this.store = store;
         this.remote = remote;
+        this.go = go;
     }
 
     /** Starts the object store and waits until it serves (the bucket exists). */
     public static TieredStorage start(StrataConfig.S3 s3, StrataConfig.Tiering tiering, Path dataDir) throws Exception {
         TieredStorage storage = starting(s3, tiering, dataDir);
+        storage.connect();
         try {
             storage.started().get();
         } catch (ExecutionException e) {
@@ -50,8 +55,10 @@ public final class TieredStorage implements AutoCloseable {
     }
 
     /**
-     * Starts the object store on a thread of its own and returns at once: the store and remote log manager exist
-     * now, their calls wait until {@link #started()} (an embedded S3Proxy up, the client built, the bucket there).
+     * Makes the object store and returns at once: the store and remote log manager exist now, their calls wait
+     * until {@link #started()} (an embedded S3Proxy up, the client built, the bucket there). The store starts, on a
+     * thread of its own, at {@link #connect()} or when the first call needs it, whichever comes first: a node
+     * starts it once it serves, so that it does not take CPU from the start itself.
      */
     public static TieredStorage starting(StrataConfig.S3 s3, StrataConfig.Tiering tiering, Path dataDir)
             throws IOException {
@@ -59,7 +66,8 @@ public final class TieredStorage implements AutoCloseable {
         Optional<java.net.URI> endpoint = s3.endpoint();
         Optional<String> accessKey = s3.accessKey();
         Optional<String> secretKey = s3.secretKey();
-        Executor startThread = task -> new Thread(task, "strata-object-store-start").start();
+        CompletableFuture<Void> go = new CompletableFuture<>();
+        Executor startThread = task -> go.thenRun(() -> new Thread(task, "strata-object-store-start").start());
         CompletableFuture<Void> endpointStarted;
         if (endpoint.isEmpty()) {
             Path dir = s3.embeddedDir().orElse(dataDir.resolve("objects")).toAbsolutePath();
@@ -75,10 +83,29 @@ public final class TieredStorage implements AutoCloseable {
         ObjectStoreConfig config = new ObjectStoreConfig(endpoint, s3.region(), s3.bucket(), s3.prefix().orElse(""),
                 embedded != null || s3.pathStyle(), accessKey, secretKey, s3.maxAttempts(), s3.maxBackoff(),
                 s3.callTimeout(), s3.breakerOpenFor(), s3.multipartPartBytes());
-        ObjectStore store = ObjectStore.connecting(config, endpointStarted);
+        // Closed before it started: calls still waiting fail instead of waiting for a start that never comes.
+        CompletableFuture<Object> endpointOrClosed = new CompletableFuture<>();
+        endpointStarted.whenComplete((v, e) -> {
+            if (e == null) {
+                endpointOrClosed.complete(v);
+            } else {
+                endpointOrClosed.completeExceptionally(e);
+            }
+        });
+        go.whenComplete((v, e) -> {
+            if (e != null) {
+                endpointOrClosed.completeExceptionally(new IllegalStateException("closed before it started"));
+            }
+        });
+        ObjectStore store = ObjectStore.connecting(config, endpointOrClosed, () -> go.complete(null));
         RemoteLogManager remote = new RemoteLogManager(store, new RemoteLogManager.Settings(tiering.readChunkBytes(),
                 tiering.cacheBytes(), tiering.readerThreads(), tiering.readAheadChunks()), Time.SYSTEM);
-        return new TieredStorage(embedded, store, remote);
+        return new TieredStorage(embedded, store, remote, go);
+    }
+
+    /** Starts the object store now, unless it started already. */
+    public void connect() {
+        go.complete(null);
     }
 
     /** Completes when the object store serves; exceptionally when it could not start. */
@@ -104,9 +131,10 @@ public final class TieredStorage implements AutoCloseable {
 
     @Override
     public void close() {
+        boolean neverStarted = go.cancel(false);
         remote.close();
         store.close();
-        if (embedded != null) {
+        if (embedded != null && !neverStarted) {
             try {
                 embedded.close();
             } catch (Exception e) {

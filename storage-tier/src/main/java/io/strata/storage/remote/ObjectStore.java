@@ -73,6 +73,8 @@ public final class ObjectStore implements Closeable {
     private volatile S3Client s3;
     /** Completes once the client is built (and, for {@link #connecting}, the bucket ensured). */
     private final CompletableFuture<Void> connected;
+    /** Starts the endpoint of a store made {@link #connecting} when a call needs it; idempotent. */
+    private final Runnable startEndpoint;
     private final CircuitBreaker breaker;
     private final LongAdder bytesUploaded = new LongAdder();
     private final LongAdder bytesDownloaded = new LongAdder();
@@ -81,7 +83,7 @@ public final class ObjectStore implements Closeable {
     private final LongAdder failures = new LongAdder();
 
     public ObjectStore(ObjectStoreConfig config) {
-        this(config, (CompletableFuture<Void>) null);
+        this(config, null, () -> { });
     }
 
     /**
@@ -90,8 +92,17 @@ public final class ObjectStore implements Closeable {
      * then wait; if the endpoint or the bucket fails, they fail with the cause. See {@link #connected()}.
      */
     public static ObjectStore connecting(ObjectStoreConfig config, CompletableFuture<?> endpointStarted) {
+        return connecting(config, endpointStarted, () -> { });
+    }
+
+    /**
+     * As {@link #connecting(ObjectStoreConfig, CompletableFuture)}, for an endpoint that starts on demand:
+     * {@code startEndpoint} is run (it must be idempotent) by the first call that has to wait for it.
+     */
+    public static ObjectStore connecting(ObjectStoreConfig config, CompletableFuture<?> endpointStarted,
+                                         Runnable startEndpoint) {
         CompletableFuture<Void> connected = new CompletableFuture<>();
-        ObjectStore store = new ObjectStore(config, connected);
+        ObjectStore store = new ObjectStore(config, connected, startEndpoint);
         endpointStarted.whenComplete((ignored, failure) -> {
             if (failure != null) {
                 connected.completeExceptionally(failure);
@@ -109,8 +120,9 @@ public final class ObjectStore implements Closeable {
     }
 
     /** @param connecting null: build the client now */
-    private ObjectStore(ObjectStoreConfig config, CompletableFuture<Void> connecting) {
+    private ObjectStore(ObjectStoreConfig config, CompletableFuture<Void> connecting, Runnable startEndpoint) {
         this.config = config;
+        this.startEndpoint = startEndpoint;
         if (connecting == null) {
             this.s3 = buildClient(config);
             this.connected = CompletableFuture.completedFuture(null);
@@ -401,6 +413,7 @@ public final class ObjectStore implements Closeable {
         if (connected.isDone() && !connected.isCompletedExceptionally()) {
             return;
         }
+        startEndpoint.run();
         try {
             connected.get();
         } catch (InterruptedException e) {
