@@ -80,7 +80,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -90,11 +89,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Starts and stops the node in the right order.
  *
- * <p>Start: bind the Kafka listener (not accepting yet, so its port is known), join the cluster
- * (embedded Hazelcast; blocks until a majority of members is present), tie the data directory to
- * the cluster, open the logs of the partitions this node leads (recovering after a crash), then
- * accept clients. Stop (SIGTERM): stop accepting, answer waiting long-polls, let in-flight requests
- * finish, close connections, flush and close the logs (marking the shutdown clean), then leave the
+ * <p>Start: bind the Kafka listener (not accepting yet, so its port is known), make the object store
+ * (not started yet), join the cluster (embedded Hazelcast; blocks until a majority of members is
+ * present), tie the data directory to the cluster, open the logs of the partitions this node leads
+ * (recovering after a crash), then accept clients. The node serves (and is ready) before the object
+ * store is up: the store starts once the node serves and Quarkus has started, or earlier when a call
+ * needs it (remote reads, manifests), and calls wait for it; once it is up the upload pipeline starts
+ * and the listening line is logged. Only cluster metadata kept in the object store makes the start
+ * wait for the store before joining. Stop (SIGTERM): stop accepting, answer waiting long-polls, let
+ * in-flight requests finish, close connections, flush and close the logs (marking the shutdown clean), then leave the
  * cluster so leadership moves at once. The last start-up line names the addresses the node listens on.
  *
  * <p>Data directory layout: {@code meta.properties} (cluster and node id), {@code logs/} (one
@@ -143,6 +146,8 @@ public class StrataNode {
     /** host:port of this node's cluster member (Hazelcast). */
     private volatile String memberAddress;
     /** host:port the Kafka listener is bound to; set once it accepts clients. */
+    private volatile String servingBinds;
+    /** {@link #servingBinds} once the whole start is done (the object store up): the listening line may be logged. */
     private volatile String kafkaBind;
     /** Set once Quarkus has started; the listening addresses are logged when this and serving are both true. */
     private volatile boolean applicationStarted;
@@ -225,20 +230,16 @@ public class StrataNode {
         this.advertisedListeners = advertised;
 
         refuseSeveralEmbeddedStores();
-        CompletableFuture<TieredStorage> tieredStart = null;
+        boolean tieredHere = false;
         if (config.tiering().enabled()) {
             if (OBJECT_STORE_METADATA.equals(NodePlacement.metadataStoreKind(config))) {
                 // Before joining: the cluster metadata lives in the object store.
                 tiered = TieredStorage.start(config.s3(), config.tiering(), dataDir);
             } else {
-                // Independent of the cluster: the object store comes up while the member joins (each takes ~1 s).
-                tieredStart = CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return TieredStorage.start(config.s3(), config.tiering(), dataDir);
-                    } catch (Exception e) {
-                        throw new CompletionException(e);
-                    }
-                }, task -> new Thread(task, "strata-object-store-start").start());
+                // Independent of the cluster: the node serves first and starts the store afterwards (or when a call
+                // needs it); its calls wait for it, and the rest of the start (tiering, the listening line) follows it.
+                tiered = TieredStorage.starting(config.s3(), config.tiering(), dataDir);
+                tieredHere = true;
             }
         }
         phase = placement.aws().isPresent()
@@ -249,17 +250,12 @@ public class StrataNode {
         try {
             member = joinCluster(dataDir, interBrokerEndpoint, advertised, placement);
         } catch (Exception e) {
-            if (tieredStart != null) {
-                tieredStart.thenAccept(TieredStorage::close);
+            if (tieredHere) {
+                TieredStorage starting = tiered;
+                tiered = null;
+                starting.close();
             }
             throw e;
-        }
-        if (tieredStart != null) {
-            try {
-                tiered = tieredStart.join();
-            } catch (CompletionException e) {
-                throw e.getCause() instanceof Exception cause ? cause : e;
-            }
         }
         FileClusterIdentity.bind(dataDir, member.identity());
         brokerNode = new BrokerNode(nodeId, interBrokerEndpoint.host(), advertisedPort,
@@ -347,8 +343,7 @@ public class StrataNode {
         phase = "serving Kafka clients";
         LOG.infof("Node %d of cluster %s serving Kafka clients at %s:%d, data in %s", brokerNode.nodeId(),
                 brokerNode.clusterId(), brokerNode.host(), brokerNode.port(), dataDir);
-        kafkaBind = String.join(", ", binds);
-        announceIfReady();
+        servingBinds = String.join(", ", binds);
     }
 
     /**
@@ -389,7 +384,23 @@ public class StrataNode {
     /** Called by the main once Quarkus has started and printed its own lines. */
     void applicationStarted() {
         applicationStarted = true;
+        connectObjectStore();
         announceIfReady();
+    }
+
+    /**
+     * Starts the object store once the node serves and Quarkus has started (HTTP answers only then), so that it
+     * takes no CPU from the start itself; a call that needs the store earlier starts it at once.
+     */
+    private void connectObjectStore() {
+        TieredStorage storage = tiered;
+        if (applicationStarted && storage != null && kafkaServerServing()) {
+            storage.connect();
+        }
+    }
+
+    private boolean kafkaServerServing() {
+        return servingBinds != null;
     }
 
     /**
@@ -410,8 +421,9 @@ public class StrataNode {
                     + " (QUARKUS_HTTP_SSL_PORT)";
         }
         LOG.infof("Node %d listening: Kafka %s (clients told %s; STRATA_KAFKA_PORT or STRATA_KAFKA_LISTENERS), HTTP "
-                        + "%s, cluster member %s (STRATA_CLUSTER_PORT)", brokerNode.nodeId(),
-                kafkaBind, NodeInfo.formatListeners(advertisedListeners), http, memberAddress);
+                        + "%s, cluster member %s (STRATA_CLUSTER_PORT)%s", brokerNode.nodeId(),
+                kafkaBind, NodeInfo.formatListeners(advertisedListeners), http, memberAddress,
+                tiered == null ? "; tiering off" : "; tiering to " + tiered.describe());
     }
 
     /**
@@ -424,11 +436,36 @@ public class StrataNode {
         }
     }
 
-    private synchronized void startTiering() {
+    /**
+     * Finishes the start once the object store is up: the upload pipeline and the listening line. The node already
+     * serves; a store still starting is not waited for here (nor on Quarkus's thread, which would hold back HTTP and
+     * readiness) but completes the start from its own thread. A store that cannot start stops the node, as a failed
+     * start would.
+     */
+    private void startTiering() {
+        connectObjectStore();
+        if (tiered == null) {
+            finishStart(null);
+        } else {
+            tiered.started().whenComplete((ignored, failure) -> finishStart(failure));
+        }
+    }
+
+    private synchronized void finishStart(Throwable storeFailure) {
+        if (stopping) {
+            return;
+        }
+        if (storeFailure != null) {
+            LOG.error("The object store did not start; stopping the node", storeFailure);
+            Quarkus.asyncExit(1);
+            return;
+        }
         if (tiered != null && !tieringStarted) {
             tieringPipeline.start(tiered.remote(), topics, backpressure, config.tiering());
             tieringStarted = true;
         }
+        kafkaBind = servingBinds;
+        announceIfReady();
     }
 
     /**

@@ -36,6 +36,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
@@ -56,6 +58,10 @@ import java.util.function.Supplier;
  * {@link RequestBody#fromRemainingByteBuffer} (which honours the buffer position). An interrupted
  * multipart upload is aborted.
  *
+ * <p>A store made with {@link #connecting} exists before its endpoint does (an embedded S3Proxy still
+ * starting): its client is built and the bucket ensured once the endpoint is up, and every call made
+ * meanwhile waits for that, so no call ever reaches a store that is not there yet.
+ *
  * <p>Thread-safety: safe for concurrent use.
  */
 public final class ObjectStore implements Closeable {
@@ -63,7 +69,12 @@ public final class ObjectStore implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(ObjectStore.class);
 
     private final ObjectStoreConfig config;
-    private final S3Client s3;
+    /** Set before {@link #connected} completes; calls read it only after that. */
+    private volatile S3Client s3;
+    /** Completes once the client is built (and, for {@link #connecting}, the bucket ensured). */
+    private final CompletableFuture<Void> connected;
+    /** Starts the endpoint of a store made {@link #connecting} when a call needs it; idempotent. */
+    private final Runnable startEndpoint;
     private final CircuitBreaker breaker;
     private final LongAdder bytesUploaded = new LongAdder();
     private final LongAdder bytesDownloaded = new LongAdder();
@@ -72,29 +83,52 @@ public final class ObjectStore implements Closeable {
     private final LongAdder failures = new LongAdder();
 
     public ObjectStore(ObjectStoreConfig config) {
+        this(config, null, () -> { });
+    }
+
+    /**
+     * A store whose endpoint is still starting: returns at once; once {@code endpointStarted} completes the
+     * client is built and the bucket created when missing, on the thread that completed it. Calls made before
+     * then wait; if the endpoint or the bucket fails, they fail with the cause. See {@link #connected()}.
+     */
+    public static ObjectStore connecting(ObjectStoreConfig config, CompletableFuture<?> endpointStarted) {
+        return connecting(config, endpointStarted, () -> { });
+    }
+
+    /**
+     * As {@link #connecting(ObjectStoreConfig, CompletableFuture)}, for an endpoint that starts on demand:
+     * {@code startEndpoint} is run (it must be idempotent) by the first call that has to wait for it.
+     */
+    public static ObjectStore connecting(ObjectStoreConfig config, CompletableFuture<?> endpointStarted,
+                                         Runnable startEndpoint) {
+        CompletableFuture<Void> connected = new CompletableFuture<>();
+        ObjectStore store = new ObjectStore(config, connected, startEndpoint);
+        endpointStarted.whenComplete((ignored, failure) -> {
+            if (failure != null) {
+                connected.completeExceptionally(failure);
+                return;
+            }
+            try {
+                store.s3 = buildClient(config);
+                store.createBucketIfMissing();
+                connected.complete(null);
+            } catch (Throwable e) {
+                connected.completeExceptionally(e);
+            }
+        });
+        return store;
+    }
+
+    /** @param connecting null: build the client now */
+    private ObjectStore(ObjectStoreConfig config, CompletableFuture<Void> connecting, Runnable startEndpoint) {
         this.config = config;
-        RetryStrategy retry = AwsRetryStrategy.standardRetryStrategy().toBuilder()
-                .maxAttempts(config.maxAttempts())
-                .backoffStrategy(software.amazon.awssdk.retries.api.BackoffStrategy.exponentialDelay(
-                        Duration.ofMillis(100), config.maxBackoff()))
-                .throttlingBackoffStrategy(software.amazon.awssdk.retries.api.BackoffStrategy.exponentialDelay(
-                        Duration.ofMillis(200), config.maxBackoff()))
-                // The breaker below decides when to stop trying; the SDK's retry token bucket would give up early.
-                .circuitBreakerEnabled(false)
-                .build();
-        AwsCredentialsProvider credentials = config.accessKey().isPresent()
-                ? StaticCredentialsProvider.create(AwsBasicCredentials.create(config.accessKey().get(),
-                        config.secretKey().orElse("")))
-                : DefaultCredentialsProvider.builder().build();
-        var builder = S3Client.builder()
-                .region(Region.of(config.region()))
-                .credentialsProvider(credentials)
-                .forcePathStyle(config.pathStyle())
-                .overrideConfiguration(o -> o.retryStrategy(retry)
-                        .apiCallTimeout(config.callTimeout())
-                        .apiCallAttemptTimeout(Duration.ofSeconds(20)));
-        config.endpoint().ifPresent(builder::endpointOverride);
-        this.s3 = builder.build();
+        this.startEndpoint = startEndpoint;
+        if (connecting == null) {
+            this.s3 = buildClient(config);
+            this.connected = CompletableFuture.completedFuture(null);
+        } else {
+            this.connected = connecting;
+        }
         this.breaker = CircuitBreaker.of("object-store", CircuitBreakerConfig.custom()
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                 .slidingWindowSize(4)
@@ -115,6 +149,36 @@ public final class ObjectStore implements Closeable {
                 default -> { }
             }
         });
+    }
+
+    private static S3Client buildClient(ObjectStoreConfig config) {
+        RetryStrategy retry = AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                .maxAttempts(config.maxAttempts())
+                .backoffStrategy(software.amazon.awssdk.retries.api.BackoffStrategy.exponentialDelay(
+                        Duration.ofMillis(100), config.maxBackoff()))
+                .throttlingBackoffStrategy(software.amazon.awssdk.retries.api.BackoffStrategy.exponentialDelay(
+                        Duration.ofMillis(200), config.maxBackoff()))
+                // The store's circuit breaker decides when to stop trying; the SDK's retry token bucket would give up early.
+                .circuitBreakerEnabled(false)
+                .build();
+        AwsCredentialsProvider credentials = config.accessKey().isPresent()
+                ? StaticCredentialsProvider.create(AwsBasicCredentials.create(config.accessKey().get(),
+                        config.secretKey().orElse("")))
+                : DefaultCredentialsProvider.builder().build();
+        var builder = S3Client.builder()
+                .region(Region.of(config.region()))
+                .credentialsProvider(credentials)
+                .forcePathStyle(config.pathStyle())
+                .overrideConfiguration(o -> o.retryStrategy(retry)
+                        .apiCallTimeout(config.callTimeout())
+                        .apiCallAttemptTimeout(Duration.ofSeconds(20)));
+        config.endpoint().ifPresent(builder::endpointOverride);
+        return builder.build();
+    }
+
+    /** Completes when calls can reach the store; exceptionally when it did not start. */
+    public CompletableFuture<Void> connected() {
+        return connected;
     }
 
     public ObjectStoreConfig config() {
@@ -153,7 +217,12 @@ public final class ObjectStore implements Closeable {
 
     /** Creates the bucket when it does not exist (for the embedded store and test setups). */
     public void ensureBucket() {
-        call("HEAD bucket " + config.bucket(), () -> {
+        awaitConnected("HEAD bucket " + config.bucket());
+        createBucketIfMissing();
+    }
+
+    private void createBucketIfMissing() {
+        callConnected("HEAD bucket " + config.bucket(), () -> {
             try {
                 s3.headBucket(b -> b.bucket(config.bucket()));
             } catch (S3Exception e) {
@@ -162,7 +231,7 @@ public final class ObjectStore implements Closeable {
                 }
                 try {
                     s3.createBucket(b -> b.bucket(config.bucket()));
-                    LOG.info("Created bucket {}", config.bucket());
+                    LOG.debug("Created bucket {}", config.bucket()); // debug: a node's start-up line names it
                 } catch (BucketAlreadyOwnedByYouException | BucketAlreadyExistsException raced) {
                     // Members of a cluster start together and race to create the bucket: one wins, all use it.
                     LOG.debug("Bucket {} was created meanwhile", config.bucket());
@@ -335,6 +404,29 @@ public final class ObjectStore implements Closeable {
     }
 
     private <T> T call(String what, Supplier<T> operation) {
+        awaitConnected(what);
+        return callConnected(what, operation);
+    }
+
+    /** Waits until the store is connected (at once unless it was made {@link #connecting}). */
+    private void awaitConnected(String what) {
+        if (connected.isDone() && !connected.isCompletedExceptionally()) {
+            return;
+        }
+        startEndpoint.run();
+        try {
+            connected.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ObjectStoreException("Interrupted while waiting for the object store to start, not attempting "
+                    + what, e);
+        } catch (ExecutionException e) {
+            throw new ObjectStoreException("The object store did not start (" + e.getCause() + "), not attempting "
+                    + what, e.getCause());
+        }
+    }
+
+    private <T> T callConnected(String what, Supplier<T> operation) {
         try {
             return breaker.executeSupplier(operation);
         } catch (CallNotPermittedException e) {
@@ -366,6 +458,12 @@ public final class ObjectStore implements Closeable {
 
     @Override
     public void close() {
-        s3.close();
+        // A store still connecting closes its client once it has one.
+        connected.whenComplete((ignored, failure) -> {
+            S3Client client = s3;
+            if (client != null) {
+                client.close();
+            }
+        });
     }
 }
