@@ -47,6 +47,9 @@ final class HazelcastConfigs {
         c.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
         c.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
         c.getJetConfig().setEnabled(false);
+        // Nothing reads Hazelcast's own metrics (no Management Center; the node exports its own): collecting
+        // them every few seconds was a steady background cost of every node.
+        c.getMetricsConfig().setEnabled(false);
 
         NetworkConfig net = c.getNetworkConfig();
         net.setPort(cfg.port()).setPortAutoIncrement(false);

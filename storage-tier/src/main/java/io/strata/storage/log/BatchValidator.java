@@ -18,6 +18,7 @@ import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.utils.internals.BufferSupplier;
 import org.apache.kafka.common.utils.internals.CloseableIterator;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -71,9 +72,14 @@ final class BatchValidator {
         int maxTimestampRelative = 0;
         boolean idempotent = false;
         boolean logAppendTime = cfg.messageTimestampType() == TimestampType.LOG_APPEND_TIME;
+        ByteBuffer buffer = records.buffer();
+        int batchStart = buffer.position(); // batches are read in order, back to back
+        RecordScanner scanner = new RecordScanner(topicPartition, !logAppendTime, now, cfg.timestampBeforeMaxMs(),
+                cfg.timestampAfterMaxMs());
         Iterator<MutableRecordBatch> it = records.batches().iterator();
         for (MutableRecordBatch batch; (batch = nextBatch(it, topicPartition)) != null; ) {
-            long checked = validateBatch(topicPartition, batch, cfg, now, logAppendTime);
+            long checked = validateBatch(topicPartition, batch, buffer, batchStart, cfg, logAppendTime, now, scanner);
+            batchStart += batch.sizeInBytes();
             int count = (int) checked;
             long batchMax = batch.maxTimestamp();
             if (batchMax > maxTimestamp) {
@@ -167,8 +173,9 @@ final class BatchValidator {
      * @return the record count in the low 32 bits and the offset delta of the record with the largest
      *         timestamp in the high 32 bits (packed to keep the append path free of allocations)
      */
-    private static long validateBatch(TopicPartition topicPartition, MutableRecordBatch batch, LogConfig cfg, long now,
-                                      boolean logAppendTime) {
+    private static long validateBatch(TopicPartition topicPartition, MutableRecordBatch batch, ByteBuffer buffer,
+                                      int batchStart, LogConfig cfg, boolean logAppendTime, long now,
+                                      RecordScanner scanner) {
         if (batch.magic() != RecordBatch.MAGIC_VALUE_V2) {
             throw new UnsupportedForMessageFormatException("Batch with magic " + batch.magic() + " for " + topicPartition
                     + ": only magic v2 record batches are accepted");
@@ -186,8 +193,9 @@ final class BatchValidator {
             throw new InvalidRecordException("Transactional batches are not supported (" + topicPartition + ")");
         }
         long countFromOffsets = batch.lastOffset() - batch.baseOffset() + 1;
-        Integer declared = batch.countOrNull();
-        if (countFromOffsets <= 0 || declared == null || declared <= 0 || declared != countFromOffsets) {
+        Integer counted = batch.countOrNull();
+        int declared = counted == null ? -1 : counted;
+        if (countFromOffsets <= 0 || declared <= 0 || declared != countFromOffsets) {
             throw new InvalidRecordException("Batch for " + topicPartition + " declares " + declared
                     + " records but an offset range of " + countFromOffsets);
         }
@@ -199,31 +207,33 @@ final class BatchValidator {
             throw new InvalidTimestampException("Producers may not send LogAppendTime batches (" + topicPartition + ")");
         }
 
-        long maxTimestamp = RecordBatch.NO_TIMESTAMP;
-        int maxDelta = 0;
-        int seen = 0;
-        long before = cfg.timestampBeforeMaxMs();
-        long after = cfg.timestampAfterMaxMs();
-        // A compressed batch is read in full: the reader that skips keys and values does not notice a record
-        // cut short at the end of the decompressed data, and consumers could not read such a batch back.
-        try (CloseableIterator<Record> it = batch.compressionType() == CompressionType.NONE
-                ? batch.skipKeyValueIterator(BUFFERS.get()) : batch.streamingIterator(BUFFERS.get())) {
+        if (batch.compressionType() == CompressionType.NONE) {
+            scanner.scanUncompressed(buffer, batchStart, size, declared);
+        } else {
+            scanCompressed(topicPartition, batch, declared, scanner);
+        }
+        int maxDelta = scanner.maxTimestampDelta();
+        if (logAppendTime) {
+            batch.setMaxTimestamp(TimestampType.LOG_APPEND_TIME, now);
+            maxDelta = 0; // every record carries the append time: the first one is the answer
+        } else {
+            batch.setMaxTimestamp(TimestampType.CREATE_TIME, scanner.maxTimestamp()); // no-op when the header is right
+        }
+        return ((long) maxDelta << 32) | declared;
+    }
+
+    /**
+     * Decompresses a batch and checks its records. A compressed batch is read in full: the reader that skips keys and
+     * values does not notice a record cut short at the end of the decompressed data, and consumers could not read
+     * such a batch back.
+     */
+    private static void scanCompressed(TopicPartition topicPartition, MutableRecordBatch batch, int declared,
+                                       RecordScanner scanner) {
+        scanner.begin();
+        try (CloseableIterator<Record> it = batch.streamingIterator(BUFFERS.get())) {
             while (it.hasNext()) {
                 Record record = it.next();
-                if (record.offset() - batch.baseOffset() != seen) {
-                    throw new InvalidRecordException("Record " + seen + " of a batch for " + topicPartition
-                            + " has offset delta " + (record.offset() - batch.baseOffset()));
-                }
-                long ts = record.timestamp();
-                if (!logAppendTime && ts != RecordBatch.NO_TIMESTAMP && outOfRange(ts, now, before, after)) {
-                    throw new InvalidTimestampException("Timestamp " + ts + " of record " + seen + " for " + topicPartition
-                            + " is outside [now - " + before + ", now + " + after + "] (now = " + now + ")");
-                }
-                if (ts > maxTimestamp) {
-                    maxTimestamp = ts;
-                    maxDelta = seen;
-                }
-                seen++;
+                scanner.record(record.offset() - batch.baseOffset(), record.timestamp());
             }
         } catch (ApiException e) {
             throw e;
@@ -231,27 +241,9 @@ final class BatchValidator {
                  | java.nio.BufferUnderflowException e) {
             throw new InvalidRecordException("Malformed records in a batch for " + topicPartition + ": " + e.getMessage(), e);
         }
-        if (seen != declared) {
+        if (scanner.seen() != declared) {
             throw new InvalidRecordException("Batch for " + topicPartition + " declares " + declared
-                    + " records but holds " + seen);
+                    + " records but holds " + scanner.seen());
         }
-        if (logAppendTime) {
-            batch.setMaxTimestamp(TimestampType.LOG_APPEND_TIME, now);
-            maxDelta = 0; // every record carries the append time: the first one is the answer
-        } else {
-            batch.setMaxTimestamp(TimestampType.CREATE_TIME, maxTimestamp); // no-op when the header is right
-        }
-        return ((long) maxDelta << 32) | declared;
     }
-
-    /** True when {@code ts} is more than {@code before} ms in the past or {@code after} ms in the future. */
-    private static boolean outOfRange(long ts, long now, long before, long after) {
-        if (ts < now) {
-            long age = now - ts;
-            return age < 0 || age > before; // age < 0: overflow, an absurdly old timestamp
-        }
-        long ahead = ts - now;
-        return ahead > after;
-    }
-
 }
