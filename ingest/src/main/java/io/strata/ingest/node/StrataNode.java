@@ -94,8 +94,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * present), tie the data directory to the cluster, open the logs of the partitions this node leads
  * (recovering after a crash), then accept clients. The node serves (and is ready) before the object
  * store is up: the store starts once the node serves and Quarkus has started, or earlier when a call
- * needs it (remote reads, manifests), and calls wait for it; once it is up the upload pipeline starts
- * and the listening line is logged. Only cluster metadata kept in the object store makes the start
+ * needs it (remote reads, manifests), and calls wait for it; once it is up the upload pipeline starts.
+ * The listening line is logged once the node serves and Quarkus has started, whether the store is up yet or not. Only cluster metadata kept in the object store makes the start
  * wait for the store before joining. Stop (SIGTERM): stop accepting, answer waiting long-polls, let
  * in-flight requests finish, close connections, flush and close the logs (marking the shutdown clean), then leave the
  * cluster so leadership moves at once. The last start-up line names the addresses the node listens on.
@@ -147,8 +147,6 @@ public class StrataNode {
     private volatile String memberAddress;
     /** host:port the Kafka listener is bound to; set once it accepts clients. */
     private volatile String servingBinds;
-    /** {@link #servingBinds} once the whole start is done (the object store up): the listening line may be logged. */
-    private volatile String kafkaBind;
     /** Set once Quarkus has started; the listening addresses are logged when this and serving are both true. */
     private volatile boolean applicationStarted;
     private final AtomicBoolean announced = new AtomicBoolean();
@@ -408,7 +406,7 @@ public class StrataNode {
      * when the quorum is reached for a cluster member (which starts after Quarkus).
      */
     private void announceIfReady() {
-        if (!applicationStarted || kafkaBind == null || !announced.compareAndSet(false, true)) {
+        if (!applicationStarted || servingBinds == null || !announced.compareAndSet(false, true)) {
             return;
         }
         Config quarkusConfig = ConfigProvider.getConfig();
@@ -422,7 +420,7 @@ public class StrataNode {
         }
         LOG.infof("Node %d listening: Kafka %s (clients told %s; STRATA_KAFKA_PORT or STRATA_KAFKA_LISTENERS), HTTP "
                         + "%s, cluster member %s (STRATA_CLUSTER_PORT)%s", brokerNode.nodeId(),
-                kafkaBind, NodeInfo.formatListeners(advertisedListeners), http, memberAddress,
+                servingBinds, NodeInfo.formatListeners(advertisedListeners), http, memberAddress,
                 tiered == null ? "; tiering off" : "; tiering to " + tiered.describe());
     }
 
@@ -437,13 +435,14 @@ public class StrataNode {
     }
 
     /**
-     * Finishes the start once the object store is up: the upload pipeline and the listening line. The node already
+     * Finishes the start once the object store is up: the upload pipeline. The node already
      * serves; a store still starting is not waited for here (nor on Quarkus's thread, which would hold back HTTP and
      * readiness) but completes the start from its own thread. A store that cannot start stops the node, as a failed
      * start would.
      */
     private void startTiering() {
         connectObjectStore();
+        announceIfReady(); // a cluster member serves after Quarkus has started: its start ends here
         if (tiered == null) {
             finishStart(null);
         } else {
@@ -464,8 +463,6 @@ public class StrataNode {
             tieringPipeline.start(tiered.remote(), topics, backpressure, config.tiering());
             tieringStarted = true;
         }
-        kafkaBind = servingBinds;
-        announceIfReady();
     }
 
     /**
