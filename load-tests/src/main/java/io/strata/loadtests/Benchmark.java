@@ -22,6 +22,7 @@ import io.strata.loadtests.workload.NdjsonIngestRunner;
 import io.strata.loadtests.workload.ProducerPerformanceRunner;
 import io.strata.loadtests.workload.WorkloadRunner;
 import io.strata.testsupport.ObjectStoreProcess;
+import io.strata.testsupport.Ports;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
@@ -31,8 +32,6 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -590,23 +589,13 @@ public final class Benchmark implements Callable<Integer> {
         return out;
     }
 
-    /** Ports free on 127.0.0.1 right now (other processes on this machine may run brokers too). */
-    static int[] freePorts(int n) throws IOException {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            int[] ports = new int[n];
-            for (int i = 0; i < n; i++) {
-                ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                s.setReuseAddress(true);
-                sockets.add(s);
-                ports[i] = s.getLocalPort();
-            }
-            return ports;
-        } finally {
-            for (ServerSocket s : sockets) {
-                s.close();
-            }
+    /** Ports free on 127.0.0.1 right now, none handed out twice in this run. */
+    static int[] freePorts(int n) {
+        int[] ports = new int[n];
+        for (int i = 0; i < n; i++) {
+            ports[i] = Ports.free();
         }
+        return ports;
     }
 
     static Path findRepoRoot() {

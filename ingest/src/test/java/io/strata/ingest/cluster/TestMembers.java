@@ -3,11 +3,8 @@ package io.strata.ingest.cluster;
 import io.strata.membership.cluster.NodeInfo;
 import io.strata.membership.hazelcast.ClusterMember;
 import io.strata.membership.hazelcast.MembershipConfig;
+import io.strata.testsupport.Ports;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,7 +29,7 @@ public final class TestMembers implements AutoCloseable {
     public TestMembers(Path metadataDir, int size) {
         this.metadataDir = metadataDir;
         for (int i = 0; i < size; i++) {
-            int port = freePort();
+            int port = Ports.free();
             ports.add(port);
             addresses.add("127.0.0.1:" + port);
         }
@@ -81,7 +78,7 @@ public final class TestMembers implements AutoCloseable {
 
     /** Nothing listens on the advertised Kafka and HTTP ports: what a test needs is the metadata. */
     private static NodeInfo info(int nodeId) {
-        return new NodeInfo(nodeId, "127.0.0.1", freePort(), "127.0.0.1", freePort(), null);
+        return new NodeInfo(nodeId, "127.0.0.1", Ports.free(), "127.0.0.1", Ports.free(), null);
     }
 
     public static void await(String what, Duration timeout, BooleanSupplier condition) {
@@ -113,13 +110,5 @@ public final class TestMembers implements AutoCloseable {
             m.close();
         }
         started.clear();
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -40,10 +40,10 @@ import io.strata.membership.hazelcast.MembershipConfig;
 import io.strata.membership.local.FileClusterIdentity;
 import io.strata.storage.log.LogConfig;
 import io.strata.storage.log.LogManager;
+import io.strata.testsupport.Ports;
 import org.apache.kafka.common.utils.Time;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -83,7 +83,7 @@ public final class InProcessNode implements AutoCloseable {
     private InProcessNode(Path dataDir, StrataConfig config) throws IOException {
         StrataConfig.Kafka kafka = config.kafka();
         StrataConfig.Cluster cluster = config.cluster();
-        int port = freePort();
+        int port = Ports.free();
         MembershipConfig membership = MembershipConfig.builder(config.nodeId())
                 .clusterName(cluster.name() + "-" + port)
                 .bindHost("127.0.0.1")
@@ -234,11 +234,5 @@ public final class InProcessNode implements AutoCloseable {
         quotaManager = new io.strata.ingest.quota.QuotaManager(member.clientQuotas()::quotas, 11, 1, null, Time.SYSTEM);
         member.clientQuotas().onChange(quotaManager::refresh);
         return quotaManager;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -1,11 +1,8 @@
 package io.strata.membership.hazelcast;
 
 import io.strata.membership.cluster.NodeInfo;
+import io.strata.testsupport.Ports;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +22,7 @@ final class TestCluster implements AutoCloseable {
     TestCluster(Path metadataDir, int size) {
         this.metadataDir = metadataDir;
         for (int i = 0; i < size; i++) {
-            int port = freePort();
+            int port = Ports.free();
             ports.add(port);
             addresses.add("127.0.0.1:" + port);
         }
@@ -116,15 +113,6 @@ final class TestCluster implements AutoCloseable {
                 m.close();
             }
             started.clear();
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }
