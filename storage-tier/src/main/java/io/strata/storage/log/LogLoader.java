@@ -81,7 +81,13 @@ final class LogLoader {
         });
         long logEndOffset = local.logEndOffset();
         boolean epochsChanged = local.recovered();
-        epochsChanged |= epochs.truncateFromEnd(logEndOffset);
+        // Epochs starting after the end go. One starting exactly at the end stays: it is the epoch this
+        // replica last led or followed, with no batch of it left (an empty log, or a torn last batch).
+        // Dropping it here only for becoming leader again to write it back cost two checkpoint fsyncs per
+        // partition on every restart. A follower still drops it before appending anything: every fetch
+        // carries it as the last fetched epoch, a leader whose history differs answers with a diverging
+        // epoch, and the truncation that follows drops epochs starting at the end (as Kafka's does).
+        epochsChanged |= epochs.truncateFromEnd(logEndOffset + 1);
         long start = remote != null && remote.endOffset() > remote.logStartOffset()
                 ? Math.min(remote.logStartOffset(), logEndOffset)
                 : Math.min(Math.max(logStartCheckpoint, local.firstSegmentBase()), logEndOffset);

@@ -88,9 +88,18 @@ class OffsetsAndEpochsTest {
             assertThat(log.endOffsetForEpoch(9)).isEqualTo(new EpochEndOffset(9, 10));
         }
         try (PartitionLog log = TestSupport.reopen(tmp, LogConfig.defaults(), time, 10, true)) {
-            // Like Kafka, an epoch that starts at the log end without data is not kept across a restart.
-            assertThat(log.latestEpoch()).isEqualTo(OptionalInt.of(7));
+            // An epoch that starts at the log end without data survives a restart (leading again under it
+            // writes nothing) ...
+            assertThat(log.latestEpoch()).isEqualTo(OptionalInt.of(9));
+            assertThat(log.endOffsetForEpoch(9)).isEqualTo(new EpochEndOffset(9, 10));
+            assertThat(log.endOffsetForEpoch(8)).isEqualTo(new EpochEndOffset(7, 10));
             assertThat(log.endOffsetForEpoch(5)).isEqualTo(new EpochEndOffset(5, 9));
+            // ... until a follower's truncation at the end drops it, as Kafka's does, before it appends.
+            assertThat(log.truncateTo(10)).isEqualTo(10);
+            assertThat(log.latestEpoch()).isEqualTo(OptionalInt.of(7));
+        }
+        try (PartitionLog log = TestSupport.reopen(tmp, LogConfig.defaults(), time, 10, true)) {
+            assertThat(log.latestEpoch()).isEqualTo(OptionalInt.of(7));
         }
     }
 }

@@ -122,20 +122,44 @@ class RecoveryTest {
     }
 
     @Test
-    void epochEntriesBeyondTheRecoveredEndAreDropped() throws Exception {
+    void epochEntriesBeyondTheRecoveredEndAreDroppedAndOneStartingAtItIsKept() throws Exception {
         PartitionLog crashed = TestSupport.open(tmp, config, time);
         for (int i = 0; i < 5; i++) {
             crashed.appendAsLeader(batch(2, T0, "e"), 1);
         }
-        crashed.appendAsLeader(batch(2, T0, "f"), 5);
-        assertThat(crashed.latestEpoch()).isEqualTo(OptionalInt.of(5));
         Path segment = crashed.dir().resolve(LogSegment.fileName(0, ".log"));
-        truncate(segment, Files.size(segment) - 10); // tears the only epoch-5 batch
+        long epoch1End = Files.size(segment);
+        crashed.appendAsLeader(batch(2, T0, "f"), 5);
+        crashed.appendAsLeader(batch(2, T0, "g"), 6);
+        assertThat(crashed.latestEpoch()).isEqualTo(OptionalInt.of(6));
+        truncate(segment, epoch1End + 10); // tears the epoch-5 batch (at 10) and loses the epoch-6 one (at 12)
         try (PartitionLog log = TestSupport.reopen(tmp, config, time, 0, false)) {
             assertThat(log.logEndOffset()).isEqualTo(10);
-            assertThat(log.latestEpoch()).isEqualTo(OptionalInt.of(1));
+            assertThat(log.latestEpoch()).isEqualTo(OptionalInt.of(5));
             assertThat(log.endOffsetForEpoch(1)).isEqualTo(new EpochEndOffset(1, 10));
-            assertThat(Files.readAllLines(log.dir().resolve("leader-epoch-checkpoint"))).containsExactly("0", "1", "1 0");
+            assertThat(log.endOffsetForEpoch(5)).isEqualTo(new EpochEndOffset(5, 10));
+            assertThat(Files.readAllLines(log.dir().resolve("leader-epoch-checkpoint")))
+                    .containsExactly("0", "2", "1 0", "5 10");
+        }
+    }
+
+    @Test
+    void reopeningAnEmptyLogAndLeadingItAgainLeavesTheEpochCheckpointAlone() throws Exception {
+        try (PartitionLog log = TestSupport.open(tmp, config, time)) {
+            log.maybeAssignEpochStartOffset(3);
+        }
+        Path checkpoint = tmp.resolve("events-0").resolve("leader-epoch-checkpoint");
+        Object written = Files.readAttributes(checkpoint, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        assertThat(written).isNotNull();
+        try (PartitionLog log = TestSupport.reopen(tmp, config, time, 0, true)) {
+            assertThat(log.latestEpoch()).isEqualTo(OptionalInt.of(3));
+            log.maybeAssignEpochStartOffset(3);
+            // Written atomically by a rename: a rewrite would have replaced the file.
+            assertThat(Files.readAttributes(checkpoint, java.nio.file.attribute.BasicFileAttributes.class).fileKey())
+                    .isEqualTo(written);
+            log.maybeAssignEpochStartOffset(4);
+            assertThat(Files.readAllLines(checkpoint)).containsExactly("0", "1", "4 0");
+            assertThat(log.appendAsLeader(batch(1, T0, "x"), 4).firstOffset()).isZero();
         }
     }
 
