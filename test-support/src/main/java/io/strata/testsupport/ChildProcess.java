@@ -133,12 +133,12 @@ public final class ChildProcess {
 
     /** SIGSTOP: the process hangs without closing a socket, as in a long GC pause or a frozen machine. */
     public void pause() {
-        signal(pid(), "STOP");
+        stopOrContinue(pid(), true);
     }
 
     /** SIGCONT after {@link #pause()}. */
     public void resume() {
-        signal(pid(), "CONT");
+        stopOrContinue(pid(), false);
     }
 
     /** Sends {@code signal} (a name such as STOP, CONT, KILL) to {@code pid} with kill(1); fails if kill does. */
@@ -155,6 +155,38 @@ public final class ChildProcess {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Sends SIGSTOP ({@code stop}) or SIGCONT to {@code pid} and returns once the process shows it in /proc (stopped,
+     * or no longer stopped): the kernel delivers a signal asynchronously, and a busy process can still be seen
+     * running right after {@code kill} returns.
+     */
+    public static void stopOrContinue(long pid, boolean stop) {
+        signal(pid, stop ? "STOP" : "CONT");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while ((processState(pid) == 'T') != stop) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("pid " + pid + " is in state " + processState(pid) + " 10 s after SIG"
+                        + (stop ? "STOP" : "CONT"));
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /** The process's state letter from /proc (R, S, T for stopped, ...). */
+    public static char processState(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).charAt(0);
+        } catch (IOException e) {
+            throw new UncheckedIOException("no process " + pid, e);
         }
     }
 

@@ -293,12 +293,12 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** SIGSTOP. */
     public void pause() {
-        ChildProcess.signal(pid(), "STOP");
+        ChildProcess.stopOrContinue(pid(), true);
     }
 
     /** SIGCONT. */
     public void resume() {
-        ChildProcess.signal(pid(), "CONT");
+        ChildProcess.stopOrContinue(pid(), false);
     }
 
     public String logTail(int lines) {

@@ -150,13 +150,13 @@ public abstract class LabCluster implements ClusterUnderTest {
 
     @Override
     public void pause(int nodeId) {
-        ChildProcess.signal(pid(nodeId), "STOP");
+        ChildProcess.stopOrContinue(pid(nodeId), true);
         paused.add(nodeId);
     }
 
     @Override
     public void resume(int nodeId) {
-        ChildProcess.signal(pid(nodeId), "CONT");
+        ChildProcess.stopOrContinue(pid(nodeId), false);
         paused.remove(nodeId);
     }
 

@@ -104,12 +104,6 @@ final class LabClients {
         return v;
     }
 
-    /** The process's state letter from /proc (R, S, T for stopped, ...). */
-    static char processState(long pid) throws Exception {
-        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-        return stat.substring(stat.lastIndexOf(')') + 2).charAt(0);
-    }
-
     /** The program a pid runs, and the network namespace it runs in. */
     static void assertJvmInNamespace(long pid, String namespace) throws Exception {
         assertThat(Files.readString(Path.of("/proc", Long.toString(pid), "comm")).trim()).as("pid " + pid)

@@ -1,6 +1,7 @@
 package io.strata.reliability.cluster;
 
 import io.strata.reliability.net.NetworkLab;
+import io.strata.testsupport.ChildProcess;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -14,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import static io.strata.reliability.cluster.LabClients.assertJvmInNamespace;
 import static io.strata.reliability.cluster.LabClients.assertNothingLeft;
 import static io.strata.reliability.cluster.LabClients.consume;
-import static io.strata.reliability.cluster.LabClients.processState;
 import static io.strata.reliability.cluster.LabClients.produce;
 import static io.strata.reliability.cluster.LabClients.values;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -67,10 +67,10 @@ class StrataLabClusterIT {
             assertJvmInNamespace(cluster.pid(1), cluster.network().namespace(1));
 
             cluster.pause(2);
-            assertThat(processState(cluster.pid(2))).as("state of a paused node").isEqualTo('T');
+            assertThat(ChildProcess.processState(cluster.pid(2))).as("state of a paused node").isEqualTo('T');
             assertThat(cluster.isPaused(2)).isTrue();
             cluster.resume(2);
-            assertThat(processState(cluster.pid(2))).as("state of a resumed node").isNotEqualTo('T');
+            assertThat(ChildProcess.processState(cluster.pid(2))).as("state of a resumed node").isNotEqualTo('T');
 
             long before = cluster.freeDiskBytes(3);
             assertThat(before).isGreaterThan(300L << 20);

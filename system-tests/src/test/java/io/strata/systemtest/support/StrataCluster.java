@@ -16,10 +16,10 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
+import io.strata.testsupport.ChildProcess;
 import io.strata.testsupport.ObjectStoreProcess;
 import io.strata.testsupport.Ports;
 import io.strata.testsupport.StrataNode;
@@ -214,35 +214,19 @@ public final class StrataCluster implements AutoCloseable {
 
     /** SIGSTOP: the process hangs without closing a socket, as in a long GC pause or a frozen VM. */
     public void pause(int id) {
-        signal(id, "STOP");
+        ChildProcess.stopOrContinue(node(id).pid(), true);
         paused.add(id);
     }
 
     /** SIGCONT after {@link #pause(int)}. */
     public void resume(int id) {
-        signal(id, "CONT");
+        ChildProcess.stopOrContinue(node(id).pid(), false);
         paused.remove(id);
     }
 
     private void resumeIfPaused(int id) {
         if (paused.contains(id)) {
             resume(id);
-        }
-    }
-
-    private void signal(int id, String signal) {
-        long pid = node(id).pid();
-        ProcessBuilder kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO();
-        try {
-            Process p = kill.start();
-            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new AssertionError("kill -" + signal + " " + pid + " failed");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 
