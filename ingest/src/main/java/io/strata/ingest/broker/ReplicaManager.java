@@ -13,6 +13,7 @@ import io.strata.storage.log.LogConfig;
 import io.strata.storage.log.LogManager;
 import io.strata.storage.log.PartitionLog;
 import io.strata.storage.log.RemoteLogBounds;
+import io.strata.storage.remote.PartitionRootListing;
 import io.strata.storage.remote.RemoteLogManager;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -23,9 +24,12 @@ import org.jboss.logging.Logger;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -328,9 +332,11 @@ public final class ReplicaManager implements AutoCloseable, Partition.ReplicaCha
      * partition queued before), and waits for all of them.
      */
     private void applyBatch(Map<PartitionId, PartitionState> assignment) throws InterruptedException {
+        Map<String, PartitionRootListing> listings = listRootsOfReplicasToOpen(assignment);
         List<Future<?>> applying = new ArrayList<>(assignment.size());
         for (Map.Entry<PartitionId, PartitionState> e : assignment.entrySet()) {
-            applying.add(stripe(e.getKey()).submit(() -> apply(e.getKey(), e.getValue())));
+            PartitionRootListing listing = listings.get(e.getKey().topic());
+            applying.add(stripe(e.getKey()).submit(() -> apply(e.getKey(), e.getValue(), listing)));
         }
         for (Future<?> f : applying) {
             try {
@@ -341,16 +347,49 @@ public final class ReplicaManager implements AutoCloseable, Partition.ReplicaCha
         }
     }
 
+    /**
+     * One object-store listing per topic of which this batch opens replicas (start-up, a new topic, added
+     * partitions), made now that the states are here: only the partitions whose roots it shows have a manifest
+     * to read. Without a listing (no tiering, or it failed) each reads its own.
+     */
+    private Map<String, PartitionRootListing> listRootsOfReplicasToOpen(Map<PartitionId, PartitionState> assignment) {
+        if (remote == null) {
+            return Map.of();
+        }
+        Set<String> topicsToList = new HashSet<>();
+        for (Map.Entry<PartitionId, PartitionState> e : assignment.entrySet()) {
+            TopicPartition tp = new TopicPartition(e.getKey().topic(), e.getKey().partition());
+            if (e.getValue().replicas().contains(nodeId) && !hosted.containsKey(tp)) {
+                topicsToList.add(tp.topic());
+            }
+        }
+        Map<String, PartitionRootListing> listings = new HashMap<>();
+        for (String topic : topicsToList) {
+            try {
+                listings.put(topic, remote.listPartitionRoots(topic));
+            } catch (RuntimeException e) {
+                LOG.warnf("Could not list the object-store roots of %s (%s); its replicas read their manifests",
+                        topic, e.getMessage());
+            }
+        }
+        return listings;
+    }
+
     private void apply(PartitionId id, PartitionState state) {
+        apply(id, state, null);
+    }
+
+    /** @param listing the topic's object-store roots listed after the state arrived, or null */
+    private void apply(PartitionId id, PartitionState state, PartitionRootListing listing) {
         try {
-            applyState(id, state);
+            applyState(id, state, listing);
         } catch (RuntimeException e) {
             LOG.errorf(e, "Could not apply the state of %s (%s); retrying in 5 s", id, state);
             laterOnPartitionThread(id, () -> states.get(id).ifPresent(s -> apply(id, s)), 5000);
         }
     }
 
-    private void applyState(PartitionId id, PartitionState state) {
+    private void applyState(PartitionId id, PartitionState state, PartitionRootListing listing) {
         TopicPartition tp = new TopicPartition(id.topic(), id.partition());
         Optional<TopicDescriptor> topic = topics.apply(id.topic());
         if (topic.isEmpty() || !topic.get().topicId().equals(state.topicId())) {
@@ -368,7 +407,7 @@ public final class ReplicaManager implements AutoCloseable, Partition.ReplicaCha
         }
         boolean opened = partition == null;
         if (opened) {
-            partition = open(topic.get(), id.partition());
+            partition = open(topic.get(), id.partition(), listing);
             if (partition == null) {
                 return; // retried by open
             }
@@ -478,14 +517,14 @@ public final class ReplicaManager implements AutoCloseable, Partition.ReplicaCha
         });
     }
 
-    private Partition open(TopicDescriptor topic, int p) {
+    private Partition open(TopicDescriptor topic, int p, PartitionRootListing listing) {
         TopicPartition tp = new TopicPartition(topic.name(), p);
         Uuid topicId = TopicManager.kafkaId(topic);
         RemoteLogBounds bounds = null;
         if (remote != null) {
             try {
                 // The manifest decides where the log starts; without it an empty directory would restart at 0.
-                bounds = remote.open(tp, topicId);
+                bounds = remote.open(tp, topicId, listing);
             } catch (RuntimeException e) {
                 LOG.errorf("Cannot read the object-store manifest of %s (%s); the replica stays offline, retrying in 5 s",
                         tp, e.getMessage());

@@ -21,6 +21,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -49,7 +50,8 @@ import java.util.Random;
  *   <li>{@code scale}: for each partition count (e.g. 10,000), topics of 1,000 partitions are created; then the
  *       round trip of Admin describeTopics over all of them (a Metadata request naming every topic) and of a
  *       Metadata request for one topic, RSS, and, after a restart on the same data, start-up time to ready
- *       and RSS.</li>
+ *       and RSS. Open files and memory maps after the create show what a node needs per partition: each counts
+ *       against a per-process limit ({@code ulimit -n}, {@code vm.max_map_count}).</li>
  * </ul>
  *
  * <p>Usage: {@code PartitionsBenchmark --repo-root DIR [--parts consume,scale] [--mode smoke|full]
@@ -127,19 +129,25 @@ public final class PartitionsBenchmark {
             List<Map<String, Object>> rows = new ArrayList<>();
             for (int count : scale) {
                 for (int r = 0; r < order.size(); r++) {
-                    rows.add(scale(order.get(r), jar, work.resolve("scale-" + count + "-" + r), count));
+                    rows.add(scaleOrFailure(order.get(r), jar, work.resolve("scale-" + count + "-" + r), count));
                     System.out.println(rows.get(rows.size() - 1));
                 }
             }
             json.put("scale", rows);
             md.append(String.format(Locale.ROOT, "%n## Nodes holding many partitions (topics of %d partitions)%n%n"
-                    + "| system | partitions | create s | describe all ms | metadata 1 topic ms | RSS MiB | restart to ready s | RSS after restart MiB |%n"
-                    + "|---|---:|---:|---:|---:|---:|---:|---:|%n", TOPIC_PARTITIONS));
+                    + "Open-files limit of the nodes: %d.%n%n"
+                    + "| system | partitions | create s | describe all ms | metadata 1 topic ms | RSS MiB | open files | memory maps | restart to ready s | RSS after restart MiB |%n"
+                    + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|%n", TOPIC_PARTITIONS, ProcStats.openFilesLimit()));
             for (Map<String, Object> row : rows) {
-                md.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %.0f | %.1f | %d | %.1f | %d |%n",
+                if (row.containsKey("error")) {
+                    md.append(String.format(Locale.ROOT, "| %s | %d | %s |||||||%n", row.get("system"),
+                            row.get("partitions"), row.get("error")));
+                    continue;
+                }
+                md.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %.0f | %.1f | %d | %d | %d | %.1f | %d |%n",
                         row.get("system"), row.get("partitions"), row.get("createSeconds"), row.get("describeAllMs"),
-                        row.get("metadataOneTopicMs"), row.get("rssMiB"), row.get("restartSeconds"),
-                        row.get("restartRssMiB")));
+                        row.get("metadataOneTopicMs"), row.get("rssMiB"), row.get("openFiles"), row.get("memoryMaps"),
+                        row.get("restartSeconds"), row.get("restartRssMiB")));
             }
             for (int count : scale) {
                 md.append(String.format(Locale.ROOT, "%n%d partitions:", count))
@@ -166,7 +174,7 @@ public final class PartitionsBenchmark {
     }
 
     private static double median(List<Map<String, Object>> rows, String system, String key) {
-        double[] v = rows.stream().filter(r -> r.get("system").equals(system))
+        double[] v = rows.stream().filter(r -> r.get("system").equals(system) && r.containsKey(key))
                 .mapToDouble(r -> ((Number) r.get(key)).doubleValue()).sorted().toArray();
         if (v.length == 0) {
             return Double.NaN;
@@ -250,6 +258,53 @@ public final class PartitionsBenchmark {
         return bytes;
     }
 
+    /**
+     * A node that cannot hold the partitions (out of file descriptors or memory maps, out of heap, too slow) is
+     * a result too: the row records why, and the other systems and counts still run.
+     */
+    private static Map<String, Object> scaleOrFailure(String system, Path jar, Path dir, int partitions) {
+        Map<String, Object> failed = new LinkedHashMap<>();
+        failed.put("system", system);
+        failed.put("partitions", partitions);
+        String limits = exceededLimits(partitions);
+        if (limits != null) {
+            failed.put("error", "not run: " + limits);
+            return failed;
+        }
+        try {
+            return scale(system, jar, dir, partitions);
+        } catch (Exception e) {
+            failed.put("error", "failed: " + String.valueOf(e).replace('|', '/').replace('\n', ' '));
+            e.printStackTrace();
+            return failed;
+        }
+    }
+
+    /**
+     * Both systems keep one descriptor open per partition (its active segment) and map two indexes, so a node
+     * past the process limits fails part-way (after minutes of retries). Null when the counts fit; the
+     * margins cover sockets, jars and the JVM's own mappings (about 200 and 1,500 here).
+     */
+    static String exceededLimits(int partitions) {
+        long files = ProcStats.openFilesLimit();
+        long maps = -1;
+        try {
+            maps = Long.parseLong(Files.readString(Path.of("/proc/sys/vm/max_map_count")).trim());
+        } catch (IOException | RuntimeException e) {
+            // unknown: not checked
+        }
+        List<String> over = new ArrayList<>();
+        if (files > 0 && partitions + 1_000L > files) {
+            over.add(String.format(Locale.ROOT, "needs about %d open files, the limit is %d (ulimit -n)",
+                    partitions + 1_000L, files));
+        }
+        if (maps > 0 && 2L * partitions + 3_000L > maps) {
+            over.add(String.format(Locale.ROOT, "needs about %d memory maps, the limit is %d (vm.max_map_count)",
+                    2L * partitions + 3_000L, maps));
+        }
+        return over.isEmpty() ? null : String.join("; ", over);
+    }
+
     static Map<String, Object> scale(String system, Path jar, Path dir, int partitions) throws Exception {
         ChildJvm jvm = jvm();
         Map<String, Object> row = new LinkedHashMap<>();
@@ -274,6 +329,8 @@ public final class PartitionsBenchmark {
                         .allTopicNames().get()));
             }
             row.put("rssMiB", ProcStats.rssKiB(node.pid()) / 1024);
+            row.put("openFiles", ProcStats.openFiles(node.pid()));
+            row.put("memoryMaps", ProcStats.memoryMaps(node.pid()));
             node.close();
             // Same data directory: start-up now has to open every partition.
             node.start();

@@ -30,6 +30,11 @@ public final class RemoteLogLayout {
         return prefix + tp.topic() + "-" + tp.partition() + "-" + topicId + "/";
     }
 
+    /** What the roots of every partition of {@code topic} start with (roots of other topics may share it). */
+    public String topicRootsPrefix(String topic) {
+        return prefix + topic + "-";
+    }
+
     public static String manifestKey(String root, long version) {
         return root + "manifest/" + String.format("%020d", version) + ".json";
     }

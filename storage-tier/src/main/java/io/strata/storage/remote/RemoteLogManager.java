@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -144,6 +145,31 @@ public final class RemoteLogManager implements Closeable {
         LOG.info("Object storage holds offsets [{}, {}) of {} in {} segments (manifest version {})",
                 manifest.logStartOffset(), manifest.endOffset(), tp, manifest.segments().size(), manifest.version());
         return new RemoteLogBounds(manifest.logStartOffset(), manifest.endOffset(), manifest.leaderEpochs(), snapshot);
+    }
+
+    /**
+     * Lists which partitions of {@code topic} have objects: one request per 1,000 roots, however many objects
+     * they hold. Opening the partitions with it ({@link #open(TopicPartition, Uuid, PartitionRootListing)}) spares
+     * those that never tiered anything (all of a new topic) a manifest read each: a GET of the hint and a HEAD of
+     * the first version, which can only find nothing.
+     * Blocking. Relies on listings being consistent with writes, as in S3 (since December 2020), S3Proxy and MinIO.
+     */
+    public PartitionRootListing listPartitionRoots(String topic) {
+        return new PartitionRootListing(topic, Set.copyOf(store.listDirectories(layout.topicRootsPrefix(topic))));
+    }
+
+    /**
+     * As {@link #open(TopicPartition, Uuid)}, given a listing of the topic's roots made after this node was
+     * handed the partition's state: a partition whose root had no objects has no manifest, so nothing is read.
+     */
+    public RemoteLogBounds open(TopicPartition tp, Uuid topicId, PartitionRootListing listing) {
+        String root = layout.partitionRoot(tp, topicId);
+        if (listing == null || !listing.topic().equals(tp.topic()) || listing.holdsObjects(root)) {
+            return open(tp, topicId);
+        }
+        partitions.put(tp, new PartitionState(tp, root, PartitionManifest.empty(tp.topic(), tp.partition(),
+                topicId.toString())));
+        return null;
     }
 
     /** Starts tiering {@code log}, opened after {@link #open} of its partition. */

@@ -288,7 +288,8 @@ class TieredStorageTest {
         }
         try (RemoteLogManager rlm = new RemoteLogManager(store, RemoteLogManager.Settings.DEFAULTS, Time.SYSTEM);
              LogManager logs = new LogManager(dir.resolve("second"), Time.SYSTEM)) {
-            RemoteLogBounds bounds = rlm.open(TP, TOPIC_ID);
+            // The path a node takes for a partition it has no directory of: the listing finds its root.
+            RemoteLogBounds bounds = rlm.open(TP, TOPIC_ID, rlm.listPartitionRoots(TP.topic()));
             assertThat(bounds.endOffset()).isEqualTo(end);
             PartitionLog log = logs.getOrCreateLog(TP, TOPIC_ID, cfg, bounds);
             rlm.attach(log);
@@ -305,6 +306,34 @@ class TieredStorageTest {
             assertThat(log.appendAsLeader(idempotentBatch(1), 5).duplicate()).isFalse();
             assertThatThrownBy(() -> log.appendAsLeader(idempotentBatch(5), 5))
                     .isInstanceOf(org.apache.kafka.common.errors.OutOfOrderSequenceException.class);
+        }
+    }
+
+    @Test
+    void partitionsOfANewTopicOpenWithoutManifestReads() throws Exception {
+        try (Uploaded u = uploaded(40);
+             RemoteLogManager rlm = new RemoteLogManager(u.store(), RemoteLogManager.Settings.DEFAULTS, Time.SYSTEM)) {
+            ObjectStore store = u.store();
+            long gets = store.getRequests();
+            long lists = store.listRequests();
+            // "events-0" shares the listing prefix "events-" with the uploaded partition events-0 of "events".
+            for (String topic : List.of("fresh", "events-0")) {
+                Uuid id = Uuid.randomUuid();
+                PartitionRootListing listing = rlm.listPartitionRoots(topic);
+                for (int p = 0; p < 40; p++) {
+                    assertThat(rlm.open(new TopicPartition(topic, p), id, listing)).as("nothing in object storage").isNull();
+                }
+            }
+            assertThat(store.getRequests() - gets).as("manifest reads").isZero();
+            assertThat(store.listRequests() - lists).isEqualTo(2);
+            assertThat(rlm.manifest(new TopicPartition("fresh", 7)).orElseThrow().version()).isZero();
+            // The uploaded partition is in its topic's listing and reads its manifest.
+            PartitionRootListing events = rlm.listPartitionRoots(TP.topic());
+            assertThat(rlm.open(TP, TOPIC_ID, events).endOffset()).isEqualTo(u.manifest().endOffset());
+            assertThat(store.getRequests()).isGreaterThan(gets);
+            // A listing of another topic proves nothing about this one: the manifest is read.
+            assertThat(rlm.open(TP, TOPIC_ID, rlm.listPartitionRoots("fresh")).endOffset())
+                    .isEqualTo(u.manifest().endOffset());
         }
     }
 
