@@ -13,7 +13,6 @@ import io.strata.storage.log.LogConfig;
 import io.strata.storage.log.LogManager;
 import io.strata.storage.log.PartitionLog;
 import io.strata.storage.log.RemoteLogBounds;
-import io.strata.storage.remote.PartitionRootListing;
 import io.strata.storage.remote.RemoteLogManager;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -24,12 +23,9 @@ import org.jboss.logging.Logger;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -142,7 +138,8 @@ public final class ReplicaManager implements AutoCloseable, Partition.ReplicaCha
         this.topics = topics;
         listenerRegistration = states.addListener((partition, previous, current) -> {
             if (current != null) {
-                onPartitionThread(partition, () -> apply(partition, current));
+                long received = System.nanoTime();
+                onPartitionThread(partition, () -> apply(partition, current, received));
             }
         });
         long every = Math.max(100, settings.replicaLagTimeMaxMs() / 2);
@@ -332,11 +329,10 @@ public final class ReplicaManager implements AutoCloseable, Partition.ReplicaCha
      * partition queued before), and waits for all of them.
      */
     private void applyBatch(Map<PartitionId, PartitionState> assignment) throws InterruptedException {
-        Map<String, PartitionRootListing> listings = listRootsOfReplicasToOpen(assignment);
+        long received = System.nanoTime();
         List<Future<?>> applying = new ArrayList<>(assignment.size());
         for (Map.Entry<PartitionId, PartitionState> e : assignment.entrySet()) {
-            PartitionRootListing listing = listings.get(e.getKey().topic());
-            applying.add(stripe(e.getKey()).submit(() -> apply(e.getKey(), e.getValue(), listing)));
+            applying.add(stripe(e.getKey()).submit(() -> apply(e.getKey(), e.getValue(), received)));
         }
         for (Future<?> f : applying) {
             try {
@@ -347,49 +343,22 @@ public final class ReplicaManager implements AutoCloseable, Partition.ReplicaCha
         }
     }
 
-    /**
-     * One object-store listing per topic of which this batch opens replicas (start-up, a new topic, added
-     * partitions), made now that the states are here: only the partitions whose roots it shows have a manifest
-     * to read. Without a listing (no tiering, or it failed) each reads its own.
-     */
-    private Map<String, PartitionRootListing> listRootsOfReplicasToOpen(Map<PartitionId, PartitionState> assignment) {
-        if (remote == null) {
-            return Map.of();
-        }
-        Set<String> topicsToList = new HashSet<>();
-        for (Map.Entry<PartitionId, PartitionState> e : assignment.entrySet()) {
-            TopicPartition tp = new TopicPartition(e.getKey().topic(), e.getKey().partition());
-            if (e.getValue().replicas().contains(nodeId) && !hosted.containsKey(tp)) {
-                topicsToList.add(tp.topic());
-            }
-        }
-        Map<String, PartitionRootListing> listings = new HashMap<>();
-        for (String topic : topicsToList) {
-            try {
-                listings.put(topic, remote.listPartitionRoots(topic));
-            } catch (RuntimeException e) {
-                LOG.warnf("Could not list the object-store roots of %s (%s); its replicas read their manifests",
-                        topic, e.getMessage());
-            }
-        }
-        return listings;
-    }
-
+    /** Applies a state just read (a retry, a re-read). */
     private void apply(PartitionId id, PartitionState state) {
-        apply(id, state, null);
+        apply(id, state, System.nanoTime());
     }
 
-    /** @param listing the topic's object-store roots listed after the state arrived, or null */
-    private void apply(PartitionId id, PartitionState state, PartitionRootListing listing) {
+    /** @param receivedNanos when this node received {@code state} ({@link System#nanoTime()}) */
+    private void apply(PartitionId id, PartitionState state, long receivedNanos) {
         try {
-            applyState(id, state, listing);
+            applyState(id, state, receivedNanos);
         } catch (RuntimeException e) {
             LOG.errorf(e, "Could not apply the state of %s (%s); retrying in 5 s", id, state);
             laterOnPartitionThread(id, () -> states.get(id).ifPresent(s -> apply(id, s)), 5000);
         }
     }
 
-    private void applyState(PartitionId id, PartitionState state, PartitionRootListing listing) {
+    private void applyState(PartitionId id, PartitionState state, long receivedNanos) {
         TopicPartition tp = new TopicPartition(id.topic(), id.partition());
         Optional<TopicDescriptor> topic = topics.apply(id.topic());
         if (topic.isEmpty() || !topic.get().topicId().equals(state.topicId())) {
@@ -407,7 +376,7 @@ public final class ReplicaManager implements AutoCloseable, Partition.ReplicaCha
         }
         boolean opened = partition == null;
         if (opened) {
-            partition = open(topic.get(), id.partition(), listing);
+            partition = open(topic.get(), id.partition(), receivedNanos);
             if (partition == null) {
                 return; // retried by open
             }
@@ -517,14 +486,16 @@ public final class ReplicaManager implements AutoCloseable, Partition.ReplicaCha
         });
     }
 
-    private Partition open(TopicDescriptor topic, int p, PartitionRootListing listing) {
+    private Partition open(TopicDescriptor topic, int p, long stateReceivedNanos) {
         TopicPartition tp = new TopicPartition(topic.name(), p);
         Uuid topicId = TopicManager.kafkaId(topic);
         RemoteLogBounds bounds = null;
         if (remote != null) {
             try {
                 // The manifest decides where the log starts; without it an empty directory would restart at 0.
-                bounds = remote.open(tp, topicId, listing);
+                // Whether there is a manifest comes from one listing shared by the topic's partitions opened
+                // meanwhile: a new topic's partitions read nothing.
+                bounds = remote.open(tp, topicId, stateReceivedNanos);
             } catch (RuntimeException e) {
                 LOG.errorf("Cannot read the object-store manifest of %s (%s); the replica stays offline, retrying in 5 s",
                         tp, e.getMessage());

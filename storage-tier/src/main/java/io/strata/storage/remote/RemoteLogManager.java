@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -87,6 +86,7 @@ public final class RemoteLogManager implements Closeable {
     private final ObjectStore store;
     private final RemoteLogLayout layout;
     private final ManifestStore manifests;
+    private final PartitionRootListings rootListings;
     private final RemoteLogReader reader;
     private final Time time;
     private final ExecutorService readers;
@@ -100,6 +100,7 @@ public final class RemoteLogManager implements Closeable {
         this.store = store;
         this.layout = new RemoteLogLayout(store.config().prefix());
         this.manifests = new ManifestStore(store);
+        this.rootListings = new PartitionRootListings(store, layout);
         this.time = time;
         AtomicInteger n = new AtomicInteger();
         this.readers = Executors.newFixedThreadPool(settings.readerThreads(), r -> {
@@ -148,23 +149,14 @@ public final class RemoteLogManager implements Closeable {
     }
 
     /**
-     * Lists which partitions of {@code topic} have objects: one request per 1,000 roots, however many objects
-     * they hold. Opening the partitions with it ({@link #open(TopicPartition, Uuid, PartitionRootListing)}) spares
-     * those that never tiered anything (all of a new topic) a manifest read each: a GET of the hint and a HEAD of
-     * the first version, which can only find nothing.
-     * Blocking. Relies on listings being consistent with writes, as in S3 (since December 2020), S3Proxy and MinIO.
+     * As {@link #open(TopicPartition, Uuid)}, for a replica whose state this node received at
+     * {@code stateReceivedNanos} ({@link System#nanoTime()}): whether it has a manifest to read comes from a
+     * listing of its topic's roots started after that instant, shared with the topic's other partitions
+     * ({@link PartitionRootListings}). A new topic's partitions, and any that never tiered, read nothing.
      */
-    public PartitionRootListing listPartitionRoots(String topic) {
-        return new PartitionRootListing(topic, Set.copyOf(store.listDirectories(layout.topicRootsPrefix(topic))));
-    }
-
-    /**
-     * As {@link #open(TopicPartition, Uuid)}, given a listing of the topic's roots made after this node was
-     * handed the partition's state: a partition whose root had no objects has no manifest, so nothing is read.
-     */
-    public RemoteLogBounds open(TopicPartition tp, Uuid topicId, PartitionRootListing listing) {
+    public RemoteLogBounds open(TopicPartition tp, Uuid topicId, long stateReceivedNanos) {
         String root = layout.partitionRoot(tp, topicId);
-        if (listing == null || !listing.topic().equals(tp.topic()) || listing.holdsObjects(root)) {
+        if (rootListings.holdsObjects(tp.topic(), root, stateReceivedNanos)) {
             return open(tp, topicId);
         }
         partitions.put(tp, new PartitionState(tp, root, PartitionManifest.empty(tp.topic(), tp.partition(),

@@ -289,7 +289,7 @@ class TieredStorageTest {
         try (RemoteLogManager rlm = new RemoteLogManager(store, RemoteLogManager.Settings.DEFAULTS, Time.SYSTEM);
              LogManager logs = new LogManager(dir.resolve("second"), Time.SYSTEM)) {
             // The path a node takes for a partition it has no directory of: the listing finds its root.
-            RemoteLogBounds bounds = rlm.open(TP, TOPIC_ID, rlm.listPartitionRoots(TP.topic()));
+            RemoteLogBounds bounds = rlm.open(TP, TOPIC_ID, System.nanoTime());
             assertThat(bounds.endOffset()).isEqualTo(end);
             PartitionLog log = logs.getOrCreateLog(TP, TOPIC_ID, cfg, bounds);
             rlm.attach(log);
@@ -316,24 +316,40 @@ class TieredStorageTest {
             ObjectStore store = u.store();
             long gets = store.getRequests();
             long lists = store.listRequests();
-            // "events-0" shares the listing prefix "events-" with the uploaded partition events-0 of "events".
-            for (String topic : List.of("fresh", "events-0")) {
-                Uuid id = Uuid.randomUuid();
-                PartitionRootListing listing = rlm.listPartitionRoots(topic);
-                for (int p = 0; p < 40; p++) {
-                    assertThat(rlm.open(new TopicPartition(topic, p), id, listing)).as("nothing in object storage").isNull();
+            // States received now; eight threads open 40 partitions of each topic. "events-0" shares the
+            // listing prefix "events-" with the uploaded partition events-0 of "events".
+            long received = System.nanoTime();
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            try {
+                List<java.util.concurrent.Future<RemoteLogBounds>> opened = new ArrayList<>();
+                for (String topic : List.of("fresh", "events-0")) {
+                    Uuid id = Uuid.randomUuid();
+                    for (int p = 0; p < 40; p++) {
+                        TopicPartition tp = new TopicPartition(topic, p);
+                        opened.add(pool.submit(() -> rlm.open(tp, id, received)));
+                    }
                 }
+                for (var f : opened) {
+                    assertThat(f.get()).as("nothing in object storage").isNull();
+                }
+            } finally {
+                pool.shutdown();
             }
             assertThat(store.getRequests() - gets).as("manifest reads").isZero();
-            assertThat(store.listRequests() - lists).isEqualTo(2);
+            assertThat(store.listRequests() - lists).as("one listing per topic").isEqualTo(2);
             assertThat(rlm.manifest(new TopicPartition("fresh", 7)).orElseThrow().version()).isZero();
-            // The uploaded partition is in its topic's listing and reads its manifest.
-            PartitionRootListing events = rlm.listPartitionRoots(TP.topic());
-            assertThat(rlm.open(TP, TOPIC_ID, events).endOffset()).isEqualTo(u.manifest().endOffset());
-            assertThat(store.getRequests()).isGreaterThan(gets);
-            // A listing of another topic proves nothing about this one: the manifest is read.
-            assertThat(rlm.open(TP, TOPIC_ID, rlm.listPartitionRoots("fresh")).endOffset())
-                    .isEqualTo(u.manifest().endOffset());
+
+            // A listing made before a state arrived never answers for it: objects that appeared since are seen.
+            Uuid lateId = Uuid.randomUuid();
+            TopicPartition late = new TopicPartition("fresh", 40);
+            store.putBytes(new RemoteLogLayout("cluster-a").partitionRoot(late, lateId) + "manifest/latest-hint",
+                    "0".getBytes(StandardCharsets.US_ASCII));
+            assertThat(rlm.open(late, lateId, System.nanoTime())).isNull();
+            assertThat(store.listRequests() - lists).isEqualTo(3);
+            assertThat(store.getRequests() - gets).as("its root has objects: the manifest is read").isPositive();
+
+            // The uploaded partition is found by the same path and reads its manifest.
+            assertThat(rlm.open(TP, TOPIC_ID, System.nanoTime()).endOffset()).isEqualTo(u.manifest().endOffset());
         }
     }
 
