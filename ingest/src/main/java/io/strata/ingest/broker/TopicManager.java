@@ -208,6 +208,11 @@ public final class TopicManager implements AutoCloseable {
         return states.local().forTopic(topic.name(), topic.partitions());
     }
 
+    /** The topic's partition states as this node knows them, indexed by partition (null where none). */
+    public PartitionState[] partitionStateArray(TopicDescriptor topic) {
+        return states.local().statesOf(topic.name(), topic.partitions());
+    }
+
     public int defaultPartitions() {
         return defaultPartitions;
     }

@@ -18,6 +18,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * This node's copy of every partition state of the cluster, decoded, for the reads that are asked on every
@@ -44,6 +45,11 @@ public final class LocalPartitionStates implements AutoCloseable {
 
     private final IMap<String, byte[]> map;
     private final Map<String, PartitionState> local = new ConcurrentHashMap<>();
+    /**
+     * The same states by topic and partition index (null where none), for reads of whole topics without a key
+     * string and a hash lookup per partition. Written with {@link #local} under the refresh lock.
+     */
+    private final Map<String, AtomicReferenceArray<PartitionState>> byTopic = new ConcurrentHashMap<>();
     private final Object refreshLock = new Object();
     private final UUID listenerId;
     private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -80,6 +86,21 @@ public final class LocalPartitionStates implements AutoCloseable {
         return result;
     }
 
+    /**
+     * States of partitions {@code 0..partitionCount-1} of a topic, indexed by partition (null where none): the
+     * allocation-light form of {@link #forTopic} for the reads every Metadata request makes.
+     */
+    public PartitionState[] statesOf(String topic, int partitionCount) {
+        PartitionState[] result = new PartitionState[partitionCount];
+        AtomicReferenceArray<PartitionState> states = byTopic.get(topic);
+        if (states != null) {
+            for (int p = 0; p < Math.min(partitionCount, states.length()); p++) {
+                result[p] = states.get(p);
+            }
+        }
+        return result;
+    }
+
     /** Reads one entry again from the map. */
     void refresh(String key) {
         synchronized (refreshLock) {
@@ -106,7 +127,11 @@ public final class LocalPartitionStates implements AutoCloseable {
         synchronized (refreshLock) {
             Map<String, byte[]> all = new HashMap<>();
             map.entrySet().forEach(e -> all.put(e.getKey(), e.getValue()));
-            local.keySet().removeIf(k -> !all.containsKey(k));
+            for (String key : Set.copyOf(local.keySet())) {
+                if (!all.containsKey(key)) {
+                    apply(key, null);
+                }
+            }
             all.forEach(this::apply);
         }
     }
@@ -134,11 +159,40 @@ public final class LocalPartitionStates implements AutoCloseable {
     }
 
     private void apply(String key, byte[] value) {
-        if (value == null) {
+        PartitionState state = value == null ? null : PartitionState.fromBytes(value);
+        if (state == null) {
             local.remove(key);
         } else {
-            local.put(key, PartitionState.fromBytes(value));
+            local.put(key, state);
         }
+        PartitionId id = PartitionId.fromKey(key);
+        AtomicReferenceArray<PartitionState> states = byTopic.get(id.topic());
+        if (states == null || states.length() <= id.partition()) {
+            if (state == null) {
+                return;
+            }
+            // Grown by copy; readers holding the old array see the states as they were a moment ago.
+            int length = Math.max(id.partition() + 1, states == null ? 0 : states.length() * 2);
+            AtomicReferenceArray<PartitionState> grown = new AtomicReferenceArray<>(length);
+            for (int p = 0; states != null && p < states.length(); p++) {
+                grown.set(p, states.get(p));
+            }
+            byTopic.put(id.topic(), grown);
+            states = grown;
+        }
+        states.set(id.partition(), state);
+        if (state == null && isEmpty(states)) {
+            byTopic.remove(id.topic(), states); // a deleted topic
+        }
+    }
+
+    private static boolean isEmpty(AtomicReferenceArray<PartitionState> states) {
+        for (int p = 0; p < states.length(); p++) {
+            if (states.get(p) != null) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

@@ -236,6 +236,17 @@ class TwoMemberClusterTest {
             await("node " + reader.config().nodeId() + " sees leader epoch " + r.current().leaderEpoch(),
                     Duration.ofSeconds(5), () -> reader.partitions().local().get(p0).equals(java.util.Optional.of(r.current())));
         }
+        // The by-partition view that Metadata reads agrees with the keyed one, on both members.
+        for (var member : List.of(a, b)) {
+            PartitionState[] byIndex = member.partitions().local().statesOf("local-view", 8);
+            Map<PartitionId, PartitionState> keyed = member.partitions().local().forTopic("local-view", 6);
+            for (int p = 0; p < 6; p++) {
+                assertThat(byIndex[p]).isNotNull().isEqualTo(keyed.get(new PartitionId("local-view", p)));
+            }
+            assertThat(byIndex[6]).isNull();
+            assertThat(byIndex[7]).isNull();
+        }
+        assertThat(a.partitions().local().statesOf("no-such-topic", 2)).containsOnlyNulls();
     }
 
     @Test

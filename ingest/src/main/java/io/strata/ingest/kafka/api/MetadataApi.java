@@ -4,7 +4,6 @@ import io.strata.ingest.broker.TopicManager;
 import io.strata.membership.cluster.ControllerElection;
 import io.strata.membership.cluster.NodeInfo;
 import io.strata.membership.cluster.NodeRegistry;
-import io.strata.membership.partition.PartitionId;
 import io.strata.membership.partition.PartitionState;
 import io.strata.membership.topic.TopicDescriptor;
 import org.apache.kafka.common.Uuid;
@@ -166,11 +165,11 @@ public final class MetadataApi {
                 .setTopicId(TopicManager.kafkaId(topic))
                 .setIsInternal(false)
                 .setTopicAuthorizedOperations(topicOps);
-        Map<PartitionId, PartitionState> states = topics.partitionStates(topic);
+        PartitionState[] states = topics.partitionStateArray(topic);
         boolean current = inMajority.getAsBoolean();
         Set<Integer> live = nodes.liveNodeIds(); // once per topic, not per partition
         for (int p = 0; p < topic.partitions(); p++) {
-            PartitionState state = current ? states.get(new PartitionId(topic.name(), p)) : null;
+            PartitionState state = current ? states[p] : null;
             MetadataResponsePartition mp = new MetadataResponsePartition().setPartitionIndex(p);
             if (state == null || !state.hasLeader() || !live.contains(state.leaderNodeId())) {
                 mp.setErrorCode(Errors.LEADER_NOT_AVAILABLE.code()).setLeaderId(MetadataResponse.NO_LEADER_ID)
@@ -240,7 +239,7 @@ public final class MetadataApi {
             TopicDescriptor topic = entry.getValue().get();
             out.setTopicId(TopicManager.kafkaId(topic)).setIsInternal(false);
             int first = name.equals(cursorTopic) ? cursorPartition : 0;
-            Map<PartitionId, PartitionState> states = topics.partitionStates(topic);
+            PartitionState[] states = topics.partitionStateArray(topic);
             boolean current = inMajority.getAsBoolean();
             Set<Integer> live = nodes.liveNodeIds();
             for (int p = first; p < topic.partitions(); p++) {
@@ -249,7 +248,7 @@ public final class MetadataApi {
                     response.setNextCursor(new DescribeTopicPartitionsResponseData.Cursor().setTopicName(name).setPartitionIndex(p));
                     return new DescribeTopicPartitionsResponse(response);
                 }
-                PartitionState state = current ? states.get(new PartitionId(name, p)) : null;
+                PartitionState state = current ? states[p] : null;
                 boolean led = state != null && state.hasLeader() && live.contains(state.leaderNodeId());
                 out.partitions().add(new DescribeTopicPartitionsResponsePartition()
                         .setPartitionIndex(p)
